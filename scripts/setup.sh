@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs the build and test dependencies from Debian 12 (run as root).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+    build-essential cmake pkg-config git ca-certificates \
+    libpqxx-dev libpq-dev libsqlitecpp-dev libsqlite3-dev libcxxopts-dev \
+    libspdlog-dev libfmt-dev catch2 libssl-dev libmysqlcppconn-dev zlib1g-dev \
+    postgresql postgresql-client mariadb-server mariadb-client sqlite3 \
+    python3 alembic python3-alembic python3-psycopg2 python3-pymysql \
+    procps util-linux >/dev/null

@@ -1,0 +1,104 @@
+#pragma once
+// The revision graph with Alembic 1.8 semantics: a pure value. No files, no
+// database, no logging. See DESIGN.md §2.
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/revision.hpp"
+
+namespace sg {
+
+struct GraphProblem {
+    std::string file;  // the file the problem is in ("" if none)
+    std::string message;
+};
+
+/// Graph validation failures and unresolvable targets; always exit 3.
+/// what() is a one-line summary; problems() holds every problem found.
+class GraphError : public Error {
+public:
+    explicit GraphError(const std::string& message, std::vector<GraphProblem> problems = {})
+        : Error(ExitCode::invalid, message), m_problems(std::move(problems)) {}
+    const std::vector<GraphProblem>& problems() const { return m_problems; }
+
+private:
+    std::vector<GraphProblem> m_problems;
+};
+
+enum class Direction { upgrade, downgrade };
+
+/// One change to the version-table rows, as Alembic's HeadMaintainer makes
+/// them (insert / delete / update; a merge is deletes + an update, an unmerge
+/// an update + inserts).
+struct RowOp {
+    enum Kind { insert, remove, update };
+    Kind kind;
+    std::string from;  // remove, update: the row removed or replaced
+    std::string to;    // insert, update: the new row
+};
+
+/// One revision applied or reverted, with the row changes it makes.
+struct Step {
+    std::string revision;
+    Direction direction;
+    std::vector<RowOp> row_ops;
+    std::vector<std::string> heads_after;  // version-table rows after the step, sorted
+};
+
+class RevisionGraph {
+public:
+    RevisionGraph() = default;
+    /// Validates and builds. Throws GraphError listing every problem, each with
+    /// its file: duplicate ids, bad ids, unknown down_revision/depends_on,
+    /// cycles, duplicate branch labels.
+    explicit RevisionGraph(std::vector<Revision> revisions);
+
+    /// All revisions in the deterministic upgrade order: topological (parents
+    /// and depends_on first), ties broken by input order, then id.
+    const std::vector<Revision>& revisions() const { return m_revisions; }
+    const Revision* find(const std::string& id) const;  // exact id or nullptr
+    const Revision& get(const std::string& id) const;   // throws GraphError
+
+    std::vector<std::string> heads() const;  // no revision names them as down_revision
+    std::vector<std::string> bases() const;  // no down_revision
+    std::vector<std::string> children(const std::string& id) const;  // name id as down_revision
+    bool is_branch_point(const std::string& id) const;  // more than one child
+    bool is_merge_point(const std::string& id) const;   // more than one down_revision
+
+    /// `ids` and everything reachable from them through down_revision and depends_on.
+    std::set<std::string> ancestors(const std::vector<std::string>& ids) const;
+    /// The applied set of a database whose version table holds `rows`.
+    std::set<std::string> applied(const std::vector<std::string>& rows) const { return ancestors(rows); }
+
+    /// Resolves a target to revision ids ("base" gives none): head, heads, base,
+    /// a full id, a unique prefix of >= 4 characters, label@head, label@base,
+    /// label (the branch's head), +N, -N, REV+N, REV-N, label@+N, label@-N.
+    /// `current` (the version-table rows) anchors relative targets.
+    /// Throws GraphError: unknown id, ambiguous prefix (lists the matches),
+    /// `head` while there are several heads (lists them), relative overrun.
+    std::vector<std::string> resolve(const std::string& target,
+                                     const std::vector<std::string>& current = {}) const;
+
+    /// Steps that take a database at `current` up to `target` (default head).
+    std::vector<Step> plan_upgrade(const std::vector<std::string>& current,
+                                   const std::string& target) const;
+    /// Steps that take a database at `current` down to `target` (-1, base, id...).
+    std::vector<Step> plan_downgrade(const std::vector<std::string>& current,
+                                     const std::string& target) const;
+    /// The version-table rows after `stamp target` (purge: start from empty).
+    std::vector<std::string> plan_stamp(const std::vector<std::string>& current,
+                                        const std::string& target, bool purge) const;
+    /// `history -r A:B` (either side may be empty, "base", "head", "current"):
+    /// the revisions in the range, newest first.
+    std::vector<std::string> history_range(const std::string& range,
+                                           const std::vector<std::string>& current) const;
+
+private:
+    std::vector<Revision> m_revisions;
+    std::map<std::string, size_t> m_index;  // id -> position in m_revisions
+};
+
+}  // namespace sg

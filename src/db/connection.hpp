@@ -1,0 +1,84 @@
+#pragma once
+// The driver interface: dumb on purpose (STYLE.md). Ordering, drift, history
+// bookkeeping and backups live above it. Drivers alone include DB headers.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/dialect.hpp"
+#include "core/error.hpp"
+#include "db/url.hpp"
+
+namespace sg {
+
+/// How a database error should be treated by callers.
+enum class DbErrorKind {
+    unreachable,    // refused, unreachable, DNS, starting up: retry may help (wait loop)
+    auth,           // authentication failed, unknown database, permission denied: exit 5
+    statement,      // a statement failed (syntax, constraint, ...)
+    cancelled,      // the statement was cancelled (signal)
+    lost,           // connection lost mid-session
+    other,
+};
+
+/// A database error, keeping the server's code. Exit code follows the kind:
+/// unreachable -> 4, auth -> 5, else internal (callers re-wrap with 8/9).
+class DbError : public Error {
+public:
+    DbError(DbErrorKind kind, const std::string& message, std::string sqlstate = {},
+            int native_code = 0);
+    DbErrorKind kind() const { return m_kind; }
+    bool retryable() const { return m_kind == DbErrorKind::unreachable; }
+    const std::string& sqlstate() const { return m_sqlstate; }  // PostgreSQL SQLSTATE / MySQL SQLSTATE
+    int native_code() const { return m_native; }               // MySQL error number (0 if none)
+    /// "ERROR 42P01: relation ... does not exist" style text with the code.
+    std::string describe() const;
+
+private:
+    DbErrorKind m_kind;
+    std::string m_sqlstate;
+    int m_native;
+};
+
+/// Parameters and results of internal queries. NULL is nullopt; everything
+/// else travels as text (numbers too).
+using Value = std::optional<std::string>;
+using Row = std::vector<Value>;
+using Rows = std::vector<Row>;
+
+class Connection {
+public:
+    virtual ~Connection() = default;
+    virtual Dialect dialect() const = 0;
+    /// Runs one migration statement as written (no parameters). Throws DbError.
+    virtual void execute(const std::string& sql) = 0;
+    /// Runs one internal statement with `?` placeholders bound to `params`;
+    /// returns the result rows (empty for statements without results).
+    virtual Rows query(const std::string& sql, const std::vector<Value>& params = {}) = 0;
+    virtual void begin() = 0;
+    virtual void commit() = 0;
+    virtual void rollback() = 0;  // never throws
+    /// Non-blocking try-lock tied to this session/process (PostgreSQL
+    /// pg_try_advisory_lock, MySQL GET_LOCK(name,0), SQLite flock).
+    virtual bool try_lock(const std::string& name) = 0;
+    virtual void unlock(const std::string& name) = 0;
+    /// Who holds the lock, where the database can tell ("" otherwise).
+    virtual std::string lock_holder(const std::string& name) = 0;
+    /// Cancels the statement running now. Safe to call from another thread.
+    virtual void cancel() = 0;
+    /// The database name (for backups and lock keys); SQLite: the file stem.
+    virtual std::string database_name() const = 0;
+    /// The current schema (PostgreSQL), database (MySQL) or "main" (SQLite).
+    virtual std::string current_schema() = 0;
+};
+
+struct ConnectOptions {
+    int connect_timeout_s = 10;
+};
+
+/// Opens a connection for the URL's dialect, chosen from an explicit table
+/// (not self-registration). Throws DbError (kind unreachable/auth/other).
+std::unique_ptr<Connection> connect(const DbUrl& url, const ConnectOptions& opts = {});
+
+}  // namespace sg

@@ -1,0 +1,75 @@
+#pragma once
+// Executes plans from the graph against a Connection: statements, the
+// transaction rules per dialect, the version and history tables, progress.
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/graph.hpp"
+#include "db/connection.hpp"
+#include "engine/state.hpp"
+#include "script/migration.hpp"
+
+namespace sg {
+
+struct MigrateOptions {
+    bool atomic = false;             // all steps in one transaction (PostgreSQL, SQLite)
+    std::string applied_by;          // host or pod name
+    std::string tool_version;
+    const std::atomic<int>* interrupted = nullptr;  // signal number once a signal arrived
+};
+
+struct StepResult {
+    std::string revision;
+    Direction direction;
+    long long duration_ms = 0;
+    int statements = 0;
+};
+
+/// A step failed. code(): rolled_back (8) when the transaction was rolled back,
+/// dirty (9) when statements ran outside a transaction, sigint/sigterm when
+/// interrupted. Knows exactly what was applied before the failure.
+class MigrationFailure : public Error {
+public:
+    MigrationFailure(ExitCode code, const std::string& message, std::string hint,
+                     std::vector<StepResult> done, std::string revision, std::string location,
+                     std::string db_error);
+    const std::vector<StepResult>& done() const { return m_done; }
+    const std::string& revision() const { return m_revision; }
+    const std::string& location() const { return m_location; }  // file:line
+    const std::string& db_error() const { return m_db_error; }
+
+private:
+    std::vector<StepResult> m_done;
+    std::string m_revision, m_location, m_db_error;
+};
+
+class Migrator {
+public:
+    Migrator(const ScriptDirectory& scripts, Connection& conn, StateStore& state,
+             MigrateOptions opts);
+    /// Runs the steps in order. Logs `[n/total] rev message … N ms`. Throws
+    /// MigrationFailure. Before anything runs, fails (exit 3) when a
+    /// downgrade step has no downgrade section.
+    std::vector<StepResult> run(const std::vector<Step>& steps);
+    /// Sets the version table to `rows` without running SQL; records a stamp row.
+    void stamp(const std::vector<std::string>& rows);
+    /// repair of the dirty step (DESIGN.md §5): each records a history row.
+    void repair_mark_applied();
+    void repair_mark_reverted();
+    void repair_resume();  // runs the remaining statements from the failed one
+
+private:
+    const ScriptDirectory& m_scripts;
+    Connection& m_conn;
+    StateStore& m_state;
+    MigrateOptions m_opts;
+};
+
+/// The offline `--sql` script for `steps` (DDL first when `create_tables`).
+std::string render_offline(const ScriptDirectory& scripts, Dialect d, const TableNames& names,
+                           const std::vector<Step>& steps, const std::vector<std::string>& from,
+                           bool create_tables);
+
+}  // namespace sg

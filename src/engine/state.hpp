@@ -1,0 +1,83 @@
+#pragma once
+// The version table (alembic_version) and the history table
+// (schemagate_history), DESIGN.md §3, on any Connection. The same SQL text
+// is used online and for offline `--sql` scripts.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/dialect.hpp"
+#include "core/graph.hpp"
+#include "db/connection.hpp"
+
+namespace sg {
+
+struct TableNames {
+    std::string version = "alembic_version";
+    std::string history = "schemagate_history";
+};
+
+/// Throws Error(usage) unless `name` is an identifier ([A-Za-z_][A-Za-z0-9_]*,
+/// at most 63 chars), or on PostgreSQL `schema.name` of two identifiers.
+void validate_table_name(const std::string& name, Dialect d);
+
+/// One row of schemagate_history.
+struct HistoryRow {
+    long long id = 0;
+    std::string revision;
+    std::string operation;  // upgrade | downgrade | stamp | repair
+    std::string from_heads; // comma-separated, "" for base
+    std::string to_heads;
+    std::string checksum;   // upgrade: the applied checksum; else ""
+    std::string message;
+    std::string started_at;   // UTC "YYYY-MM-DD HH:MM:SS"
+    std::string finished_at;  // "" while running
+    long long duration_ms = 0;
+    bool success = false;
+    bool dirty = false;       // failed part-way outside a transaction, not yet repaired
+    std::string error;        // failing file:line, server message
+    int statements_done = 0;
+    int statements_total = 0;
+    std::string applied_by;   // host or pod name
+    std::string tool_version;
+};
+
+class StateStore {
+public:
+    StateStore(Connection& conn, TableNames names);
+    bool version_table_exists();
+    bool history_table_exists();
+    /// Creates both tables if missing (call inside the first transaction).
+    void ensure_tables();
+    /// The version-table rows, sorted; empty when the table does not exist.
+    std::vector<std::string> versions();
+    void apply(const std::vector<RowOp>& ops);
+    /// Replaces all rows (stamp).
+    void set_versions(const std::vector<std::string>& rows);
+    /// Inserts a history row; returns its id. Works without the table existing? no:
+    /// call ensure_tables() first.
+    long long history_insert(const HistoryRow& row);
+    void history_update(const HistoryRow& row);  // by row.id
+    std::vector<HistoryRow> history();           // oldest first; empty if no table
+    /// The newest row still marked dirty, if any.
+    std::optional<HistoryRow> dirty_step();
+    /// revision -> checksum of its newest successful upgrade that recorded one.
+    std::map<std::string, std::string> applied_checksums();
+    const TableNames& names() const { return m_names; }
+
+private:
+    Connection& m_conn;
+    TableNames m_names;
+};
+
+/// Literal SQL for offline scripts (no connection): the DDL and the row
+/// changes, in the dialect's syntax, each ending with ";".
+struct OfflineSql {
+    static std::string create_tables(Dialect d, const TableNames& n);
+    static std::vector<std::string> row_ops(Dialect d, const TableNames& n,
+                                            const std::vector<RowOp>& ops);
+    static std::string quote_literal(Dialect d, const std::string& s);
+};
+
+}  // namespace sg

@@ -1,0 +1,44 @@
+#pragma once
+// Resolved configuration (flags > SCHEMAGATE_* env > defaults), filled by the
+// CLI layer and read by the commands and the run flow.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/dialect.hpp"
+#include "engine/state.hpp"
+
+namespace sg {
+
+enum class BackupMode { auto_, always, never };
+
+struct Settings {
+    std::string url = "sqlite:///./schemagate.db";  // DATABASE_URL et al.
+    bool url_given = false;                          // from a flag or env, not the default
+    std::string migrations = "./migrations";
+    TableNames tables;
+    std::optional<Dialect> dialect;                  // --dialect for offline --sql
+    std::string log_format = "text";
+    std::string log_level = "info";
+
+    // run
+    std::string target = "head";
+    std::chrono::milliseconds wait_timeout{60000};
+    std::chrono::milliseconds lock_timeout{300000};
+    std::chrono::milliseconds connect_timeout{10000};
+    bool allow_unknown = false;
+    bool allow_drift = false;
+    bool atomic = false;
+    BackupMode backup = BackupMode::auto_;
+    std::string backup_dir = "./backups";
+    int backup_keep = 0;                 // 0: keep all
+    std::string pg_dump = "pg_dump";     // paths of the dump tools
+    std::string pg_restore = "pg_restore";
+    std::string mysqldump = "mysqldump";
+    std::string termination_log;         // "" : /dev/termination-log when writable
+    std::string report;                  // --report FILE
+    std::string applied_by;              // host or pod name
+};
+
+}  // namespace sg

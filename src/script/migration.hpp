@@ -1,0 +1,107 @@
+#pragma once
+// Migration files (DESIGN.md §1): parsing, statement splitting, checksums,
+// directory loading and the revision writer.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/dialect.hpp"
+#include "core/error.hpp"
+#include "core/graph.hpp"
+#include "core/revision.hpp"
+
+namespace sg {
+
+/// One SQL statement and the 1-based line of the file it starts on.
+struct Statement {
+    std::string sql;
+    int line = 0;
+};
+
+/// The text of one `-- +upgrade` / `-- +downgrade` section.
+struct Section {
+    std::string text;    // the lines after the marker, up to the next marker
+    int first_line = 0;  // file line of the first line of `text`
+};
+
+/// A problem found while reading a file: file:line and what is wrong.
+struct FileProblem {
+    std::string file;
+    int line = 0;  // 0 when the problem is not on one line
+    std::string message;
+    std::string where() const {
+        return line > 0 ? file + ":" + std::to_string(line) : file;
+    }
+};
+
+/// Thrown when a file or directory is invalid (exit 3); lists every problem.
+class ScriptError : public Error {
+public:
+    explicit ScriptError(const std::string& summary, std::vector<FileProblem> problems)
+        : Error(ExitCode::invalid, summary), m_problems(std::move(problems)) {}
+    const std::vector<FileProblem>& problems() const { return m_problems; }
+
+private:
+    std::vector<FileProblem> m_problems;
+};
+
+struct Migration {
+    Revision rev;  // header; rev.file is the path
+    std::optional<Section> upgrade;    // generic `-- +upgrade`
+    std::optional<Section> downgrade;  // generic `-- +downgrade`
+    std::optional<Section> upgrade_dialect[3];    // indexed by Dialect
+    std::optional<Section> downgrade_dialect[3];  // indexed by Dialect
+
+    /// The section that runs for `d`: the dialect one, else the generic one.
+    const Section* upgrade_for(Dialect d) const;
+    const Section* downgrade_for(Dialect d) const;  // nullptr: no downgrade
+    /// SHA-256 (lower-case hex) of the upgrade text for `d`, line endings
+    /// normalised to \n and trailing white space of the section trimmed.
+    std::string checksum(Dialect d) const;
+    /// Split statements; throw ScriptError (file:line) on e.g. unterminated quotes.
+    std::vector<Statement> upgrade_statements(Dialect d) const;
+    std::vector<Statement> downgrade_statements(Dialect d) const;  // throws if no downgrade
+};
+
+/// Parses one file's text. Throws ScriptError listing every problem.
+Migration parse_migration(std::string_view text, const std::string& path);
+
+/// Splits SQL into statements for a dialect. `first_line` is the file line
+/// of text's first line; `path` only names the file in errors.
+std::vector<Statement> split_sql(std::string_view text, Dialect dialect, int first_line,
+                                 const std::string& path = "");
+
+/// A loaded, validated migrations directory.
+struct ScriptDirectory {
+    std::string path;
+    std::vector<Migration> migrations;  // in graph order (graph.revisions())
+    RevisionGraph graph;
+    const Migration& get(const std::string& id) const;  // exact id; throws GraphError
+};
+
+/// Finds `.sql` files recursively (sorted by path), parses them all, builds the
+/// graph. Throws ScriptError / GraphError (exit 3) listing every problem of
+/// every file; an unreadable or missing directory is exit 3 too.
+ScriptDirectory load_directory(const std::string& dir);
+
+/// Options of `revision` / `merge`.
+struct NewRevision {
+    std::string message;
+    std::vector<std::string> down_revisions;  // empty: a new root
+    std::vector<std::string> branch_labels;
+    std::vector<std::string> depends_on;
+    std::string rev_id;   // empty: a fresh 12-hex id
+    std::string created;  // "YYYY-MM-DD HH:MM:SS"; empty: now (UTC)
+};
+
+/// Writes `YYYYMMDD_HHMM_<rev>_<slug>.sql` into dir; returns the path.
+std::string write_revision(const std::string& dir, const NewRevision& r);
+
+/// 12 lower-case hex characters from a random source.
+std::string generate_rev_id();
+
+/// SHA-256 of data, lower-case hex.
+std::string sha256_hex(std::string_view data);
+
+}  // namespace sg
