@@ -14,28 +14,33 @@ namespace sg {
 
 /// How a database error should be treated by callers.
 enum class DbErrorKind {
-    unreachable,    // refused, unreachable, DNS, starting up: retry may help (wait loop)
-    auth,           // authentication failed, unknown database, permission denied: exit 5
-    statement,      // a statement failed (syntax, constraint, ...)
-    cancelled,      // the statement was cancelled (signal)
-    lost,           // connection lost mid-session
+    unreachable,  // refused, unreachable, DNS, starting up: retry may help (wait loop)
+    auth,         // authentication failed, unknown database, permission denied: exit 5
+    statement,    // a statement failed (syntax, constraint, ...)
+    cancelled,    // the statement was cancelled (signal)
+    lost,         // connection lost mid-session
     other,
 };
+
+/// "unreachable", "auth", ... (for logs and tests).
+const char* db_error_kind_name(DbErrorKind kind);
 
 /// A database error, keeping the server's code. Exit code follows the kind:
 /// unreachable -> 4, auth -> 5, else internal (callers re-wrap with 8/9).
 class DbError : public Error {
-public:
+  public:
     DbError(DbErrorKind kind, const std::string& message, std::string sqlstate = {},
             int native_code = 0);
     DbErrorKind kind() const { return m_kind; }
     bool retryable() const { return m_kind == DbErrorKind::unreachable; }
-    const std::string& sqlstate() const { return m_sqlstate; }  // PostgreSQL SQLSTATE / MySQL SQLSTATE
-    int native_code() const { return m_native; }               // MySQL error number (0 if none)
+    const std::string& sqlstate() const {
+        return m_sqlstate;
+    }                                             // PostgreSQL SQLSTATE / MySQL SQLSTATE
+    int native_code() const { return m_native; }  // MySQL error number (0 if none)
     /// "ERROR 42P01: relation ... does not exist" style text with the code.
     std::string describe() const;
 
-private:
+  private:
     DbErrorKind m_kind;
     std::string m_sqlstate;
     int m_native;
@@ -48,7 +53,7 @@ using Row = std::vector<Value>;
 using Rows = std::vector<Row>;
 
 class Connection {
-public:
+  public:
     virtual ~Connection() = default;
     virtual Dialect dialect() const = 0;
     /// Runs one migration statement as written (no parameters). Throws DbError.
@@ -78,7 +83,9 @@ struct ConnectOptions {
 };
 
 /// Opens a connection for the URL's dialect, chosen from an explicit table
-/// (not self-registration). Throws DbError (kind unreachable/auth/other).
+/// (not self-registration). Throws DbError (kind unreachable/auth/other);
+/// throws Error(usage) when the driver rejects an option of the URL (e.g. an
+/// unknown libpq query parameter). Messages carry the masked URL only.
 std::unique_ptr<Connection> connect(const DbUrl& url, const ConnectOptions& opts = {});
 
 }  // namespace sg

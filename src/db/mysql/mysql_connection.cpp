@@ -1,0 +1,295 @@
+// MySQL / MariaDB driver (mysql-connector-cpp 1.1, the classic sql:: API).
+//
+// Transactions: autocommit stays on; begin() is START TRANSACTION, commit()/
+// rollback() are COMMIT/ROLLBACK. DDL commits implicitly on MySQL and
+// MariaDB, so a transaction protects DML only: the engine records progress
+// per statement (dirty state, DESIGN.md §5) instead of relying on rollback.
+// Locks: GET_LOCK(name, 0), tied to the session (freed when the connection
+// ends, so no stale locks). GET_LOCK names are server-wide, so the name is
+// prefixed with the database name to scope it like PostgreSQL's per-database
+// advisory locks; names longer than 64 characters are replaced by a hash.
+// lock_holder() is IS_USED_LOCK + information_schema.PROCESSLIST.
+// cancel() opens a second short-lived connection and sends KILL QUERY <id>.
+// An interrupted SLEEP() returns normally instead of failing, so a statement
+// during which cancel() was called is reported as cancelled either way.
+// Multi-statements are off: one statement per execute (the splitter splits).
+#include "db/mysql/mysql_connection.hpp"
+
+#include <cppconn/connection.h>
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <cppconn/resultset_metadata.h>
+#include <cppconn/statement.h>
+#include <mysql_driver.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+#include "db/driver_support.hpp"
+
+namespace sg {
+namespace {
+
+// Connector errors (NOTES.md): numbers from the server and the client library.
+bool is_auth_code(int code) {
+    switch (code) {
+        case 1044:  // access denied to database
+        case 1045:  // access denied for user (password)
+        case 1049:  // unknown database
+        case 1129:  // host blocked
+        case 1130:  // host not allowed to connect
+        case 1251:  // client does not support the authentication protocol
+        case 1698:  // access denied (auth plugin)
+        case 2026:  // SSL connection error
+        case 2059:  // authentication plugin cannot be loaded
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool is_lost_code(int code) {
+    return code == 2006 || code == 2013 || code == 1927 || code == 4031 || code == 2055;
+}
+
+std::string prepare_name(const std::string& database, const std::string& name) {
+    std::string full = database + ":" + name;
+    if (full.size() <= 64) return full;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "schemagate:%016llx",
+                  static_cast<unsigned long long>(driver::fnv1a64(full)));
+    return buf;
+}
+
+sql::ConnectOptionsMap make_options(const DbUrl& url, const ConnectOptions& opts) {
+    sql::ConnectOptionsMap o;
+    auto q = [&](const char* key) -> const std::string* {
+        auto it = url.query.find(key);
+        return it == url.query.end() ? nullptr : &it->second;
+    };
+    if (const std::string* sock = q("unix_socket")) {
+        o["hostName"] = sql::SQLString("unix://" + *sock);
+    } else {
+        std::string host = url.host.empty() ? "localhost" : url.host;
+        if (host.find(':') != std::string::npos) host = "[" + host + "]";
+        o["hostName"] = sql::SQLString("tcp://" + host);
+        o["port"] = url.port == 0 ? 3306 : url.port;
+    }
+    o["userName"] = sql::SQLString(url.user);
+    o["password"] = sql::SQLString(url.password);
+    if (!url.database.empty()) o["schema"] = sql::SQLString(url.database);
+    const std::string* timeout = q("connect_timeout");
+    o["OPT_CONNECT_TIMEOUT"] = timeout ? std::atoi(timeout->c_str()) : opts.connect_timeout_s;
+    const std::string* charset = q("charset");
+    o["OPT_CHARSET_NAME"] = sql::SQLString(charset ? *charset : "utf8mb4");
+    o["CLIENT_MULTI_STATEMENTS"] = false;
+    if (const std::string* v = q("ssl_ca")) o["sslCA"] = sql::SQLString(*v);
+    if (const std::string* v = q("ssl_cert")) o["sslCert"] = sql::SQLString(*v);
+    if (const std::string* v = q("ssl_key")) o["sslKey"] = sql::SQLString(*v);
+    if (const std::string* v = q("ssl_mode")) {
+        static const std::pair<const char*, int> modes[] = {
+            {"DISABLED", sql::SSL_MODE_DISABLED},
+            {"PREFERRED", sql::SSL_MODE_PREFERRED},
+            {"REQUIRED", sql::SSL_MODE_REQUIRED},
+            {"VERIFY_CA", sql::SSL_MODE_VERIFY_CA},
+            {"VERIFY_IDENTITY", sql::SSL_MODE_VERIFY_IDENTITY}};
+        bool known = false;
+        for (const auto& [name, value] : modes) {
+            if (driver::contains_nocase(*v, name) && v->size() == std::strlen(name)) {
+                o["OPT_SSL_MODE"] = value;
+                known = true;
+            }
+        }
+        if (!known)
+            throw Error(ExitCode::usage, "unknown ssl_mode '" + *v + "' in " + url.masked());
+    }
+    return o;
+}
+
+class MysqlConnection : public Connection {
+  public:
+    MysqlConnection(const DbUrl& url, const ConnectOptions& opts)
+        : m_url(url), m_options(make_options(url, opts)) {
+        m_driver = sql::mysql::get_mysql_driver_instance();
+        try {
+            m_conn.reset(m_driver->connect(m_options));
+        } catch (const sql::SQLException& e) {
+            throw connect_error(e);
+        }
+        Rows r = query("SELECT CONNECTION_ID(), DATABASE()", {});
+        m_connection_id = r.at(0).at(0).value_or("0");
+        m_database = r.at(0).at(1).value_or("");
+    }
+
+    Dialect dialect() const override { return Dialect::mysql; }
+
+    void execute(const std::string& sql) override {
+        run([&] {
+            std::unique_ptr<sql::Statement> st(m_conn->createStatement());
+            // Results must be consumed, or the next statement fails with
+            // "commands out of sync" (CALL may return several).
+            std::unique_ptr<sql::ResultSet> rs;
+            if (st->execute(sql)) rs.reset(st->getResultSet());
+            while (st->getMoreResults()) rs.reset(st->getResultSet());
+            return Rows{};
+        });
+    }
+
+    Rows query(const std::string& sql, const std::vector<Value>& params) override {
+        return run([&] {
+            std::unique_ptr<sql::ResultSet> rs;
+            if (params.empty()) {
+                // A plain statement: not every statement can be prepared.
+                std::unique_ptr<sql::Statement> st(m_conn->createStatement());
+                if (st->execute(sql)) rs.reset(st->getResultSet());
+            } else {
+                std::unique_ptr<sql::PreparedStatement> ps(m_conn->prepareStatement(sql));
+                for (size_t i = 0; i < params.size(); ++i) {
+                    unsigned index = static_cast<unsigned>(i + 1);
+                    if (params[i]) {
+                        ps->setString(index, *params[i]);
+                    } else {
+                        ps->setNull(index, sql::DataType::VARCHAR);
+                    }
+                }
+                if (ps->execute()) rs.reset(ps->getResultSet());
+            }
+            return rs ? read_rows(*rs) : Rows{};
+        });
+    }
+
+    void begin() override { execute("START TRANSACTION"); }
+    void commit() override { execute("COMMIT"); }
+
+    void rollback() override {
+        try {
+            execute("ROLLBACK");
+        } catch (const std::exception&) {
+            // never throws: the caller is already handling an error
+        }
+    }
+
+    bool try_lock(const std::string& name) override {
+        Rows r = query("SELECT GET_LOCK(?, 0)", {prepare_name(m_database, name)});
+        return r.at(0).at(0).value_or("0") == "1";
+    }
+
+    void unlock(const std::string& name) override {
+        query("SELECT RELEASE_LOCK(?)", {prepare_name(m_database, name)});
+    }
+
+    std::string lock_holder(const std::string& name) override {
+        Rows r = query("SELECT IS_USED_LOCK(?)", {prepare_name(m_database, name)});
+        if (r.empty() || !r[0][0]) return {};
+        std::string id = *r[0][0];
+        Rows p =
+            query("SELECT USER, HOST, TIME FROM information_schema.PROCESSLIST WHERE ID = ?", {id});
+        if (p.empty()) return "connection id " + id;  // no PROCESS privilege
+        return "connection id " + id + " (user " + p[0][0].value_or("?") + ", host " +
+               p[0][1].value_or("?") + ", in its current state for " + p[0][2].value_or("?") +
+               " s)";
+    }
+
+    void cancel() override {
+        std::lock_guard<std::mutex> lock(m_cancel_mutex);
+        if (!m_in_statement) return;
+        m_cancel_requested = true;
+        try {
+            sql::ConnectOptionsMap options = m_options;
+            options["OPT_CONNECT_TIMEOUT"] = 5;
+            std::unique_ptr<sql::Connection> killer(m_driver->connect(options));
+            std::unique_ptr<sql::Statement> st(killer->createStatement());
+            st->execute("KILL QUERY " + m_connection_id);
+        } catch (const std::exception&) {
+            // best effort: called from a signal-watching thread
+        }
+    }
+
+    std::string database_name() const override { return m_database; }
+
+    std::string current_schema() override {
+        return query("SELECT DATABASE()", {}).at(0).at(0).value_or("");
+    }
+
+  private:
+    static Rows read_rows(sql::ResultSet& rs) {
+        Rows rows;
+        unsigned columns = rs.getMetaData()->getColumnCount();
+        while (rs.next()) {
+            Row row;
+            for (unsigned c = 1; c <= columns; ++c) {
+                // getString before isNull: the connector reports NULL after a read.
+                std::string text = rs.getString(c);
+                row.push_back(rs.isNull(c) ? Value() : Value(text));
+            }
+            rows.push_back(std::move(row));
+        }
+        return rows;
+    }
+
+    template <typename F>
+    Rows run(F&& f) {
+        {
+            std::lock_guard<std::mutex> lock(m_cancel_mutex);
+            m_in_statement = true;
+            m_cancel_requested = false;
+        }
+        auto done = [&] {
+            std::lock_guard<std::mutex> lock(m_cancel_mutex);
+            m_in_statement = false;
+            return m_cancel_requested.load();
+        };
+        try {
+            Rows rows = f();
+            if (done()) throw DbError(DbErrorKind::cancelled, "statement cancelled");
+            return rows;
+        } catch (const sql::SQLException& e) {
+            bool cancelled = done();
+            throw statement_error(e, cancelled);
+        }
+    }
+
+    DbError statement_error(const sql::SQLException& e, bool cancelled) const {
+        int code = e.getErrorCode();
+        DbErrorKind kind = DbErrorKind::statement;
+        if (code == 1317 || (cancelled && code != 0))
+            kind = DbErrorKind::cancelled;
+        else if (is_lost_code(code))
+            kind = DbErrorKind::lost;
+        return DbError(kind, driver::clean_message(e.what(), m_url.password), e.getSQLState(),
+                       code);
+    }
+
+    DbError connect_error(const sql::SQLException& e) const {
+        int code = e.getErrorCode();
+        std::string text = "cannot connect to " + m_url.masked() + ": " +
+                           driver::clean_message(e.what(), m_url.password);
+        // Everything but credentials, permissions and unknown databases
+        // (refused 2002/2003, unknown host 2005, lost 2013, too many
+        // connections 1040, shutting down 1053, ...) may pass by waiting.
+        DbErrorKind kind = is_auth_code(code) ? DbErrorKind::auth : DbErrorKind::unreachable;
+        return DbError(kind, text, e.getSQLState(), code);
+    }
+
+    DbUrl m_url;
+    sql::ConnectOptionsMap m_options;
+    sql::mysql::MySQL_Driver* m_driver = nullptr;
+    std::unique_ptr<sql::Connection> m_conn;
+    std::string m_connection_id;
+    std::string m_database;
+    std::mutex m_cancel_mutex;
+    std::atomic<bool> m_in_statement{false};
+    std::atomic<bool> m_cancel_requested{false};
+};
+
+}  // namespace
+
+std::unique_ptr<Connection> connect_mysql(const DbUrl& url, const ConnectOptions& opts) {
+    return std::make_unique<MysqlConnection>(url, opts);
+}
+
+}  // namespace sg

@@ -1,0 +1,234 @@
+// PostgreSQL driver (libpqxx 6.4 over libpq).
+//
+// Transactions: every statement runs through a short-lived
+// pqxx::nontransaction, i.e. in autocommit mode, and begin()/commit()/
+// rollback() are the plain SQL statements BEGIN/COMMIT/ROLLBACK. The engine
+// owns the transaction boundaries this way, and `transaction: false`
+// statements such as CREATE INDEX CONCURRENTLY run outside any transaction.
+// PostgreSQL runs DDL transactionally, so a rolled-back revision leaves no
+// trace.
+// Locks: session-level pg_try_advisory_lock(key) with a 64-bit key from
+// FNV-1a of the name (advisory locks are per database). They belong to the
+// session, so a crashed runner's lock is freed with its connection.
+// lock_holder() reads pg_locks joined with pg_stat_activity.
+// cancel() is libpq's PQcancel (through pqxx::connection::cancel_query), safe
+// from another thread; the statement fails with SQLSTATE 57014 -> cancelled.
+// Connection failures carry no SQLSTATE: they are classified on libpq's texts.
+#include "db/postgres/pg_connection.hpp"
+
+#include <cctype>
+#include <cstring>
+#include <pqxx/pqxx>
+
+#include "db/driver_support.hpp"
+
+namespace sg {
+namespace {
+
+using driver::contains_nocase;
+
+// libpq: "ERROR:  msg\nLINE 1: ...\n   ^\nDETAIL:  ...\nHINT:  ..." -> one line
+// "msg DETAIL: ... HINT: ..." (the caret lines point into a statement the
+// caller names by file:line anyway).
+std::string pg_message(const std::string& text, const std::string& password) {
+    std::string out;
+    size_t pos = 0;
+    bool first = true;
+    while (pos < text.size()) {
+        size_t nl = text.find('\n', pos);
+        if (nl == std::string::npos) nl = text.size();
+        std::string line = text.substr(pos, nl - pos);
+        pos = nl + 1;
+        for (const char* prefix : {"ERROR:", "FATAL:"}) {
+            if (line.rfind(prefix, 0) == 0) line = line.substr(std::strlen(prefix));
+        }
+        bool extra = line.rfind("DETAIL:", 0) == 0 || line.rfind("HINT:", 0) == 0 ||
+                     line.rfind("CONTEXT:", 0) == 0;
+        if (first || extra) out += (first ? "" : " ") + line;
+        if (!line.empty()) first = false;
+    }
+    return driver::clean_message(out, password);
+}
+
+bool any_of_texts(const std::string& text, std::initializer_list<const char*> needles) {
+    for (const char* n : needles) {
+        if (contains_nocase(text, n)) return true;
+    }
+    return false;
+}
+
+// Classifies a failure to open a session (libpq texts, NOTES.md).
+[[noreturn]] void throw_connect_error(const DbUrl& url, const std::string& raw) {
+    std::string msg = driver::clean_message(raw, url.password);
+    std::string text = "cannot connect to " + url.masked() + ": " + msg;
+    if (any_of_texts(raw, {"invalid uri", "invalid connection option", "invalid sslmode",
+                           "invalid integer value", "invalid port", "invalid value",
+                           "invalid percent-encoded", "unexpected spaces"})) {
+        throw Error(ExitCode::usage, text);
+    }
+    if (any_of_texts(raw, {"password authentication failed", "no pg_hba.conf entry",
+                           "does not exist", "permission denied", "authentication failed",
+                           "no password supplied", "not permitted to log in",
+                           "too many connections for role", "ssl", "certificate"})) {
+        throw DbError(DbErrorKind::auth, text);
+    }
+    // Refused, DNS, timeout, starting up / shutting down / recovery, too many
+    // clients, and whatever else: waiting may help.
+    throw DbError(DbErrorKind::unreachable, text);
+}
+
+std::string build_conninfo(const DbUrl& url, const ConnectOptions& opts) {
+    std::string uri = url.libpq_uri();
+    char sep = uri.find('?') == std::string::npos ? '?' : '&';
+    auto add = [&](const std::string& key, const std::string& value) {
+        if (url.query.count(key)) return;  // the user's value wins
+        uri += sep + key + "=" + value;
+        sep = '&';
+    };
+    add("fallback_application_name", "schemagate");
+    add("connect_timeout", std::to_string(opts.connect_timeout_s));
+    add("client_encoding", "UTF8");
+    return uri;
+}
+
+class PgConnection : public Connection {
+  public:
+    PgConnection(const DbUrl& url, const ConnectOptions& opts) : m_url(url) {
+        try {
+            m_conn = std::make_unique<pqxx::connection>(build_conninfo(url, opts));
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+            // A silently re-opened session would have lost its locks and
+            // its transaction: fail instead.
+            m_conn->inhibit_reactivation(true);
+#pragma GCC diagnostic pop
+        } catch (const pqxx::broken_connection& e) {
+            throw_connect_error(url, e.what());
+        } catch (const pqxx::failure& e) {
+            throw_connect_error(url, e.what());
+        }
+        execute("SET client_min_messages TO warning");
+        Rows rows = query("SELECT current_database()", {});
+        m_database = rows.at(0).at(0).value_or("");
+    }
+
+    Dialect dialect() const override { return Dialect::postgresql; }
+
+    void execute(const std::string& sql) override {
+        run([&](pqxx::nontransaction& tx) { return tx.exec(sql); });
+    }
+
+    Rows query(const std::string& sql, const std::vector<Value>& params) override {
+        std::string text = driver::dollar_placeholders(sql);
+        std::vector<const char*> values;
+        for (const Value& v : params) values.push_back(v ? v->c_str() : nullptr);
+        pqxx::result r = run([&](pqxx::nontransaction& tx) {
+            return tx.exec_params(text, pqxx::prepare::make_dynamic_params(values));
+        });
+        Rows rows;
+        for (const auto& row : r) {
+            Row out;
+            for (const auto& field : row) {
+                out.push_back(field.is_null() ? Value()
+                                              : Value(std::string(field.c_str(), field.size())));
+            }
+            rows.push_back(std::move(out));
+        }
+        return rows;
+    }
+
+    void begin() override { execute("BEGIN"); }
+    void commit() override { execute("COMMIT"); }
+
+    void rollback() override {
+        try {
+            execute("ROLLBACK");  // outside a transaction only a warning
+        } catch (const std::exception&) {
+            // never throws: the caller is already handling an error
+        }
+    }
+
+    bool try_lock(const std::string& name) override {
+        Rows r = query("SELECT pg_try_advisory_lock(?::bigint)", {lock_key(name)});
+        return r.at(0).at(0).value_or("f") == "t";
+    }
+
+    void unlock(const std::string& name) override {
+        query("SELECT pg_advisory_unlock(?::bigint)", {lock_key(name)});
+    }
+
+    std::string lock_holder(const std::string& name) override {
+        std::uint64_t key = driver::fnv1a64(name);
+        Rows r = query(
+            "SELECT a.pid, coalesce(a.usename, ''), coalesce(a.application_name, ''), "
+            "coalesce(host(a.client_addr), 'local socket'), "
+            "to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+            "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+            "AND l.classid = ?::bigint::oid AND l.objid = ?::bigint::oid "
+            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            {std::to_string(key >> 32), std::to_string(key & 0xffffffffu)});
+        if (r.empty()) return {};
+        const Row& h = r.front();
+        return "pid " + h[0].value_or("?") + " (user " + h[1].value_or("") + ", application '" +
+               h[2].value_or("") + "', client " + h[3].value_or("") + ", connected since " +
+               h[4].value_or("?") + ")";
+    }
+
+    void cancel() override {
+        try {
+            m_conn->cancel_query();
+        } catch (const std::exception&) {
+            // best effort: called from a signal-watching thread
+        }
+    }
+
+    std::string database_name() const override { return m_database; }
+
+    std::string current_schema() override {
+        return query("SELECT current_schema()", {}).at(0).at(0).value_or("public");
+    }
+
+  private:
+    static std::string lock_key(const std::string& name) {
+        return std::to_string(static_cast<std::int64_t>(driver::fnv1a64(name)));
+    }
+
+    template <typename F>
+    pqxx::result run(F&& f) {
+        try {
+            pqxx::nontransaction tx(*m_conn);
+            pqxx::result r = f(tx);
+            tx.commit();  // a no-op for a nontransaction: ends the pqxx object cleanly
+            return r;
+        } catch (const pqxx::sql_error& e) {
+            DbErrorKind kind =
+                e.sqlstate() == "57014" ? DbErrorKind::cancelled : DbErrorKind::statement;
+            throw DbError(kind, pg_message(e.what(), m_url.password), e.sqlstate());
+        } catch (const pqxx::deadlock_detected& e) {
+            throw DbError(DbErrorKind::statement, pg_message(e.what(), m_url.password), "40P01");
+        } catch (const pqxx::serialization_failure& e) {
+            throw DbError(DbErrorKind::statement, pg_message(e.what(), m_url.password), "40001");
+        } catch (const pqxx::broken_connection& e) {
+            throw DbError(DbErrorKind::lost, "connection to the database lost: " +
+                                                 pg_message(e.what(), m_url.password));
+        } catch (const pqxx::in_doubt_error& e) {
+            throw DbError(DbErrorKind::lost,
+                          "connection lost during COMMIT: " + pg_message(e.what(), m_url.password));
+        } catch (const pqxx::failure& e) {
+            throw DbError(DbErrorKind::statement, pg_message(e.what(), m_url.password));
+        }
+    }
+
+    DbUrl m_url;
+    std::unique_ptr<pqxx::connection> m_conn;
+    std::string m_database;
+};
+
+}  // namespace
+
+std::unique_ptr<Connection> connect_postgres(const DbUrl& url, const ConnectOptions& opts) {
+    return std::make_unique<PgConnection>(url, opts);
+}
+
+}  // namespace sg

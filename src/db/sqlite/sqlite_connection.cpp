@@ -1,0 +1,206 @@
+// SQLite driver (SQLiteCpp).
+//
+// Transactions: begin() issues BEGIN IMMEDIATE, so the write lock is taken at
+// once and waits up to the busy timeout instead of failing later on a
+// read-to-write upgrade; commit()/rollback() are plain COMMIT/ROLLBACK; SQLite
+// runs DDL inside transactions, so a failed revision rolls back completely.
+// Locks: try_lock() takes flock(LOCK_EX|LOCK_NB) on "<database file>.lock"
+// beside the database (one lock per database file whatever the name; the
+// file is left in place, since deleting it would race with the next runner).
+// The kernel frees the lock when the process dies: no stale locks. The holder
+// writes "pid N on HOST since TIME" into the file for lock_holder().
+// ":memory:" databases are private to the connection: try_lock() is always true.
+// cancel() is sqlite3_interrupt(), safe from another thread.
+#include "db/sqlite/sqlite_connection.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+
+#include "db/driver_support.hpp"
+
+namespace sg {
+namespace {
+
+DbError to_db_error(const SQLite::Exception& e) {
+    int code = e.getErrorCode();
+    DbErrorKind kind = DbErrorKind::statement;
+    if (code == SQLITE_INTERRUPT) kind = DbErrorKind::cancelled;
+    return DbError(kind, driver::clean_message(e.what()));
+}
+
+std::string now_utc() {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+class SqliteConnection : public Connection {
+  public:
+    SqliteConnection(const DbUrl& url, const ConnectOptions& opts)
+        : m_path(url.database), m_db(open(url, opts)) {}
+
+    ~SqliteConnection() override {
+        if (m_lock_fd >= 0) ::close(m_lock_fd);  // closing the fd releases the flock
+    }
+
+    Dialect dialect() const override { return Dialect::sqlite; }
+
+    void execute(const std::string& sql) override {
+        try {
+            m_db.exec(sql);
+        } catch (const SQLite::Exception& e) {
+            throw to_db_error(e);
+        }
+    }
+
+    Rows query(const std::string& sql, const std::vector<Value>& params) override {
+        try {
+            SQLite::Statement stmt(m_db, sql);
+            for (size_t i = 0; i < params.size(); ++i) {
+                int index = static_cast<int>(i + 1);
+                if (params[i]) {
+                    stmt.bind(index, *params[i]);
+                } else {
+                    stmt.bind(index);
+                }
+            }
+            Rows rows;
+            while (stmt.executeStep()) {
+                Row row;
+                for (int c = 0; c < stmt.getColumnCount(); ++c) {
+                    SQLite::Column col = stmt.getColumn(c);
+                    row.push_back(col.isNull() ? Value() : Value(col.getString()));
+                }
+                rows.push_back(std::move(row));
+            }
+            return rows;
+        } catch (const SQLite::Exception& e) {
+            throw to_db_error(e);
+        }
+    }
+
+    void begin() override { execute("BEGIN IMMEDIATE"); }
+    void commit() override { execute("COMMIT"); }
+
+    void rollback() override {
+        if (sqlite3_get_autocommit(m_db.getHandle()) != 0) return;  // nothing open
+        try {
+            m_db.exec("ROLLBACK");
+        } catch (const SQLite::Exception&) {
+            // never throws: the caller is already handling an error
+        }
+    }
+
+    bool try_lock(const std::string& /*name*/) override {
+        if (in_memory()) return true;
+        if (m_lock_fd >= 0) return true;  // held by this connection already
+        int fd = ::open(lock_path().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            throw DbError(DbErrorKind::other,
+                          "cannot open lock file " + lock_path() + ": " + std::strerror(errno));
+        }
+        if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            ::close(fd);
+            return false;
+        }
+        m_lock_fd = fd;
+        write_holder();
+        return true;
+    }
+
+    void unlock(const std::string& /*name*/) override {
+        if (m_lock_fd < 0) return;
+        if (::ftruncate(m_lock_fd, 0) != 0) {
+            // harmless: the holder text is only informative
+        }
+        ::close(m_lock_fd);
+        m_lock_fd = -1;
+    }
+
+    std::string lock_holder(const std::string& /*name*/) override {
+        if (in_memory() || !held_elsewhere()) return {};
+        std::FILE* f = std::fopen(lock_path().c_str(), "r");
+        if (!f) return {};
+        char buf[256] = {};
+        size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+        std::fclose(f);
+        std::string text(buf, n);
+        while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+        return text;
+    }
+
+    void cancel() override { sqlite3_interrupt(m_db.getHandle()); }
+
+    std::string database_name() const override {
+        if (in_memory()) return "memory";
+        return std::filesystem::path(m_path).stem().string();
+    }
+
+    std::string current_schema() override { return "main"; }
+
+  private:
+    static SQLite::Database open(const DbUrl& url, const ConnectOptions& opts) {
+        const std::string& path = url.database;
+        try {
+            SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
+                                opts.connect_timeout_s * 1000);
+            // Reading the schema fails now, not mid-migration, on a file that
+            // is not a database.
+            db.exec("SELECT count(*) FROM sqlite_master");
+            return db;
+        } catch (const SQLite::Exception& e) {
+            throw DbError(DbErrorKind::auth, "cannot open SQLite database '" + path +
+                                                 "': " + driver::clean_message(e.what()) +
+                                                 " (does the directory exist and is it writable?)");
+        }
+    }
+
+    // The text in the lock file is stale when a holder died: trust it only
+    // while somebody really holds the lock.
+    bool held_elsewhere() const {
+        if (m_lock_fd >= 0) return false;
+        int fd = ::open(lock_path().c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return false;
+        bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
+        ::close(fd);
+        return held;
+    }
+
+    bool in_memory() const { return m_path == ":memory:" || m_path.empty(); }
+    std::string lock_path() const { return m_path + ".lock"; }
+
+    void write_holder() {
+        char host[256] = {};
+        ::gethostname(host, sizeof host - 1);
+        std::string text =
+            "pid " + std::to_string(::getpid()) + " on " + host + " since " + now_utc() + "\n";
+        if (::ftruncate(m_lock_fd, 0) != 0 ||
+            ::pwrite(m_lock_fd, text.data(), text.size(), 0) < 0) {
+            // harmless: the holder text is only informative
+        }
+    }
+
+    std::string m_path;
+    SQLite::Database m_db;
+    int m_lock_fd = -1;
+};
+
+}  // namespace
+
+std::unique_ptr<Connection> connect_sqlite(const DbUrl& url, const ConnectOptions& opts) {
+    return std::make_unique<SqliteConnection>(url, opts);
+}
+
+}  // namespace sg

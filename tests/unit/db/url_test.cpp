@@ -1,0 +1,211 @@
+// Database URL parsing and masking (DESIGN.md §4).
+#include "db/url.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "db/connection.hpp"
+#include "db/driver_support.hpp"
+
+using namespace sg;
+
+namespace {
+
+// The message of the usage error a bad URL raises.
+std::string url_error(const std::string& url) {
+    try {
+        parse_url(url);
+    } catch (const Error& e) {
+        CHECK(e.code() == ExitCode::usage);
+        std::string msg = e.what();
+        CHECK(msg.find('\n') == std::string::npos);
+        return msg;
+    }
+    FAIL("no error for " << url);
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("postgresql URLs", "[url]") {
+    DbUrl u = parse_url("postgresql://app:s3cret@db.example.com:6543/clinic");
+    CHECK(u.dialect == Dialect::postgresql);
+    CHECK(u.user == "app");
+    CHECK(u.password == "s3cret");
+    CHECK(u.host == "db.example.com");
+    CHECK(u.port == 6543);
+    CHECK(u.database == "clinic");
+    CHECK(u.query.empty());
+
+    SECTION("postgres:// alias and no port") {
+        DbUrl p = parse_url("postgres://app@localhost/clinic");
+        CHECK(p.dialect == Dialect::postgresql);
+        CHECK(p.port == 0);
+        CHECK(p.password.empty());
+        CHECK(p.libpq_uri() == "postgresql://app@localhost/clinic");
+    }
+    SECTION("SQLAlchemy driver suffix is ignored") {
+        DbUrl p = parse_url("postgresql+psycopg2://app:pw@h:5432/db");
+        CHECK(p.dialect == Dialect::postgresql);
+        CHECK(p.libpq_uri() == "postgresql://app:pw@h:5432/db");
+        CHECK(parse_url("POSTGRESQL+ASYNCPG://h/db").dialect == Dialect::postgresql);
+    }
+    SECTION("query options are kept and decoded") {
+        DbUrl p = parse_url(
+            "postgresql://app@h/"
+            "db?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem&connect_timeout=5");
+        CHECK(p.query.at("sslmode") == "verify-full");
+        CHECK(p.query.at("sslrootcert") == "/etc/ca.pem");
+        CHECK(p.query.at("connect_timeout") == "5");
+        CHECK(p.libpq_uri() ==
+              "postgresql://app@h/"
+              "db?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem&connect_timeout=5");
+    }
+    SECTION("IPv6 host") {
+        DbUrl p = parse_url("postgresql://app:pw@[::1]:5432/db");
+        CHECK(p.host == "::1");
+        CHECK(p.port == 5432);
+        DbUrl q = parse_url("postgresql://[fe80::1%25eth0]/db");
+        CHECK(q.host == "fe80::1%25eth0");
+        CHECK(q.port == 0);
+    }
+    SECTION("no database, no host (libpq defaults)") {
+        DbUrl p = parse_url("postgresql://");
+        CHECK(p.host.empty());
+        CHECK(p.database.empty());
+        DbUrl s = parse_url("postgresql:///db?host=/var/run/postgresql");
+        CHECK(s.database == "db");
+        CHECK(s.query.at("host") == "/var/run/postgresql");
+    }
+    SECTION("several hosts are passed to libpq as written") {
+        DbUrl p = parse_url("postgresql://u:pw@h1:5432,h2:5433/db?target_session_attrs=read-write");
+        CHECK(p.host == "h1:5432,h2:5433");
+        CHECK(p.masked() ==
+              "postgresql://u:****@h1:5432,h2:5433/db?target_session_attrs=read-write");
+    }
+}
+
+TEST_CASE("percent-encoded credentials", "[url]") {
+    DbUrl u = parse_url("postgresql://us%40er:p%40ss%3Aw%2Frd%25x@h/db%20name");
+    CHECK(u.user == "us@er");
+    CHECK(u.password == "p@ss:w/rd%x");
+    CHECK(u.database == "db name");
+    CHECK(u.masked() == "postgresql://us%40er:****@h/db%20name");
+    // libpq decodes itself: the URI passes through encoded.
+    CHECK(u.libpq_uri() == "postgresql://us%40er:p%40ss%3Aw%2Frd%25x@h/db%20name");
+    // A raw '@' in the password: the last '@' ends the user info.
+    DbUrl raw = parse_url("mysql://u:p@ss@h/db");
+    CHECK(raw.password == "p@ss");
+    CHECK(raw.host == "h");
+    CHECK(raw.masked() == "mysql://u:****@h/db");
+}
+
+TEST_CASE("mysql and mariadb URLs", "[url]") {
+    DbUrl m = parse_url("mysql://root:pw@127.0.0.1:3307/app?charset=utf8mb4&connect_timeout=3");
+    CHECK(m.dialect == Dialect::mysql);
+    CHECK(m.port == 3307);
+    CHECK(m.database == "app");
+    CHECK(m.query.at("charset") == "utf8mb4");
+    CHECK(parse_url("mariadb://u@h/app").dialect == Dialect::mysql);
+    CHECK(parse_url("mysql+pymysql://u:pw@h/app").dialect == Dialect::mysql);
+    CHECK(parse_url("mariadb+mariadbconnector://u:pw@h/app").dialect == Dialect::mysql);
+    DbUrl s = parse_url("mysql://u:pw@/app?unix_socket=/run/mysqld/mysqld.sock");
+    CHECK(s.host.empty());
+    CHECK(s.query.at("unix_socket") == "/run/mysqld/mysqld.sock");
+}
+
+TEST_CASE("sqlite URLs", "[url]") {
+    CHECK(parse_url("sqlite:///relative/path.db").database == "relative/path.db");
+    CHECK(parse_url("sqlite:///./schemagate.db").database == "./schemagate.db");
+    CHECK(parse_url("sqlite:////absolute/path.db").database == "/absolute/path.db");
+    CHECK(parse_url("sqlite://:memory:").database == ":memory:");
+    CHECK(parse_url("sqlite:///:memory:").database == ":memory:");
+    CHECK(parse_url("sqlite://").database == ":memory:");
+    DbUrl a = parse_url("sqlite+aiosqlite:///app.db?timeout=5");
+    CHECK(a.dialect == Dialect::sqlite);
+    CHECK(a.database == "app.db");
+    CHECK(a.query.at("timeout") == "5");
+    CHECK(parse_url("sqlite:///my%20app.db").database == "my app.db");
+    CHECK(parse_url("sqlite://:memory:").masked() == "sqlite://:memory:");
+    CHECK(parse_url("sqlite:////tmp/x.db").masked() == "sqlite:////tmp/x.db");
+}
+
+TEST_CASE("bad URLs are usage errors without the password", "[url]") {
+    CHECK_THAT(url_error("oracle://u:topsecret@h/db"), Catch::Contains("unsupported scheme"));
+    CHECK_THAT(url_error("localhost:5432/db"), Catch::Contains("scheme://"));
+    CHECK_THAT(url_error("://x"), Catch::Contains("scheme://"));
+    CHECK_THAT(url_error("sqlite://host/file.db"), Catch::Contains("three slashes"));
+    CHECK_THAT(url_error("postgresql://u:topsecret@h:99999/db"), Catch::Contains("port"));
+    CHECK_THAT(url_error("postgresql://u:topsecret@h:abc/db"), Catch::Contains("port"));
+    CHECK_THAT(url_error("postgresql://u:top%zzsecret@h/db"), Catch::Contains("percent"));
+    CHECK_THAT(url_error("postgresql://u:topsecret@[::1/db"), Catch::Contains("IPv6"));
+    CHECK_THAT(url_error("mysql://u:topsecret@h1,h2/db"), Catch::Contains("several hosts"));
+    for (const char* url :
+         {"oracle://u:topsecret@h/db", "postgresql://u:topsecret@h:99999/db",
+          "postgresql://u:top%zzsecret@h/db", "postgresql://u:topsecret@[::1/db",
+          "postgresql://u:topsecret/db", "mysql://u:topsecret@h1,h2/db", "u:topsecret@h"}) {
+        std::string msg = url_error(url);
+        CHECK(msg.find("topsecret") == std::string::npos);
+        CHECK(msg.find("zzsecret") == std::string::npos);
+    }
+}
+
+TEST_CASE("masking", "[url]") {
+    CHECK(parse_url("postgresql://app:s3cret@h:5432/db?sslmode=require").masked() ==
+          "postgresql://app:****@h:5432/db?sslmode=require");
+    CHECK(parse_url("postgresql://app@h/db").masked() == "postgresql://app@h/db");
+    CHECK(parse_url("mysql+pymysql://app:s3cret@h/db").masked() == "mysql+pymysql://app:****@h/db");
+
+    SECTION("built from fields (DATABASE_HOST & co)") {
+        DbUrl u;
+        u.dialect = Dialect::postgresql;
+        u.user = "app";
+        u.password = "p@ss/w:rd";
+        u.host = "::1";
+        u.port = 5432;
+        u.database = "clinic";
+        u.query["sslmode"] = "disable";
+        CHECK(u.masked() == "postgresql://app:****@[::1]:5432/clinic?sslmode=disable");
+        CHECK(u.libpq_uri() ==
+              "postgresql://app:p%40ss%2Fw%3Ard@[::1]:5432/clinic?sslmode=disable");
+        DbUrl back = parse_url(u.libpq_uri());
+        CHECK(back.password == "p@ss/w:rd");
+        CHECK(back.host == "::1");
+    }
+    SECTION("mask_urls in free text") {
+        CHECK(mask_urls("cannot reach postgresql://app:s3cret@h/db now") ==
+              "cannot reach postgresql://app:****@h/db now");
+        CHECK(mask_urls("a mysql://u:p@ss@h/db and 'sqlite:///x.db'") ==
+              "a mysql://u:****@h/db and 'sqlite:///x.db'");
+        CHECK(mask_urls("url=\"postgres://u:pw@h/db\" x@y") ==
+              "url=\"postgres://u:****@h/db\" x@y");
+        CHECK(mask_urls("no url here: a@b") == "no url here: a@b");
+        CHECK(mask_urls("postgresql://u@h/db") == "postgresql://u@h/db");
+    }
+}
+
+TEST_CASE("DbError describe and exit codes", "[url][error]") {
+    DbError pg(DbErrorKind::statement, "relation \"x\" does not exist", "42P01");
+    CHECK(pg.describe() == "ERROR 42P01: relation \"x\" does not exist");
+    DbError my(DbErrorKind::statement, "Table 'a.x' doesn't exist", "42S02", 1146);
+    CHECK(my.describe() == "ERROR 1146 (42S02): Table 'a.x' doesn't exist");
+    CHECK(DbError(DbErrorKind::other, "boom").describe() == "boom");
+    CHECK(DbError(DbErrorKind::unreachable, "x").code() == ExitCode::unreachable);
+    CHECK(DbError(DbErrorKind::unreachable, "x").retryable());
+    CHECK(DbError(DbErrorKind::auth, "x").code() == ExitCode::auth);
+    CHECK_FALSE(DbError(DbErrorKind::auth, "x").retryable());
+    CHECK(DbError(DbErrorKind::statement, "x").code() == ExitCode::internal);
+    CHECK(std::string(db_error_kind_name(DbErrorKind::cancelled)) == "cancelled");
+}
+
+TEST_CASE("driver helpers", "[url]") {
+    using namespace sg::driver;
+    CHECK(dollar_placeholders("SELECT ? , '?', \"a?\" WHERE x = ?") ==
+          "SELECT $1 , '?', \"a?\" WHERE x = $2");
+    CHECK(clean_message("FATAL:  x\n\tIs the  server running?\n") ==
+          "FATAL: x Is the server running?");
+    CHECK(clean_message("user secret1 failed", "secret1") == "user **** failed");
+    CHECK(clean_message("a b", "a") == "a b");  // too short to replace safely
+    CHECK(fnv1a64("") == 14695981039346656037ull);
+    CHECK(fnv1a64("a") == 0xaf63dc4c8601ec8cull);
+    CHECK(contains_nocase("Connection REFUSED", "refused"));
+}
