@@ -14,7 +14,7 @@ struct DbUrl {
     std::string password;  // percent-decoded
     std::string host;      // without [] for IPv6
     int port = 0;          // 0: driver default
-    std::string database;  // PostgreSQL/MySQL: the database name; SQLite: the file path or ":memory:"
+    std::string database;  // the database name; SQLite: the file path or ":memory:"
     std::map<std::string, std::string> query;  // ?key=value options, decoded
     /// The URL with the password replaced by "****", safe for logs.
     std::string masked() const;

@@ -24,6 +24,7 @@
 #include <mysql_driver.h>
 
 #include <atomic>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -65,6 +66,21 @@ std::string prepare_name(const std::string& database, const std::string& name) {
     return buf;
 }
 
+// ssl_mode as MySQL's client names it. The MariaDB client library under the
+// connector ignores OPT_SSL_MODE, so the modes map to sslEnforce/sslVerify.
+void apply_ssl_mode(const DbUrl& url, const std::string& mode, sql::ConnectOptionsMap& o) {
+    std::string m;
+    for (char c : mode) m += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (m == "DISABLED" || m == "PREFERRED") return;
+    if (m != "REQUIRED" && m != "VERIFY_CA" && m != "VERIFY_IDENTITY") {
+        throw Error(ExitCode::usage, "unknown ssl_mode '" + mode + "' in " + url.masked() +
+                                         " (DISABLED, PREFERRED, REQUIRED, VERIFY_CA, "
+                                         "VERIFY_IDENTITY)");
+    }
+    o["sslEnforce"] = true;
+    if (m != "REQUIRED") o["sslVerify"] = true;
+}
+
 sql::ConnectOptionsMap make_options(const DbUrl& url, const ConnectOptions& opts) {
     sql::ConnectOptionsMap o;
     auto q = [&](const char* key) -> const std::string* {
@@ -90,23 +106,7 @@ sql::ConnectOptionsMap make_options(const DbUrl& url, const ConnectOptions& opts
     if (const std::string* v = q("ssl_ca")) o["sslCA"] = sql::SQLString(*v);
     if (const std::string* v = q("ssl_cert")) o["sslCert"] = sql::SQLString(*v);
     if (const std::string* v = q("ssl_key")) o["sslKey"] = sql::SQLString(*v);
-    if (const std::string* v = q("ssl_mode")) {
-        static const std::pair<const char*, int> modes[] = {
-            {"DISABLED", sql::SSL_MODE_DISABLED},
-            {"PREFERRED", sql::SSL_MODE_PREFERRED},
-            {"REQUIRED", sql::SSL_MODE_REQUIRED},
-            {"VERIFY_CA", sql::SSL_MODE_VERIFY_CA},
-            {"VERIFY_IDENTITY", sql::SSL_MODE_VERIFY_IDENTITY}};
-        bool known = false;
-        for (const auto& [name, value] : modes) {
-            if (driver::contains_nocase(*v, name) && v->size() == std::strlen(name)) {
-                o["OPT_SSL_MODE"] = value;
-                known = true;
-            }
-        }
-        if (!known)
-            throw Error(ExitCode::usage, "unknown ssl_mode '" + *v + "' in " + url.masked());
-    }
+    if (const std::string* v = q("ssl_mode")) apply_ssl_mode(url, *v, o);
     return o;
 }
 
@@ -120,6 +120,7 @@ class MysqlConnection : public Connection {
         } catch (const sql::SQLException& e) {
             throw connect_error(e);
         }
+        check_tls_required();
         Rows r = query("SELECT CONNECTION_ID(), DATABASE()", {});
         m_connection_id = r.at(0).at(0).value_or("0");
         m_database = r.at(0).at(1).value_or("");
@@ -216,6 +217,18 @@ class MysqlConnection : public Connection {
     }
 
   private:
+    // The MariaDB client library under the connector does not honour
+    // sslEnforce reliably: check that the session really is encrypted.
+    void check_tls_required() {
+        if (m_options.count("sslEnforce") == 0) return;
+        Rows r = query("SHOW SESSION STATUS LIKE 'Ssl_cipher'", {});
+        if (!r.empty() && r[0].size() > 1 && !r[0][1].value_or("").empty()) return;
+        m_conn.reset();
+        throw DbError(DbErrorKind::auth, "cannot connect to " + m_url.masked() +
+                                             ": ssl_mode requires TLS but the server did not "
+                                             "encrypt the connection");
+    }
+
     static Rows read_rows(sql::ResultSet& rs) {
         Rows rows;
         unsigned columns = rs.getMetaData()->getColumnCount();

@@ -66,10 +66,11 @@ bool any_of_texts(const std::string& text, std::initializer_list<const char*> ne
                            "invalid percent-encoded", "unexpected spaces"})) {
         throw Error(ExitCode::usage, text);
     }
-    if (any_of_texts(raw, {"password authentication failed", "no pg_hba.conf entry",
-                           "does not exist", "permission denied", "authentication failed",
-                           "no password supplied", "not permitted to log in",
-                           "too many connections for role", "ssl", "certificate"})) {
+    if (any_of_texts(raw,
+                     {"password authentication failed", "no pg_hba.conf entry", "does not exist",
+                      "permission denied", "authentication failed", "no password supplied",
+                      "not permitted to log in", "too many connections for role",
+                      "does not support ssl", "ssl error", "certificate", "sslmode value"})) {
         throw DbError(DbErrorKind::auth, text);
     }
     // Refused, DNS, timeout, starting up / shutting down / recovery, too many
