@@ -1,6 +1,7 @@
 #pragma once
 // Migration files (DESIGN.md §1): parsing, statement splitting, checksums,
 // directory loading and the revision writer.
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,26 +31,24 @@ struct FileProblem {
     std::string file;
     int line = 0;  // 0 when the problem is not on one line
     std::string message;
-    std::string where() const {
-        return line > 0 ? file + ":" + std::to_string(line) : file;
-    }
+    std::string where() const { return line > 0 ? file + ":" + std::to_string(line) : file; }
 };
 
 /// Thrown when a file or directory is invalid (exit 3); lists every problem.
 class ScriptError : public Error {
-public:
+  public:
     explicit ScriptError(const std::string& summary, std::vector<FileProblem> problems)
         : Error(ExitCode::invalid, summary), m_problems(std::move(problems)) {}
     const std::vector<FileProblem>& problems() const { return m_problems; }
 
-private:
+  private:
     std::vector<FileProblem> m_problems;
 };
 
 struct Migration {
-    Revision rev;  // header; rev.file is the path
-    std::optional<Section> upgrade;    // generic `-- +upgrade`
-    std::optional<Section> downgrade;  // generic `-- +downgrade`
+    Revision rev;                                 // header; rev.file is the path
+    std::optional<Section> upgrade;               // generic `-- +upgrade`
+    std::optional<Section> downgrade;             // generic `-- +downgrade`
     std::optional<Section> upgrade_dialect[3];    // indexed by Dialect
     std::optional<Section> downgrade_dialect[3];  // indexed by Dialect
 
@@ -77,6 +76,7 @@ struct ScriptDirectory {
     std::string path;
     std::vector<Migration> migrations;  // in graph order (graph.revisions())
     RevisionGraph graph;
+    std::map<std::string, size_t> index;                // id -> position in migrations
     const Migration& get(const std::string& id) const;  // exact id; throws GraphError
 };
 

@@ -1,0 +1,154 @@
+// Loading a migrations directory: recursive discovery, parsing every file,
+// and building the revision graph.
+//
+// Decisions written down here:
+// - Files and directories whose name starts with '.' are skipped. A
+//   Kubernetes ConfigMap volume holds each file twice: `x.sql` is a symlink
+//   into a hidden `..2025_11_08_.../` directory; reading both would report
+//   every revision as a duplicate.
+// - Symlinks are followed (ConfigMaps again); a directory reached twice (a
+//   symlink loop) is read once. A `.sql` name that cannot be opened (a broken
+//   symlink, a FIFO) is a problem, not silently skipped.
+// - Files are read in the order of their path relative to the directory
+//   (byte order), which is the graph's tie-break order.
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "script/migration.hpp"
+#include "script/text.hpp"
+
+namespace sg {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Found {
+    std::string rel;   // relative path, '/' separated: the sort key
+    std::string path;  // for messages and Revision::file
+};
+
+bool ends_with_sql(const std::string& name) {
+    return name.size() > 4 && name.compare(name.size() - 4, 4, ".sql") == 0;
+}
+
+class Discovery {
+  public:
+    std::vector<Found> files;
+    std::vector<FileProblem> problems;
+
+    void walk(const fs::path& dir, const std::string& rel) {
+        std::error_code ec;
+        fs::path canonical = fs::canonical(dir, ec);
+        if (!ec && !m_visited.insert(canonical).second) return;  // a symlink loop
+        fs::directory_iterator it(dir, ec);
+        if (ec) return problem(dir, "cannot read directory: " + ec.message());
+        for (; it != fs::directory_iterator(); it.increment(ec)) {
+            if (ec) return problem(dir, "cannot read directory: " + ec.message());
+            entry(*it, rel);
+        }
+        if (ec) problem(dir, "cannot read directory: " + ec.message());
+    }
+
+  private:
+    std::set<fs::path> m_visited;
+
+    void problem(const fs::path& p, std::string message) {
+        problems.push_back({p.string(), 0, std::move(message)});
+    }
+
+    void entry(const fs::directory_entry& e, const std::string& rel) {
+        std::string name = e.path().filename().string();
+        if (name.empty() || name[0] == '.') return;
+        std::error_code ec;
+        fs::file_status st = fs::status(e.path(), ec);  // follows symlinks
+        if (fs::is_directory(st)) return walk(e.path(), rel + name + "/");
+        if (!ends_with_sql(name)) return;
+        if (ec || !fs::exists(st))
+            return problem(e.path(), "cannot read file: " +
+                                         (ec ? ec.message() : std::string("broken symlink")));
+        if (!fs::is_regular_file(st)) return problem(e.path(), "not a regular file");
+        files.push_back({rel + name, e.path().string()});
+    }
+};
+
+std::optional<std::string> read_file(const std::string& path, std::string& error) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        error = std::strerror(errno);
+        return std::nullopt;
+    }
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    if (in.bad()) {
+        error = "read error";
+        return std::nullopt;
+    }
+    return buf.str();
+}
+
+[[noreturn]] void directory_problem(const std::string& dir, const std::string& message) {
+    text::throw_problems(
+        {{dir, 0, message + " (set it with --migrations or SCHEMAGATE_MIGRATIONS)"}});
+}
+
+}  // namespace
+
+ScriptDirectory load_directory(const std::string& dir) {
+    std::error_code ec;
+    fs::file_status st = fs::status(dir, ec);
+    if (!fs::exists(st)) directory_problem(dir, "migrations directory not found");
+    if (!fs::is_directory(st)) directory_problem(dir, "migrations path is not a directory");
+
+    Discovery found;
+    found.walk(dir, "");
+    std::sort(found.files.begin(), found.files.end(),
+              [](const Found& a, const Found& b) { return a.rel < b.rel; });
+
+    std::vector<FileProblem> problems = std::move(found.problems);
+    std::vector<Migration> migrations;
+    for (const Found& f : found.files) {
+        std::string error;
+        auto text = read_file(f.path, error);
+        if (!text) {
+            problems.push_back({f.path, 0, "cannot read file: " + error});
+            continue;
+        }
+        try {
+            migrations.push_back(parse_migration(*text, f.path));
+        } catch (const ScriptError& e) {
+            problems.insert(problems.end(), e.problems().begin(), e.problems().end());
+        }
+    }
+    // File problems first: graph problems of a directory with broken files
+    // would mostly be echoes of them (an unreadable parent, a missing id).
+    if (!problems.empty()) text::throw_problems(std::move(problems));
+
+    std::vector<Revision> revisions;
+    revisions.reserve(migrations.size());
+    for (const Migration& m : migrations) revisions.push_back(m.rev);
+
+    ScriptDirectory out;
+    out.path = dir;
+    out.graph = RevisionGraph(std::move(revisions));
+    std::map<std::string, size_t> by_id;
+    for (size_t i = 0; i < migrations.size(); ++i) by_id[migrations[i].rev.id] = i;
+    for (const Revision& r : out.graph.revisions()) {
+        out.index[r.id] = out.migrations.size();
+        out.migrations.push_back(std::move(migrations[by_id.at(r.id)]));
+    }
+    return out;
+}
+
+const Migration& ScriptDirectory::get(const std::string& id) const {
+    auto it = index.find(id);
+    if (it == index.end()) throw GraphError("unknown revision '" + id + "'");
+    return migrations[it->second];
+}
+
+}  // namespace sg

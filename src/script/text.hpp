@@ -1,0 +1,61 @@
+#pragma once
+// Small text helpers shared by the script module (internal; not part of the
+// module's interface).
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "script/migration.hpp"
+
+namespace sg::text {
+
+inline bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+inline bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+inline char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
+
+inline std::string_view trim(std::string_view s) {
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+/// ASCII case-insensitive comparison; `lower` must be lower case.
+inline bool iequals(std::string_view s, std::string_view lower) {
+    if (s.size() != lower.size()) return false;
+    for (size_t i = 0; i < s.size(); ++i)
+        if (to_lower(s[i]) != lower[i]) return false;
+    return true;
+}
+
+/// Revision ids: 1-32 characters of [0-9A-Za-z_] (DESIGN.md §1).
+inline bool valid_id(std::string_view id) {
+    if (id.empty() || id.size() > 32) return false;
+    for (char c : id)
+        if (!is_alpha(c) && !is_digit(c) && c != '_') return false;
+    return true;
+}
+
+/// Branch labels (and depends_on items, which may name a label): the same rule
+/// as the graph, so `label@head` and `label@-1` stay parseable.
+inline bool valid_label(std::string_view s) {
+    if (s.empty() || s == "head" || s == "heads" || s == "base" || s == "current") return false;
+    for (char c : s)
+        if (!is_alpha(c) && !is_digit(c) && c != '_' && c != '-' && c != '.') return false;
+    return true;
+}
+
+/// The ScriptError for a list of problems: what() is one line naming the first
+/// problem and how many more there are; problems() holds them all.
+[[noreturn]] inline void throw_problems(std::vector<FileProblem> problems) {
+    std::string summary = problems.front().where() + ": " + problems.front().message;
+    if (problems.size() > 1)
+        summary += " (and " + std::to_string(problems.size() - 1) + " more problem" +
+                   (problems.size() > 2 ? "s" : "") + ")";
+    throw ScriptError(summary, std::move(problems));
+}
+
+}  // namespace sg::text

@@ -1,0 +1,233 @@
+// Migration file parsing: header keys, sections, every problem with file:line,
+// checksums.
+#include <catch2/catch.hpp>
+
+#include "script/migration.hpp"
+
+using sg::Dialect;
+using sg::parse_migration;
+using sg::ScriptError;
+
+namespace {
+
+const std::string k_full =
+    "-- revision: 3f5aacf09e0d\n"                // 1
+    "-- down_revision: 1975ea83b712\n"           // 2
+    "-- message: Add patient email: now\n"       // 3
+    "-- create_date: 2025-11-08 14:30:00\n"      // 4
+    "-- branch_labels: billing , main\n"         // 5
+    "-- depends_on: 27c6a30d7c24\n"              // 6
+    "-- transaction: false\n"                    // 7
+    "\n"                                         // 8
+    "-- +upgrade\n"                              // 9
+    "ALTER TABLE patients ADD email TEXT;\n"     // 10
+    "CREATE INDEX ix ON patients (email);\n"     // 11
+    "\n"                                         // 12
+    "-- +upgrade postgres\n"                     // 13
+    "ALTER TABLE patients ADD email VARCHAR;\n"  // 14
+    "-- +downgrade\n"                            // 15
+    "DROP INDEX ix;\n"                           // 16
+    "-- +downgrade mariadb\n"                    // 17
+    "DROP INDEX ix ON patients;\n";              // 18
+
+// "file:line: message" of every problem of `text`, or {} when it parses.
+std::vector<std::string> problems(const std::string& text) {
+    try {
+        parse_migration(text, "m.sql");
+    } catch (const ScriptError& e) {
+        std::vector<std::string> out;
+        for (const auto& p : e.problems()) out.push_back(p.where() + ": " + p.message);
+        return out;
+    }
+    return {};
+}
+
+bool has(const std::vector<std::string>& all, const std::string& where,
+         const std::string& fragment) {
+    for (const auto& p : all)
+        if (p.rfind(where + ": ", 0) == 0 && p.find(fragment) != std::string::npos) return true;
+    return false;
+}
+
+const std::string k_head = "-- revision: abc123\n-- down_revision:\n";
+
+}  // namespace
+
+TEST_CASE("a complete file", "[parse]") {
+    auto m = parse_migration(k_full, "dir/m.sql");
+    CHECK(m.rev.id == "3f5aacf09e0d");
+    CHECK(m.rev.down_revisions == std::vector<std::string>{"1975ea83b712"});
+    CHECK(m.rev.message == "Add patient email: now");
+    CHECK(m.rev.create_date == "2025-11-08 14:30:00");
+    CHECK(m.rev.branch_labels == std::vector<std::string>{"billing", "main"});
+    CHECK(m.rev.depends_on == std::vector<std::string>{"27c6a30d7c24"});
+    CHECK_FALSE(m.rev.transactional);
+    CHECK(m.rev.file == "dir/m.sql");
+    REQUIRE(m.upgrade);
+    CHECK(m.upgrade->first_line == 10);
+    CHECK(m.upgrade->text ==
+          "ALTER TABLE patients ADD email TEXT;\nCREATE INDEX ix ON patients (email);\n\n");
+    CHECK(m.upgrade_for(Dialect::sqlite) == &*m.upgrade);
+    CHECK(m.upgrade_for(Dialect::postgresql)->first_line == 14);
+    CHECK(m.downgrade_for(Dialect::mysql)->text == "DROP INDEX ix ON patients;\n");
+    CHECK(m.downgrade_for(Dialect::sqlite)->text == "DROP INDEX ix;\n");
+
+    auto up = m.upgrade_statements(Dialect::sqlite);
+    REQUIRE(up.size() == 2);
+    CHECK(up[1].sql == "CREATE INDEX ix ON patients (email)");
+    CHECK(up[1].line == 11);
+    CHECK(m.upgrade_statements(Dialect::postgresql).at(0).line == 14);
+    CHECK(m.downgrade_statements(Dialect::mysql).at(0).line == 18);
+}
+
+TEST_CASE("roots, defaults, merges and free comments", "[parse]") {
+    auto root = parse_migration("-- revision: a1\n-- +upgrade\nSELECT 1;\n", "m.sql");
+    CHECK(root.rev.down_revisions.empty());
+    CHECK(root.rev.transactional);
+    CHECK_FALSE(root.downgrade_for(Dialect::sqlite));
+    CHECK_THROWS_AS(root.downgrade_statements(Dialect::sqlite), ScriptError);
+
+    auto merge = parse_migration(
+        "-- Merge of the billing branch.\n\n-- revision: m1\n\n-- down_revision: a1 ,b2,  c3\n"
+        "-- transaction: TRUE\n-- +upgrade\n-- +downgrade\n",
+        "m.sql");
+    CHECK(merge.rev.down_revisions == std::vector<std::string>{"a1", "b2", "c3"});
+    CHECK(merge.rev.transactional);
+    CHECK(merge.upgrade_statements(Dialect::mysql).empty());
+    CHECK(merge.downgrade_statements(Dialect::mysql).empty());
+}
+
+TEST_CASE("only dialect sections: other dialects have no upgrade", "[parse]") {
+    auto m = parse_migration("-- revision: a1\n-- +upgrade sqlite\nSELECT 1;\n", "m.sql");
+    CHECK(m.upgrade_for(Dialect::sqlite));
+    CHECK_FALSE(m.upgrade_for(Dialect::mysql));
+    CHECK_THROWS_AS(m.upgrade_statements(Dialect::mysql), ScriptError);
+    CHECK_THROWS_AS(m.checksum(Dialect::mysql), ScriptError);
+}
+
+TEST_CASE("CRLF files and a BOM parse", "[parse]") {
+    auto m =
+        parse_migration("\xEF\xBB\xBF-- revision: a1\r\n\r\n-- +upgrade\r\nSELECT 1;\r\n", "m.sql");
+    CHECK(m.rev.id == "a1");
+    CHECK(m.upgrade_statements(Dialect::sqlite).at(0).line == 4);
+}
+
+TEST_CASE("header problems name file:line", "[parse]") {
+    CHECK(has(problems(k_head + "-- revison: x\n-- +upgrade\n"), "m.sql:3",
+              "unknown header key 'revison'"));
+    CHECK(has(problems(k_head + "-- revision: abc\n-- +upgrade\n"), "m.sql:3",
+              "duplicate header key 'revision' (first at line 1)"));
+    CHECK(has(problems("-- revision: ab-cd\n-- +upgrade\n"), "m.sql:1", "bad revision id 'ab-cd'"));
+    CHECK(has(problems("-- revision:\n-- +upgrade\n"), "m.sql:1", "bad revision id ''"));
+    CHECK(has(problems("-- revision: " + std::string(33, 'a') + "\n-- +upgrade\n"), "m.sql:1",
+              "bad revision id"));
+    CHECK(has(problems("-- revision: a\n-- down_revision: b, c d\n-- +upgrade\n"), "m.sql:2",
+              "bad revision id 'c d' in down_revision"));
+    CHECK(has(problems("-- revision: a\n-- down_revision: b,,c\n-- +upgrade\n"), "m.sql:2",
+              "empty item in down_revision"));
+    CHECK(has(problems("-- revision: a\n-- down_revision: b, b\n-- +upgrade\n"), "m.sql:2",
+              "'b' is listed twice"));
+    CHECK(has(problems("-- revision: a\n-- branch_labels: x@y\n-- +upgrade\n"), "m.sql:2",
+              "bad name 'x@y' in branch_labels"));
+    CHECK(has(problems("-- revision: a\n-- depends_on: head\n-- +upgrade\n"), "m.sql:2",
+              "bad name 'head' in depends_on"));
+    CHECK(has(problems("-- revision: a\n\n-- transaction: no\n-- +upgrade\n"), "m.sql:3",
+              "transaction must be true or false, not 'no'"));
+    CHECK(has(problems("-- message: x\n-- +upgrade\n"), "m.sql:1", "missing `revision`"));
+}
+
+TEST_CASE("structure problems name file:line", "[parse]") {
+    CHECK(problems("CREATE TABLE t (x INT);\n") ==
+          std::vector<std::string>{"m.sql:1: not a migration file: no header (`-- revision: <id>` "
+                                   "...) and no `-- +upgrade` section"});
+    CHECK(problems("") == problems("\n\n"));
+    CHECK(has(problems("-- just a comment\n-- +upgrade\nSELECT 1;\n"), "m.sql:1", "no header"));
+    CHECK(has(problems("-- revision: a\n"), "m.sql:1", "missing `-- +upgrade` section"));
+    CHECK(has(problems("-- revision: a\n-- +downgrade\nSELECT 1;\n"), "m.sql:1",
+              "missing `-- +upgrade` section"));
+    auto sql_first = problems("-- revision: a\nCREATE TABLE t (x INT);\nSELECT 1;\n-- +upgrade\n");
+    CHECK(sql_first.size() == 1);  // reported once, not per line
+    CHECK(has(sql_first, "m.sql:2", "SQL before the first section marker"));
+    CHECK(has(problems(k_head + "-- +upgrade oracle\nSELECT 1;\n-- +upgrade\n"), "m.sql:3",
+              "unknown dialect 'oracle'"));
+    CHECK(has(problems(k_head + "-- +upgrade\n-- +downgrade\n-- +upgrade\n"), "m.sql:5",
+              "duplicate section '-- +upgrade' (first at line 3)"));
+    CHECK(has(problems(k_head + "-- +upgrade postgresql\n-- +upgrade postgres\n"), "m.sql:4",
+              "duplicate section '-- +upgrade postgresql' (first at line 3)"));
+    CHECK(has(problems(k_head + "-- +goose Up\n-- +upgrade\n"), "m.sql:3",
+              "unknown section marker '-- +goose'"));
+    // A comment that merely starts with "+" and a number is no marker.
+    CHECK(problems(k_head + "-- +upgrade\n-- +1 for this\nSELECT 1;\n").empty());
+}
+
+TEST_CASE("splitting problems are found at parse time with file:line", "[parse]") {
+    auto all = problems(k_head + "-- +upgrade\nSELECT 1;\nSELECT 'oops;\n");
+    REQUIRE(all.size() == 1);  // the same problem for all three dialects, once
+    CHECK(all[0] == "m.sql:5: unterminated string literal");
+
+    // `#` is a comment in MySQL only: the quote is open for the other two.
+    auto some = problems(k_head + "-- +upgrade\n# don't\nSELECT 1;\n");
+    CHECK(some == std::vector<std::string>{
+                      "m.sql:4: unterminated string literal (when split as postgresql, sqlite)"});
+    // ... unless a dialect section replaces the generic one for them.
+    CHECK(problems(k_head + "-- +upgrade\n# don't\n-- +upgrade sqlite\n-- +upgrade postgresql\n")
+              .empty());
+    CHECK(has(problems(k_head + "-- +downgrade mysql\n\nSELECT `x;\n-- +upgrade\n"), "m.sql:5",
+              "unterminated backtick"));
+}
+
+TEST_CASE("every problem of a file is collected", "[parse]") {
+    auto all = problems(
+        "-- revision: bad-id\n"    // 1
+        "-- colour: blue\n"        // 2
+        "-- transaction: maybe\n"  // 3
+        "-- colour: red\n"         // 4
+        "SELECT 1;\n"              // 5
+        "-- +downgrade sybase\n"   // 6
+        "-- +downgrade\n"          // 7
+        "SELECT 'x\n");            // 8
+    CHECK(all.size() == 8);
+    CHECK(has(all, "m.sql:1", "bad revision id"));
+    CHECK(has(all, "m.sql:2", "unknown header key 'colour'"));
+    CHECK(has(all, "m.sql:3", "transaction must be"));
+    CHECK(has(all, "m.sql:4", "duplicate header key"));
+    CHECK(has(all, "m.sql:5", "SQL before"));
+    CHECK(has(all, "m.sql:6", "unknown dialect 'sybase'"));
+    CHECK(has(all, "m.sql:1", "missing `-- +upgrade`"));
+    CHECK(has(all, "m.sql:8", "unterminated string literal"));
+}
+
+TEST_CASE("sha256_hex", "[checksum]") {
+    CHECK(sg::sha256_hex("abc") ==
+          "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(sg::sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST_CASE("checksums: normalised line endings and trailing white space", "[checksum]") {
+    std::string lf = k_head + "-- +upgrade\nCREATE TABLE t (x INT);\nSELECT 1;\n";
+    std::string crlf = k_head + "-- +upgrade\r\nCREATE TABLE t (x INT);\r\nSELECT 1;\r\n";
+    std::string cr = k_head + "-- +upgrade\rCREATE TABLE t (x INT);\rSELECT 1;\r";
+    std::string trailing = k_head + "-- +upgrade\nCREATE TABLE t (x INT);\nSELECT 1;  \n\n\t\n";
+    std::string with_down = lf + "\n-- +downgrade\nDROP TABLE t;\n";
+    auto sum = parse_migration(lf, "m.sql").checksum(Dialect::sqlite);
+    CHECK(sum.size() == 64);
+    CHECK(sum == sg::sha256_hex("CREATE TABLE t (x INT);\nSELECT 1;"));
+    CHECK(parse_migration(crlf, "m.sql").checksum(Dialect::sqlite) == sum);
+    CHECK(parse_migration(cr, "m.sql").checksum(Dialect::sqlite) == sum);
+    CHECK(parse_migration(trailing, "m.sql").checksum(Dialect::sqlite) == sum);
+    CHECK(parse_migration(with_down, "m.sql").checksum(Dialect::sqlite) == sum);
+    // Changing the SQL changes it.
+    std::string changed = k_head + "-- +upgrade\nCREATE TABLE t (x BIGINT);\nSELECT 1;\n";
+    CHECK(parse_migration(changed, "m.sql").checksum(Dialect::sqlite) != sum);
+}
+
+TEST_CASE("checksums: a dialect section is what counts for its dialect", "[checksum]") {
+    std::string base = k_head + "-- +upgrade\nCREATE TABLE t (x INT);\n";
+    auto plain = parse_migration(base, "m.sql");
+    auto with_pg =
+        parse_migration(base + "-- +upgrade postgresql\nCREATE TABLE t (x int4);\n", "m.sql");
+    CHECK(with_pg.checksum(Dialect::sqlite) == plain.checksum(Dialect::sqlite));
+    CHECK(with_pg.checksum(Dialect::mysql) == plain.checksum(Dialect::mysql));
+    CHECK(with_pg.checksum(Dialect::postgresql) != plain.checksum(Dialect::postgresql));
+    CHECK(with_pg.checksum(Dialect::postgresql) == sg::sha256_hex("CREATE TABLE t (x int4);"));
+}
