@@ -58,16 +58,20 @@ struct Migration {
     /// SHA-256 (lower-case hex) of the upgrade text for `d`, line endings
     /// normalised to \n and trailing white space of the section trimmed.
     std::string checksum(Dialect d) const;
-    /// Split statements; throw ScriptError (file:line) on e.g. unterminated quotes.
+    /// Split statements; throw ScriptError (file:line) on e.g. unterminated quotes,
+    /// and ScriptError (exit 3) when there is no such section for `d` (checksum too).
     std::vector<Statement> upgrade_statements(Dialect d) const;
     std::vector<Statement> downgrade_statements(Dialect d) const;  // throws if no downgrade
 };
 
-/// Parses one file's text. Throws ScriptError listing every problem.
+/// Parses one file's text. Throws ScriptError listing every problem, including
+/// sections that do not split for a dialect they run on.
 Migration parse_migration(std::string_view text, const std::string& path);
 
 /// Splits SQL into statements for a dialect. `first_line` is the file line
-/// of text's first line; `path` only names the file in errors.
+/// of text's first line; `path` only names the file in errors. Statement text
+/// has no delimiter and no leading/trailing comments, but may contain `;`
+/// (PostgreSQL BEGIN ATOMIC, SQLite triggers, MySQL bodies under DELIMITER).
 std::vector<Statement> split_sql(std::string_view text, Dialect dialect, int first_line,
                                  const std::string& path = "");
 
@@ -80,9 +84,12 @@ struct ScriptDirectory {
     const Migration& get(const std::string& id) const;  // exact id; throws GraphError
 };
 
-/// Finds `.sql` files recursively (sorted by path), parses them all, builds the
-/// graph. Throws ScriptError / GraphError (exit 3) listing every problem of
-/// every file; an unreadable or missing directory is exit 3 too.
+/// Finds `.sql` files recursively (sorted by path; names starting with '.'
+/// skipped, as in a ConfigMap volume), parses them all, builds the graph.
+/// Throws ScriptError (exit 3) listing every problem of every file (what() is
+/// a one-line summary: print problems()); only when all files are fine,
+/// GraphError for graph problems. A missing or unreadable directory is a
+/// ScriptError too.
 ScriptDirectory load_directory(const std::string& dir);
 
 /// Options of `revision` / `merge`.
@@ -95,7 +102,9 @@ struct NewRevision {
     std::string created;  // "YYYY-MM-DD HH:MM:SS"; empty: now (UTC)
 };
 
-/// Writes `YYYYMMDD_HHMM_<rev>_<slug>.sql` into dir; returns the path.
+/// Writes `YYYYMMDD_HHMM_<rev>_<slug>.sql` into dir (created if missing);
+/// returns the path. Never overwrites. Throws Error(usage) on bad ids,
+/// labels or dates, an existing file, or a write failure.
 std::string write_revision(const std::string& dir, const NewRevision& r);
 
 /// 12 lower-case hex characters from a random source.
