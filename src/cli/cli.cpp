@@ -1,0 +1,136 @@
+#include "cli/cli.hpp"
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "core/graph.hpp"
+#include "db/connection.hpp"
+#include "engine/migrator.hpp"
+#include "log/log.hpp"
+#include "run/run.hpp"
+#include "script/migration.hpp"
+
+namespace sg::cli {
+namespace {
+
+std::string host_name() {
+    char buf[256] = {};
+    if (gethostname(buf, sizeof buf - 1) != 0) return "";
+    return buf;
+}
+
+ExitCode cmd_version() {
+    std::cout << "schemagate " << SCHEMAGATE_VERSION << "\n";
+    return ExitCode::ok;
+}
+
+log::Fields code_field(const Error& e) {
+    log::Fields fields{{"exit_code", to_int(e.code())}};
+    if (!e.hint().empty()) fields.emplace_back("hint", e.hint());
+    return fields;
+}
+
+/// Every problem on its own line, `file:line: message`, after the summary.
+void report(const ScriptError& e) {
+    log::error(e.what(), code_field(e));
+    for (const auto& p : e.problems()) {
+        log::error(p.where() + ": " + p.message, {{"file", p.file}, {"line", p.line}});
+    }
+}
+
+void report(const GraphError& e) {
+    log::error(e.what(), code_field(e));
+    for (const auto& p : e.problems()) {
+        log::error(p.file.empty() ? p.message : p.file + ": " + p.message, {{"file", p.file}});
+    }
+}
+
+void report(const MigrationFailure& e) {
+    log::Fields fields = code_field(e);
+    if (!e.revision().empty()) fields.emplace_back("revision", e.revision());
+    if (!e.location().empty()) fields.emplace_back("location", e.location());
+    if (!e.db_error().empty()) fields.emplace_back("db_error", e.db_error());
+    log::error(e.what(), fields);
+}
+
+void report(const Error& e, const std::string& command) {
+    std::string msg = e.what();
+    if (e.code() == ExitCode::usage) {
+        msg += command.empty() ? " (see 'schemagate --help')"
+                               : " (see 'schemagate " + command + " --help')";
+    }
+    log::error(msg, code_field(e));
+}
+
+}  // namespace
+
+ExitCode dispatch(const Invocation& inv) {
+    const std::string& c = inv.command;
+    if (c == "run") return run_gate(inv.settings);
+    if (c == "wait") return wait_command(inv.settings);
+    if (c == "backup") return backup_command(inv.settings);
+    if (c == "version") return cmd_version();
+    if (c == "upgrade") return cmd_upgrade(inv);
+    if (c == "downgrade") return cmd_downgrade(inv);
+    if (c == "current") return cmd_current(inv);
+    if (c == "history") return cmd_history(inv);
+    if (c == "heads") return cmd_heads(inv);
+    if (c == "branches") return cmd_branches(inv);
+    if (c == "show") return cmd_show(inv);
+    if (c == "stamp") return cmd_stamp(inv);
+    if (c == "repair") return cmd_repair(inv);
+    if (c == "revision") return cmd_revision(inv);
+    if (c == "merge") return cmd_merge(inv);
+    if (c == "check") return cmd_check(inv);
+    if (c == "verify") return cmd_verify(inv);
+    throw Error(ExitCode::usage, "unknown command '" + c + "'");
+}
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    Env env = process_env();
+    // Until the command line is parsed: JSON if asked for, secrets of the
+    // environment masked already.
+    log::init(wants_json_logs(args, env) ? log::Format::json : log::Format::text, log::Level::info);
+    for (const char* var : {"DATABASE_PASSWORD"}) {
+        auto it = env.find(var);
+        if (it != env.end()) log::add_secret(it->second);
+    }
+    std::string command;
+    try {
+        Invocation inv = parse_invocation(args, env);
+        command = inv.command;
+        if (inv.help) {
+            std::cout << (inv.command.empty() ? program_help() : command_help(inv.command));
+            return to_int(ExitCode::ok);
+        }
+        for (const auto& secret : inv.secrets) log::add_secret(secret);
+        log::init(inv.log_format, inv.log_level);
+        if (inv.settings.applied_by.empty()) inv.settings.applied_by = host_name();
+        return to_int(dispatch(inv));
+    } catch (const ScriptError& e) {
+        report(e);
+        return to_int(e.code());
+    } catch (const GraphError& e) {
+        report(e);
+        return to_int(e.code());
+    } catch (const MigrationFailure& e) {
+        report(e);
+        return to_int(e.code());
+    } catch (const DbError& e) {
+        log::error(e.describe(), code_field(e));
+        return to_int(e.code());
+    } catch (const Error& e) {
+        report(e, command);
+        return to_int(e.code());
+    } catch (const std::exception& e) {
+        log::error(std::string("internal error: ") + e.what(),
+                   {{"exit_code", to_int(ExitCode::internal)}});
+        return to_int(ExitCode::internal);
+    }
+}
+
+}  // namespace sg::cli

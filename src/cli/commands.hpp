@@ -1,0 +1,29 @@
+#pragma once
+// The commands of DESIGN.md §4. Each returns its exit code or throws sg::Error;
+// output for people goes to stdout, logs to stderr.
+#include "cli/options.hpp"
+#include "core/exit_code.hpp"
+
+namespace sg::cli {
+
+/// Runs inv.command.
+ExitCode dispatch(const Invocation& inv);
+
+// Database commands (commands_db.cpp).
+ExitCode cmd_upgrade(const Invocation& inv);
+ExitCode cmd_downgrade(const Invocation& inv);
+ExitCode cmd_current(const Invocation& inv);
+ExitCode cmd_stamp(const Invocation& inv);
+ExitCode cmd_repair(const Invocation& inv);
+ExitCode cmd_check(const Invocation& inv);
+
+// Directory commands (commands_dir.cpp).
+ExitCode cmd_history(const Invocation& inv);
+ExitCode cmd_heads(const Invocation& inv);
+ExitCode cmd_branches(const Invocation& inv);
+ExitCode cmd_show(const Invocation& inv);
+ExitCode cmd_verify(const Invocation& inv);
+ExitCode cmd_revision(const Invocation& inv);
+ExitCode cmd_merge(const Invocation& inv);
+
+}  // namespace sg::cli

@@ -1,0 +1,257 @@
+// history, heads, branches, show, verify, revision, merge: the commands that
+// read (or write) the migrations directory. Only history and `show current`
+// look at the database, and only when one is configured or already exists.
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <regex>
+
+#include "cli/commands.hpp"
+#include "cli/format.hpp"
+#include "cli/session.hpp"
+#include "log/log.hpp"
+
+namespace sg::cli {
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+/// The database's rows for marks: nothing when no database is configured and
+/// the default SQLite file does not exist; a warning when it cannot be read.
+std::vector<std::string> rows_for_marks(const Settings& s, bool required) {
+    try {
+        auto db = open_existing(s);
+        return current_rows(db);
+    } catch (const Error& e) {
+        if (required) throw;
+        log::warn(std::string("cannot read the current revision: ") + e.what());
+        return {};
+    }
+}
+
+bool mentions_current(const std::string& range) {
+    size_t colon = range.find(':');
+    return range.substr(0, colon) == "current" ||
+           (colon != std::string::npos && range.substr(colon + 1) == "current");
+}
+
+void validate_rev_id(const RevisionGraph& g, const std::string& id) {
+    static const std::regex valid("[0-9A-Za-z_]{1,32}");
+    if (!std::regex_match(id, valid)) {
+        throw Error(ExitCode::usage,
+                    "invalid revision id '" + id + "' (1-32 characters of 0-9, A-Z, a-z, _)");
+    }
+    if (g.find(id)) throw Error(ExitCode::usage, "revision id '" + id + "' already exists");
+}
+
+void validate_labels(const RevisionGraph& g, const std::vector<std::string>& labels) {
+    for (const auto& label : labels) {
+        for (const auto& r : g.revisions()) {
+            const auto& l = r.branch_labels;
+            if (std::find(l.begin(), l.end(), label) != l.end()) {
+                throw Error(ExitCode::usage,
+                            "branch label '" + label + "' is already used by " + r.id);
+            }
+        }
+    }
+}
+
+/// Writes the file, then loads the directory again: a revision that the
+/// loader would reject is removed rather than left behind.
+std::string write_checked(const Settings& s, const NewRevision& r) {
+    std::string path = write_revision(s.migrations, r);
+    try {
+        load_directory(s.migrations);
+    } catch (const Error& e) {
+        std::filesystem::remove(path);
+        throw Error(ExitCode::internal,
+                    std::string("the new revision did not load; removed it: ") + e.what());
+    }
+    std::cout << path << "\n";
+    log::info("wrote revision", {{"path", path}});
+    return path;
+}
+
+/// The parents of a new revision: --head, else the only head.
+std::vector<std::string> new_parents(const RevisionGraph& g, const std::string& head) {
+    if (head == "base") return {};
+    if (head.empty()) {
+        auto heads = g.heads();
+        if (heads.size() > 1) {
+            throw Error(ExitCode::invalid,
+                        "the migrations directory has several heads: " + join(heads),
+                        "name one with --head, or merge them: schemagate merge heads -m MSG");
+        }
+        return heads;
+    }
+    auto ids = g.resolve(head);
+    for (const auto& id : ids) {
+        if (!g.children(id).empty()) {
+            throw Error(ExitCode::invalid, "revision " + id + " is not a head",
+                        "a new revision follows a head: see 'schemagate heads'");
+        }
+    }
+    return ids;
+}
+
+}  // namespace
+
+ExitCode cmd_history(const Invocation& inv) {
+    const Settings& s = inv.settings;
+    auto scripts = load_scripts(s);
+    const auto& range = inv.opts.range;
+    if (!range.empty() && range.find(':') == std::string::npos) {
+        throw Error(ExitCode::usage, "history range needs A:B, A: or :B, not '" + range + "'");
+    }
+    // The (current) marks need the database; an unreadable one only costs the marks.
+    std::vector<std::string> rows = rows_for_marks(s, mentions_current(range));
+    std::vector<std::string> ids;
+    if (range.empty()) {
+        for (const auto& r : scripts.graph.revisions()) ids.insert(ids.begin(), r.id);
+    } else {
+        ids = scripts.graph.history_range(range, rows);
+    }
+    std::set<std::string> current(rows.begin(), rows.end());
+    for (const auto& id : ids) {
+        const Revision& r = scripts.graph.get(id);
+        if (inv.opts.verbose) {
+            std::cout << format_entry(scripts.graph, r, current) << "\n";
+        } else {
+            std::cout << format_line(scripts.graph, r, current, FormatFlags{true, true, true, true})
+                      << "\n";
+        }
+    }
+    return ExitCode::ok;
+}
+
+ExitCode cmd_heads(const Invocation& inv) {
+    auto scripts = load_scripts(inv.settings);
+    for (const auto& id : scripts.graph.heads()) {
+        const Revision& r = scripts.graph.get(id);
+        std::cout << (inv.opts.verbose ? format_entry(scripts.graph, r, {})
+                                       : format_line(scripts.graph, r, {},
+                                                     FormatFlags{false, true, false, false}))
+                  << "\n";
+    }
+    return ExitCode::ok;
+}
+
+ExitCode cmd_branches(const Invocation& inv) {
+    auto scripts = load_scripts(inv.settings);
+    std::cout << format_branches(scripts.graph, inv.opts.verbose);
+    return ExitCode::ok;
+}
+
+ExitCode cmd_show(const Invocation& inv) {
+    auto scripts = load_scripts(inv.settings);
+    const std::string& rev = inv.args.front();
+    std::vector<std::string> ids;
+    std::vector<std::string> rows;
+    if (rev == "current") {
+        rows = rows_for_marks(inv.settings, true);
+        ids = rows;
+    } else {
+        ids = scripts.graph.resolve(rev);
+    }
+    std::set<std::string> current(rows.begin(), rows.end());
+    for (const auto& id : ids) {
+        std::cout << format_entry(scripts.graph, scripts.graph.get(id), current) << "\n";
+    }
+    return ExitCode::ok;
+}
+
+ExitCode cmd_verify(const Invocation& inv) {
+    const Settings& s = inv.settings;
+    auto scripts = load_scripts(s);
+    std::vector<FileProblem> problems;
+    std::vector<Dialect> dialects{Dialect::postgresql, Dialect::mysql, Dialect::sqlite};
+    if (s.dialect) dialects = {*s.dialect};
+    auto collect = [&](auto split) {
+        try {
+            split();
+        } catch (const ScriptError& e) {
+            for (const auto& p : e.problems()) {
+                bool seen =
+                    std::any_of(problems.begin(), problems.end(), [&](const FileProblem& q) {
+                        return q.where() == p.where() && q.message == p.message;
+                    });
+                if (!seen) problems.push_back(p);
+            }
+        }
+    };
+    for (const auto& m : scripts.migrations) {
+        for (Dialect d : dialects) {
+            collect([&] { m.upgrade_statements(d); });
+            if (m.downgrade_for(d)) collect([&] { m.downgrade_statements(d); });
+        }
+    }
+    if (!problems.empty()) {
+        throw ScriptError(std::to_string(problems.size()) + " problem(s) in " + s.migrations,
+                          problems);
+    }
+    auto heads = scripts.graph.heads();
+    std::cout << "ok: " << scripts.migrations.size() << " revision(s), " << heads.size()
+              << " head(s)" << (heads.empty() ? "" : ": " + join(heads)) << "\n";
+    return ExitCode::ok;
+}
+
+ExitCode cmd_revision(const Invocation& inv) {
+    const Settings& s = inv.settings;
+    if (!std::filesystem::exists(s.migrations)) {
+        std::filesystem::create_directories(s.migrations);
+        log::info("created the migrations directory", {{"dir", s.migrations}});
+    }
+    auto scripts = load_scripts(s);
+    const auto& g = scripts.graph;
+    NewRevision r;
+    r.message = inv.opts.message;
+    r.down_revisions = new_parents(g, inv.opts.head);
+    r.branch_labels = inv.opts.branch_labels;
+    validate_labels(g, r.branch_labels);
+    for (const auto& dep : inv.opts.depends_on) {
+        for (const auto& id : g.resolve(dep)) r.depends_on.push_back(id);
+    }
+    if (!inv.opts.rev_id.empty()) validate_rev_id(g, inv.opts.rev_id);
+    r.rev_id = inv.opts.rev_id;
+    write_checked(s, r);
+    return ExitCode::ok;
+}
+
+ExitCode cmd_merge(const Invocation& inv) {
+    const Settings& s = inv.settings;
+    auto scripts = load_scripts(s);
+    const auto& g = scripts.graph;
+    std::vector<std::string> ids;
+    for (const auto& arg : inv.args) {
+        for (const auto& id : g.resolve(arg)) {
+            if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+        }
+    }
+    if (ids.size() < 2) {
+        throw Error(ExitCode::usage,
+                    "nothing to merge: " +
+                        (ids.empty() ? std::string("no revisions") : "only " + ids.front()));
+    }
+    for (const auto& a : ids) {
+        for (const auto& b : ids) {
+            if (a != b && g.ancestors({b}).count(a)) {
+                throw Error(ExitCode::usage, a + " is an ancestor of " + b + ": nothing to merge");
+            }
+        }
+    }
+    NewRevision r;
+    r.message = inv.opts.message;
+    r.down_revisions = ids;
+    r.branch_labels = inv.opts.branch_labels;
+    validate_labels(g, r.branch_labels);
+    if (!inv.opts.rev_id.empty()) validate_rev_id(g, inv.opts.rev_id);
+    r.rev_id = inv.opts.rev_id;
+    write_checked(s, r);
+    return ExitCode::ok;
+}
+
+}  // namespace sg::cli

@@ -1,0 +1,208 @@
+#include "cli/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <fstream>
+#include <sstream>
+
+#include "core/dialect.hpp"
+#include "core/error.hpp"
+
+extern char** environ;
+
+namespace sg::cli {
+namespace {
+
+Error usage(const std::string& message) { return Error(ExitCode::usage, message); }
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+std::string trim_newlines(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
+    return s;
+}
+
+// An unset or empty variable counts as absent: Kubernetes manifests and
+// compose files often set variables to "".
+std::optional<std::string> get(const Env& env, const std::string& name) {
+    auto it = env.find(name);
+    if (it == env.end() || it->second.empty()) return std::nullopt;
+    return it->second;
+}
+
+std::string named(const std::string& option) {
+    return option.empty() ? std::string() : option + ": ";
+}
+
+// A value given directly or through NAME_FILE, never both.
+std::optional<std::string> value_or_file(const Env& env, const std::string& name,
+                                         const FileReader& read_file) {
+    auto direct = get(env, name);
+    auto file = get(env, name + "_FILE");
+    if (direct && file) {
+        throw usage("both " + name + " and " + name + "_FILE are set; use one of them");
+    }
+    if (file) return trim_newlines(read_file(*file));
+    return direct;
+}
+
+}  // namespace
+
+std::string read_secret_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw usage("cannot read secret file " + path);
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    if (in.bad()) throw usage("cannot read secret file " + path);
+    return trim_newlines(buf.str());
+}
+
+Env process_env() {
+    Env env;
+    for (char** e = environ; e && *e; ++e) {
+        std::string entry(*e);
+        size_t eq = entry.find('=');
+        if (eq == std::string::npos) continue;
+        env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+    }
+    return env;
+}
+
+std::chrono::milliseconds parse_duration(const std::string& text, const std::string& option) {
+    const std::string bad =
+        named(option) + "invalid duration '" + text + "' (use e.g. 500ms, 90, 90s, 5m, 1h)";
+    if (text.empty()) throw usage(bad);
+    long long total = 0;
+    size_t i = 0;
+    while (i < text.size()) {
+        if (!std::isdigit(static_cast<unsigned char>(text[i]))) throw usage(bad);
+        size_t seg_start = i;
+        long long number = 0;
+        for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
+            if (number > LLONG_MAX / 10 - 10) throw usage(bad);
+            number = number * 10 + (text[i] - '0');
+        }
+        size_t unit_start = i;
+        while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
+        std::string unit = text.substr(unit_start, i - unit_start);
+        long long scale = 0;
+        if (unit == "ms")
+            scale = 1;
+        else if (unit.empty() || unit == "s")
+            scale = 1000;
+        else if (unit == "m")
+            scale = 60 * 1000;
+        else if (unit == "h")
+            scale = 3600 * 1000;
+        else
+            throw usage(bad);
+        // A bare number is seconds, but only on its own: "1m30" is a typo.
+        if (unit.empty() && (seg_start != 0 || i != text.size())) throw usage(bad);
+        if (number > (LLONG_MAX - total) / scale) throw usage(bad);
+        total += number * scale;
+    }
+    return std::chrono::milliseconds(total);
+}
+
+bool parse_bool(const std::string& text, const std::string& option) {
+    std::string v = lower(text);
+    if (v == "1" || v == "true" || v == "yes" || v == "on") return true;
+    if (v == "0" || v == "false" || v == "no" || v == "off") return false;
+    throw usage(named(option) + "invalid boolean '" + text + "' (use true or false)");
+}
+
+int parse_count(const std::string& text, const std::string& option) {
+    bool digits =
+        !text.empty() && text.size() <= 9 &&
+        std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+    if (!digits) throw usage(named(option) + "invalid number '" + text + "'");
+    return std::stoi(text);
+}
+
+std::string env_name(const std::string& option) {
+    std::string name = "SCHEMAGATE_";
+    for (char c : option) {
+        name += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    return name;
+}
+
+std::string percent_encode(const std::string& text) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+std::string url_from_parts(const Env& env, const std::optional<std::string>& password) {
+    auto host = get(env, "DATABASE_HOST");
+    auto name = get(env, "DATABASE_NAME");
+    if (!host && !name) return "";
+    auto port = get(env, "DATABASE_PORT");
+    if (port && !std::all_of(port->begin(), port->end(),
+                             [](unsigned char c) { return std::isdigit(c) != 0; })) {
+        throw usage("DATABASE_PORT: invalid port '" + *port + "'");
+    }
+    // Without DATABASE_DIALECT the port decides (3306 is MySQL); PostgreSQL otherwise.
+    std::string dialect = lower(
+        get(env, "DATABASE_DIALECT").value_or(port && *port == "3306" ? "mysql" : "postgresql"));
+    if (!parse_dialect(dialect)) {
+        throw usage("DATABASE_DIALECT: unknown dialect '" + dialect +
+                    "' (use postgresql, mysql, mariadb or sqlite)");
+    }
+    if (dialect == "sqlite") {
+        if (!name)
+            throw usage("DATABASE_NAME (the SQLite file) is required with DATABASE_DIALECT=sqlite");
+        return *name == ":memory:" ? "sqlite://:memory:" : "sqlite:///" + *name;
+    }
+    if (dialect == "postgres") dialect = "postgresql";
+    std::string url = dialect + "://";
+    auto user = get(env, "DATABASE_USER");
+    if (user || password) {
+        url += percent_encode(user.value_or(""));
+        if (password) url += ":" + percent_encode(*password);
+        url += "@";
+    }
+    std::string h = host.value_or("localhost");
+    url += h.find(':') != std::string::npos && h.front() != '[' ? "[" + h + "]" : h;
+    if (port) url += ":" + *port;
+    if (name) url += "/" + percent_encode(*name);
+    return url;
+}
+
+UrlChoice choose_url(const std::optional<std::string>& flag, const Env& env,
+                     const FileReader& read_file) {
+    UrlChoice choice;
+    // The password of DATABASE_PASSWORD(_FILE) is masked even when a full URL wins.
+    auto password = value_or_file(env, "DATABASE_PASSWORD", read_file);
+    if (password) choice.secrets.push_back(*password);
+    if (flag && !flag->empty()) {
+        choice.url = *flag;
+        choice.source = "--url";
+    } else if (auto url = get(env, "SCHEMAGATE_URL")) {
+        choice.url = *url;
+        choice.source = "SCHEMAGATE_URL";
+    } else if (auto db_url = value_or_file(env, "DATABASE_URL", read_file)) {
+        choice.url = *db_url;
+        choice.source = get(env, "DATABASE_URL") ? "DATABASE_URL" : "DATABASE_URL_FILE";
+    } else {
+        choice.url = url_from_parts(env, password);
+        if (!choice.url.empty()) choice.source = "DATABASE_HOST/DATABASE_NAME";
+    }
+    return choice;
+}
+
+}  // namespace sg::cli

@@ -1,0 +1,330 @@
+#include "cli/option_table.hpp"
+
+#include <algorithm>
+#include <cxxopts.hpp>
+
+#include "cli/config.hpp"
+#include "cli/options.hpp"
+
+namespace sg::cli {
+namespace {
+
+using K = OptionKind;
+using S = OptionScope;
+
+// clang-format off: one option per line reads better than clang-format's layout.
+const std::vector<OptionDef> kOptions = {
+    // global
+    {"url",
+     0,
+     K::value,
+     S::global,
+     "URL",
+     "database URL (env DATABASE_URL or SCHEMAGATE_URL; default sqlite:///./schemagate.db)",
+     {}},
+    {"migrations",
+     0,
+     K::value,
+     S::global,
+     "DIR",
+     "migrations directory (default ./migrations)",
+     {}},
+    {"version-table",
+     0,
+     K::value,
+     S::global,
+     "NAME",
+     "version table (default alembic_version)",
+     {}},
+    {"history-table",
+     0,
+     K::value,
+     S::global,
+     "NAME",
+     "history table (default schemagate_history)",
+     {}},
+    {"dialect",
+     0,
+     K::value,
+     S::global,
+     "NAME",
+     "SQL dialect of --sql output: postgresql, mysql, sqlite (default: the URL's)",
+     {}},
+    {"connect-timeout",
+     0,
+     K::value,
+     S::global,
+     "DURATION",
+     "timeout of one connection attempt (default 10s)",
+     {}},
+    {"log-format", 0, K::value, S::global, "FORMAT", "text or json (default text)", {}},
+    {"log-level",
+     0,
+     K::value,
+     S::global,
+     "LEVEL",
+     "debug, info, warn, error, off (default info)",
+     {}},
+    {"quiet", 'q', K::flag, S::global, "", "log errors only", {}},
+    {"verbose",
+     'v',
+     K::flag,
+     S::global,
+     "",
+     "debug logs; long output of current, history, heads, branches",
+     {}},
+    {"help", 'h', K::flag, S::command, "", "show this help", {}},
+    // run, wait, backup
+    {"target", 0, K::value, S::run, "REV", "target revision of run (default head)", {}},
+    {"wait-timeout",
+     0,
+     K::value,
+     S::run,
+     "DURATION",
+     "how long to wait for the database (default 60s; 0: try once)",
+     {}},
+    {"lock-timeout",
+     0,
+     K::value,
+     S::run,
+     "DURATION",
+     "how long to wait for the migration lock (default 300s)",
+     {}},
+    {"allow-unknown",
+     0,
+     K::flag,
+     S::run,
+     "",
+     "accept applied revisions unknown to the migrations directory",
+     {}},
+    {"allow-drift", 0, K::flag, S::run, "", "accept checksum mismatches of applied revisions", {}},
+    {"atomic", 0, K::flag, S::run, "", "apply all pending revisions in one transaction", {}},
+    {"backup", 0, K::value, S::run, "MODE", "auto, always or never (default auto)", {}},
+    {"backup-dir", 0, K::value, S::run, "DIR", "where backups go (default ./backups)", {}},
+    {"backup-keep", 0, K::value, S::run, "N", "keep the newest N backups (default 0: all)", {}},
+    {"pg-dump", 0, K::value, S::run, "PATH", "pg_dump to use (default pg_dump)", {}},
+    {"pg-restore", 0, K::value, S::run, "PATH", "pg_restore to use (default pg_restore)", {}},
+    {"mysqldump", 0, K::value, S::run, "PATH", "mysqldump to use (default mysqldump)", {}},
+    {"termination-log",
+     0,
+     K::value,
+     S::run,
+     "FILE",
+     "termination message file (default /dev/termination-log when writable)",
+     {}},
+    {"report", 0, K::value, S::run, "FILE", "write the run as one JSON document", {}},
+    // commands
+    {"sql",
+     0,
+     K::flag,
+     S::command,
+     "",
+     "print the SQL instead of running it (no connection)",
+     {"upgrade", "downgrade"}},
+    {"message",
+     'm',
+     K::value,
+     S::command,
+     "MSG",
+     "message of the new revision",
+     {"revision", "merge"}},
+    {"head",
+     0,
+     K::value,
+     S::command,
+     "REV",
+     "the head the new revision follows (default: the only head; 'base' for a new root)",
+     {"revision"}},
+    {"branch-label",
+     0,
+     K::list,
+     S::command,
+     "LABEL",
+     "branch label(s) of the new revision",
+     {"revision", "merge"}},
+    {"depends-on",
+     0,
+     K::list,
+     S::command,
+     "REV",
+     "revision(s) the new one depends on",
+     {"revision"}},
+    {"rev-id",
+     0,
+     K::value,
+     S::command,
+     "ID",
+     "id of the new revision (default: 12 random hex)",
+     {"revision", "merge"}},
+    {"purge", 0, K::flag, S::command, "", "clear the version table first", {"stamp"}},
+    {"rev-range", 'r', K::value, S::command, "A:B", "only revisions in the range", {"history"}},
+    {"mark-applied",
+     0,
+     K::flag,
+     S::command,
+     "",
+     "the dirty revision was finished by hand: record it as applied",
+     {"repair"}},
+    {"mark-reverted",
+     0,
+     K::flag,
+     S::command,
+     "",
+     "the partial changes were undone: the revision counts as not applied",
+     {"repair"}},
+    {"resume",
+     0,
+     K::flag,
+     S::command,
+     "",
+     "run the remaining statements of the dirty revision (MySQL)",
+     {"repair"}},
+};
+// clang-format on
+
+const size_t kMany = 1000;
+
+const std::vector<CommandDef> kCommands = {
+    {"run", "the init-container gate: wait, lock, check, back up, apply", "", 0, 0, true},
+    {"upgrade", "apply revisions up to TARGET (default head); --sql: A:B ranges", "[TARGET]", 0, 1,
+     true},
+    {"downgrade", "revert revisions down to TARGET (-1, base, an id); --sql: A:B", "TARGET", 1, 1,
+     true},
+    {"current", "show the database's current revision(s)", "", 0, 0, false},
+    {"history", "list revisions, newest first", "", 0, 0, false},
+    {"heads", "show the heads of the migrations directory", "", 0, 0, false},
+    {"branches", "show the branch points", "", 0, 0, false},
+    {"show", "show one revision", "REV", 1, 1, false},
+    {"stamp", "set the version table without running SQL", "REV...", 1, kMany, false},
+    {"repair", "resolve a dirty step", "", 0, 0, false},
+    {"revision", "write a new revision file", "", 0, 0, false},
+    {"merge", "write a merge revision ('merge heads' merges all heads)", "REV...", 1, kMany, false},
+    {"check", "exit 0 at the target (default head), 11 when revisions are pending", "[TARGET]", 0,
+     1, true},
+    {"verify", "validate the migrations directory (no database)", "", 0, 0, false},
+    {"wait", "wait until the database accepts connections", "", 0, 0, true},
+    {"backup", "take a backup now", "", 0, 0, true},
+    {"version", "print the version", "", 0, 0, false},
+    {"help", "show help for a command", "[COMMAND]", 0, 1, false},
+};
+
+std::string help_text(const OptionDef& d) {
+    std::string text = d.help;
+    if (d.scope != OptionScope::command && std::string(d.name) != "url") {
+        text += " [env " + env_name(d.name) + "]";
+    }
+    return text;
+}
+
+void add_option(cxxopts::Options& opts, const std::string& group, const OptionDef& d) {
+    std::string spec = d.short_name ? std::string(1, d.short_name) + "," + d.name : d.name;
+    auto adder = opts.add_options(group);
+    switch (d.kind) {
+        case OptionKind::flag:
+            adder(spec, help_text(d), cxxopts::value<bool>());
+            break;
+        case OptionKind::value:
+            adder(spec, help_text(d), cxxopts::value<std::string>(), d.arg);
+            break;
+        case OptionKind::list:
+            adder(spec, help_text(d), cxxopts::value<std::vector<std::string>>(), d.arg);
+            break;
+    }
+}
+
+}  // namespace
+
+const std::vector<OptionDef>& options() { return kOptions; }
+const std::vector<CommandDef>& commands() { return kCommands; }
+
+const OptionDef* find_option(const std::string& name) {
+    for (const auto& d : kOptions) {
+        if (name == d.name) return &d;
+    }
+    return nullptr;
+}
+
+const OptionDef* find_short(char c) {
+    for (const auto& d : kOptions) {
+        if (d.short_name == c) return &d;
+    }
+    return nullptr;
+}
+
+const CommandDef* find_command(const std::string& name) {
+    for (const auto& c : kCommands) {
+        if (name == c.name) return &c;
+    }
+    return nullptr;
+}
+
+bool option_allowed(const OptionDef& def, const std::string& command) {
+    if (def.scope != OptionScope::command || std::string(def.name) == "help") return true;
+    return std::find(def.commands.begin(), def.commands.end(), command) != def.commands.end();
+}
+
+cxxopts::Options build_cxxopts(const std::string& command) {
+    const CommandDef* cmd = find_command(command);
+    std::string program = command.empty() ? "schemagate" : "schemagate " + command;
+    cxxopts::Options opts(program, cmd ? cmd->summary : "database schema migrations");
+    opts.set_width(100);
+    for (const auto& d : kOptions) {
+        if (d.scope == OptionScope::command && option_allowed(d, command)) add_option(opts, "", d);
+    }
+    for (const auto& d : kOptions) {
+        if (d.scope == OptionScope::global) add_option(opts, "Global", d);
+    }
+    for (const auto& d : kOptions) {
+        if (d.scope == OptionScope::run) add_option(opts, "Run", d);
+    }
+    return opts;
+}
+
+// cxxopts' help starts with its own usage line; keep the option list only.
+std::string option_list(cxxopts::Options& opts, const std::vector<std::string>& groups) {
+    std::string text = opts.help(groups);
+    size_t usage = text.find("Usage:");
+    size_t body = usage == std::string::npos ? std::string::npos : text.find("\n\n", usage);
+    return body == std::string::npos ? text : text.substr(body + 2);
+}
+
+std::string command_help(const std::string& command) {
+    const CommandDef* cmd = find_command(command);
+    if (!cmd) return program_help();
+    auto opts = build_cxxopts(command);
+    std::vector<std::string> groups{"", "Global"};
+    if (cmd->run_options) groups.push_back("Run");
+    std::string args = cmd->args[0] ? std::string(" ") + cmd->args : "";
+    std::string text = "Usage: schemagate " + command + args + " [OPTION...]\n\n" + cmd->summary +
+                       "\n\n" + option_list(opts, groups);
+    if (!cmd->run_options) {
+        text +=
+            "\nThe run options (--wait-timeout, --backup, ...) are accepted too; see "
+            "'schemagate run --help'.\n";
+    }
+    return text;
+}
+
+std::string program_help() {
+    auto opts = build_cxxopts("");
+    std::string text =
+        "schemagate: database schema migrations with Alembic semantics\n\n"
+        "Usage: schemagate [OPTION...] COMMAND [ARGS] [OPTION...]\n\nCommands:\n";
+    for (const auto& c : kCommands) {
+        std::string name = std::string(c.name) + (c.args[0] ? " " + std::string(c.args) : "");
+        name.resize(std::max<size_t>(name.size() + 2, 20), ' ');
+        text += "  " + name + c.summary + "\n";
+    }
+    text += "\n" + option_list(opts, {"Global"});
+    text +=
+        "\nEvery global and run option can also be set through the environment as\n"
+        "SCHEMAGATE_<OPTION> (--wait-timeout -> SCHEMAGATE_WAIT_TIMEOUT); a flag wins over\n"
+        "the environment. Without DATABASE_URL the URL is built from DATABASE_HOST,\n"
+        "DATABASE_PORT, DATABASE_USER, DATABASE_PASSWORD, DATABASE_NAME, DATABASE_DIALECT;\n"
+        "DATABASE_URL_FILE and DATABASE_PASSWORD_FILE read the value from a file.\n"
+        "Durations: 500ms, 90 (seconds), 90s, 5m, 1h.\n"
+        "Run 'schemagate COMMAND --help' for the options of a command.\n";
+    return text;
+}
+
+}  // namespace sg::cli

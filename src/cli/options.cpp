@@ -1,0 +1,355 @@
+#include "cli/options.hpp"
+
+#include <algorithm>
+#include <cxxopts.hpp>
+
+#include "cli/option_table.hpp"
+#include "core/error.hpp"
+#include "db/url.hpp"
+#include "engine/state.hpp"
+
+namespace sg::cli {
+namespace {
+
+Error usage(const std::string& message) { return Error(ExitCode::usage, message); }
+
+bool is_negative_number(const std::string& a) {
+    return a.size() > 1 && a[0] == '-' &&
+           std::all_of(a.begin() + 1, a.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+/// One option as the user wrote it, before cxxopts sees it.
+struct Given {
+    const OptionDef* def;
+    std::string value;  // flags: "true" / "false"
+};
+
+/// Splits the arguments into options and positionals with the table of every
+/// option, so the command can be found wherever the global options stand and
+/// `downgrade -1` is an argument, not an option.
+struct Split {
+    std::vector<Given> options;
+    std::vector<std::string> positionals;
+};
+
+std::string flag_value(const OptionDef& def, const std::string& text) {
+    return parse_bool(text, "--" + std::string(def.name)) ? "true" : "false";
+}
+
+void take_long(const std::vector<std::string>& args, size_t& i, Split& out) {
+    const std::string& a = args[i];
+    size_t eq = a.find('=');
+    std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    const OptionDef* def = find_option(name);
+    if (!def) throw usage("unknown option '--" + name + "'");
+    if (def->kind == OptionKind::flag) {
+        out.options.push_back(
+            {def, eq == std::string::npos ? "true" : flag_value(*def, a.substr(eq + 1))});
+    } else if (eq != std::string::npos) {
+        out.options.push_back({def, a.substr(eq + 1)});
+    } else {
+        if (i + 1 >= args.size()) throw usage("option '--" + name + "' needs a value");
+        out.options.push_back({def, args[++i]});
+    }
+}
+
+void take_short(const std::vector<std::string>& args, size_t& i, Split& out) {
+    const std::string a = args[i];
+    for (size_t j = 1; j < a.size(); ++j) {
+        const OptionDef* def = find_short(a[j]);
+        if (!def) throw usage(std::string("unknown option '-") + a[j] + "'");
+        if (def->kind == OptionKind::flag) {
+            out.options.push_back({def, "true"});
+            continue;
+        }
+        if (j + 1 < a.size()) {
+            out.options.push_back({def, a.substr(j + 1)});
+        } else {
+            if (i + 1 >= args.size())
+                throw usage(std::string("option '-") + a[j] + "' needs a value");
+            out.options.push_back({def, args[++i]});
+        }
+        return;
+    }
+}
+
+Split split_args(const std::vector<std::string>& args) {
+    Split out;
+    bool only_positionals = false;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (only_positionals || a == "-" || a.empty() || a[0] != '-' || is_negative_number(a)) {
+            out.positionals.push_back(a);
+        } else if (a == "--") {
+            only_positionals = true;
+        } else if (a.compare(0, 2, "--") == 0) {
+            take_long(args, i, out);
+        } else {
+            take_short(args, i, out);
+        }
+    }
+    return out;
+}
+
+/// cxxopts does the typed parsing and the help text; it sees only options
+/// that are valid for the command, spelled `--name=value`.
+cxxopts::ParseResult run_cxxopts(const std::string& command, const std::vector<Given>& given) {
+    cxxopts::Options options = build_cxxopts(command);
+    std::vector<std::string> argv_s{"schemagate"};
+    for (const auto& g : given) argv_s.push_back("--" + std::string(g.def->name) + "=" + g.value);
+    std::vector<const char*> argv;
+    for (const auto& s : argv_s) argv.push_back(s.c_str());
+    try {
+        return options.parse(static_cast<int>(argv.size()), argv.data());
+    } catch (const cxxopts::exceptions::exception& e) {
+        throw usage(e.what());
+    }
+}
+
+/// Looks up one option: the flag, else (options with an env var) the environment.
+class Lookup {
+  public:
+    Lookup(const cxxopts::ParseResult& result, const Env& env) : m_result(result), m_env(env) {}
+
+    std::optional<std::string> flag(const std::string& name) const {
+        if (!m_result.count(name)) return std::nullopt;
+        return m_result[name].as<std::string>();
+    }
+    std::optional<std::string> env(const std::string& name) const {
+        const OptionDef* def = find_option(name);
+        if (!def || def->scope == OptionScope::command) return std::nullopt;
+        auto it = m_env.find(env_name(name));
+        if (it == m_env.end() || it->second.empty()) return std::nullopt;
+        return it->second;
+    }
+    std::optional<std::string> value(const std::string& name) const {
+        auto f = flag(name);
+        return f ? f : env(name);
+    }
+    bool given_flag(const std::string& name) const { return m_result.count(name) > 0; }
+    bool flag_on(const std::string& name) const {
+        return m_result.count(name) && m_result[name].as<bool>();
+    }
+    // A boolean option: the flag, else the env var, else false.
+    bool boolean(const std::string& name) const {
+        if (m_result.count(name)) return m_result[name].as<bool>();
+        auto e = env(name);
+        return e ? parse_bool(*e, env_name(name)) : false;
+    }
+    std::vector<std::string> list(const std::string& name) const {
+        if (!m_result.count(name)) return {};
+        return m_result[name].as<std::vector<std::string>>();
+    }
+
+  private:
+    const cxxopts::ParseResult& m_result;
+    const Env& m_env;
+};
+
+// The name a message uses for where a value came from.
+std::string origin(const Lookup& l, const std::string& name) {
+    return l.flag(name) ? "--" + name : env_name(name);
+}
+
+void resolve_logging(const Lookup& l, Invocation& inv) {
+    if (auto f = l.value("log-format")) {
+        if (*f == "text")
+            inv.log_format = log::Format::text;
+        else if (*f == "json")
+            inv.log_format = log::Format::json;
+        else
+            throw usage(origin(l, "log-format") + ": invalid value '" + *f +
+                        "' (use text or json)");
+        inv.settings.log_format = *f;
+    }
+    auto level_from = [&](const std::string& text, const std::string& from) {
+        if (!log::parse_level(text, inv.log_level)) {
+            throw usage(from + ": invalid log level '" + text +
+                        "' (use debug, info, warn, error or off)");
+        }
+    };
+    bool quiet_flag = l.flag_on("quiet"), verbose_flag = l.flag_on("verbose");
+    if (quiet_flag && verbose_flag) throw usage("-q and -v cannot be used together");
+    // Flags first (-q/-v, then --log-level), then the environment likewise.
+    if (quiet_flag)
+        inv.log_level = log::Level::error;
+    else if (verbose_flag)
+        inv.log_level = log::Level::debug;
+    else if (auto f = l.flag("log-level"))
+        level_from(*f, "--log-level");
+    else if (!l.given_flag("quiet") && l.boolean("quiet"))
+        inv.log_level = log::Level::error;
+    else if (!l.given_flag("verbose") && l.boolean("verbose"))
+        inv.log_level = log::Level::debug;
+    else if (auto e = l.env("log-level"))
+        level_from(*e, env_name("log-level"));
+    inv.opts.verbose = l.boolean("verbose");
+    static const char* names[] = {"debug", "info", "warn", "error", "off"};
+    inv.settings.log_level = names[static_cast<int>(inv.log_level)];
+}
+
+void resolve_database(const Lookup& l, const Env& env, const FileReader& read_file,
+                      Invocation& inv) {
+    Settings& s = inv.settings;
+    UrlChoice url = choose_url(l.flag("url"), env, read_file);
+    inv.secrets = url.secrets;
+    if (!url.url.empty()) {
+        s.url = url.url;
+        s.url_given = true;
+    }
+    DbUrl parsed;
+    try {
+        parsed = parse_url(s.url);
+    } catch (const Error& e) {
+        throw Error(ExitCode::usage, (url.source.empty() ? "" : url.source + ": ") + e.what());
+    }
+    if (!parsed.password.empty()) inv.secrets.push_back(parsed.password);
+    if (auto d = l.value("dialect")) {
+        s.dialect = parse_dialect(*d);
+        if (!s.dialect) {
+            throw usage(origin(l, "dialect") + ": unknown dialect '" + *d +
+                        "' (use postgresql, mysql, mariadb or sqlite)");
+        }
+    }
+    Dialect dialect = s.dialect.value_or(parsed.dialect);
+    if (auto v = l.value("version-table")) s.tables.version = *v;
+    if (auto v = l.value("history-table")) s.tables.history = *v;
+    validate_table_name(s.tables.version, dialect);
+    validate_table_name(s.tables.history, dialect);
+    if (auto v = l.value("migrations")) s.migrations = *v;
+}
+
+void resolve_run(const Lookup& l, Settings& s) {
+    auto duration = [&](const std::string& name, std::chrono::milliseconds& out) {
+        if (auto v = l.value(name)) out = parse_duration(*v, origin(l, name));
+    };
+    auto text = [&](const std::string& name, std::string& out) {
+        if (auto v = l.value(name)) out = *v;
+    };
+    text("target", s.target);
+    duration("wait-timeout", s.wait_timeout);
+    duration("lock-timeout", s.lock_timeout);
+    duration("connect-timeout", s.connect_timeout);
+    s.allow_unknown = l.boolean("allow-unknown");
+    s.allow_drift = l.boolean("allow-drift");
+    s.atomic = l.boolean("atomic");
+    if (auto v = l.value("backup")) {
+        if (*v == "auto")
+            s.backup = BackupMode::auto_;
+        else if (*v == "always")
+            s.backup = BackupMode::always;
+        else if (*v == "never")
+            s.backup = BackupMode::never;
+        else
+            throw usage(origin(l, "backup") + ": invalid value '" + *v +
+                        "' (use auto, always or never)");
+    }
+    text("backup-dir", s.backup_dir);
+    if (auto v = l.value("backup-keep")) s.backup_keep = parse_count(*v, origin(l, "backup-keep"));
+    text("pg-dump", s.pg_dump);
+    text("pg-restore", s.pg_restore);
+    text("mysqldump", s.mysqldump);
+    text("termination-log", s.termination_log);
+    text("report", s.report);
+}
+
+void resolve_command_options(const Lookup& l, Invocation& inv) {
+    CommandOptions& o = inv.opts;
+    o.sql = l.flag_on("sql");
+    o.purge = l.flag_on("purge");
+    o.message = l.flag("message").value_or("");
+    o.head = l.flag("head").value_or("");
+    o.branch_labels = l.list("branch-label");
+    o.depends_on = l.list("depends-on");
+    o.rev_id = l.flag("rev-id").value_or("");
+    o.range = l.flag("rev-range").value_or("");
+    int actions = 0;
+    if (l.flag_on("mark-applied")) o.repair = RepairAction::mark_applied, ++actions;
+    if (l.flag_on("mark-reverted")) o.repair = RepairAction::mark_reverted, ++actions;
+    if (l.flag_on("resume")) o.repair = RepairAction::resume, ++actions;
+    if (inv.command == "repair" && actions != 1) {
+        throw usage("repair needs exactly one of --mark-applied, --mark-reverted, --resume");
+    }
+    if ((inv.command == "revision" || inv.command == "merge") && !l.flag("message")) {
+        throw usage(inv.command + " needs a message: -m MESSAGE");
+    }
+}
+
+void check_arguments(const Invocation& inv) {
+    const CommandDef& cmd = *find_command(inv.command);
+    size_t n = inv.args.size();
+    if (n < cmd.min_args || n > cmd.max_args) {
+        std::string want = cmd.args[0] ? std::string(cmd.args) : "no arguments";
+        throw usage(
+            "'" + inv.command + "' takes " + want +
+            (n > cmd.max_args && n > 0 ? ", not '" + inv.args.back() + "'" : std::string()));
+    }
+}
+
+}  // namespace
+
+const std::vector<std::string>& command_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        for (const auto& c : commands()) out.push_back(c.name);
+        return out;
+    }();
+    return names;
+}
+
+Invocation parse_invocation(const std::vector<std::string>& args, const Env& env,
+                            const FileReader& read_file) {
+    Invocation inv;
+    Split split = split_args(args);
+    if (!split.positionals.empty()) {
+        inv.command = split.positionals.front();
+        inv.args.assign(split.positionals.begin() + 1, split.positionals.end());
+        if (!find_command(inv.command)) throw usage("unknown command '" + inv.command + "'");
+    }
+    for (const auto& g : split.options) {
+        if (!option_allowed(*g.def, inv.command)) {
+            std::string where;
+            for (const auto& c : g.def->commands) where += (where.empty() ? "" : ", ") + c;
+            throw usage("option '--" + std::string(g.def->name) + "' is only valid for: " + where);
+        }
+    }
+    auto result = run_cxxopts(inv.command, split.options);
+    inv.help = result.count("help") && result["help"].as<bool>();
+    if (inv.command == "help") {
+        inv.help = true;
+        inv.command = inv.args.empty() ? "" : inv.args.front();
+        if (!inv.command.empty() && !find_command(inv.command)) {
+            throw usage("unknown command '" + inv.command + "'");
+        }
+        inv.args.clear();
+    }
+    if (inv.help) return inv;
+    if (inv.command.empty()) throw usage("no command given (see 'schemagate --help')");
+    Lookup lookup(result, env);
+    resolve_logging(lookup, inv);
+    check_arguments(inv);
+    if (inv.command == "version") return inv;
+    resolve_command_options(lookup, inv);
+    resolve_run(lookup, inv.settings);
+    resolve_database(lookup, env, read_file, inv);
+    if ((inv.command == "upgrade" || inv.command == "check") && !inv.args.empty()) {
+        inv.settings.target = inv.args.front();
+    }
+    for (const char* var : {"POD_NAME", "HOSTNAME"}) {
+        auto it = env.find(var);
+        if (inv.settings.applied_by.empty() && it != env.end())
+            inv.settings.applied_by = it->second;
+    }
+    return inv;
+}
+
+bool wants_json_logs(const std::vector<std::string>& args, const Env& env) {
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--log-format=json") return true;
+        if (args[i] == "--log-format") return i + 1 < args.size() && args[i + 1] == "json";
+    }
+    auto it = env.find(env_name("log-format"));
+    return it != env.end() && it->second == "json";
+}
+
+}  // namespace sg::cli

@@ -1,0 +1,60 @@
+#pragma once
+// The command line (DESIGN.md §4): `schemagate [global options] COMMAND
+// [args]`, global options before or after the command, flag > env > default.
+// parse_invocation is pure (arguments + an environment map), so precedence
+// and error handling are unit tests.
+#include <string>
+#include <vector>
+
+#include "cli/config.hpp"
+#include "log/log.hpp"
+#include "run/settings.hpp"
+
+namespace sg::cli {
+
+enum class RepairAction { none, mark_applied, mark_reverted, resume };
+
+/// Options that belong to one command and have no environment variable:
+/// they describe this invocation, not the deployment.
+struct CommandOptions {
+    bool sql = false;      // upgrade/downgrade: print the SQL, no connection
+    bool verbose = false;  // -v: debug logs, and long output of inspection commands
+    bool purge = false;    // stamp
+    std::string message;   // revision/merge -m
+    std::string head;      // revision --head
+    std::vector<std::string> branch_labels;
+    std::vector<std::string> depends_on;
+    std::string rev_id;
+    std::string range;  // history -r A:B
+    RepairAction repair = RepairAction::none;
+};
+
+struct Invocation {
+    std::string command;            // "" with --help and no command
+    std::vector<std::string> args;  // positional arguments after the command
+    bool help = false;              // print help for `command` (or the program)
+    CommandOptions opts;
+    Settings settings;
+    log::Format log_format = log::Format::text;
+    log::Level log_level = log::Level::info;
+    std::vector<std::string> secrets;  // register with log::add_secret before logging
+};
+
+/// The commands, in the order of `--help`.
+const std::vector<std::string>& command_names();
+
+/// Parses `args` (without the program name). Throws Error(usage) with a
+/// one-line message on an unknown command or flag, a missing or bad value,
+/// or a wrong number of arguments.
+Invocation parse_invocation(const std::vector<std::string>& args, const Env& env,
+                            const FileReader& read_file = read_secret_file);
+
+/// `schemagate --help` and `schemagate COMMAND --help`.
+std::string program_help();
+std::string command_help(const std::string& command);
+
+/// Best effort before parsing succeeded: was JSON logging asked for? So even
+/// a usage error comes out in the format a log collector expects.
+bool wants_json_logs(const std::vector<std::string>& args, const Env& env);
+
+}  // namespace sg::cli
