@@ -13,9 +13,14 @@
 
 namespace sg {
 
+namespace engine_detail {
+struct Prepared;
+struct StatementFailure;
+}  // namespace engine_detail
+
 struct MigrateOptions {
-    bool atomic = false;             // all steps in one transaction (PostgreSQL, SQLite)
-    std::string applied_by;          // host or pod name
+    bool atomic = false;     // all steps in one transaction (PostgreSQL, SQLite)
+    std::string applied_by;  // host or pod name
     std::string tool_version;
     const std::atomic<int>* interrupted = nullptr;  // signal number once a signal arrived
 };
@@ -31,7 +36,7 @@ struct StepResult {
 /// dirty (9) when statements ran outside a transaction, sigint/sigterm when
 /// interrupted. Knows exactly what was applied before the failure.
 class MigrationFailure : public Error {
-public:
+  public:
     MigrationFailure(ExitCode code, const std::string& message, std::string hint,
                      std::vector<StepResult> done, std::string revision, std::string location,
                      std::string db_error);
@@ -40,13 +45,13 @@ public:
     const std::string& location() const { return m_location; }  // file:line
     const std::string& db_error() const { return m_db_error; }
 
-private:
+  private:
     std::vector<StepResult> m_done;
     std::string m_revision, m_location, m_db_error;
 };
 
 class Migrator {
-public:
+  public:
     Migrator(const ScriptDirectory& scripts, Connection& conn, StateStore& state,
              MigrateOptions opts);
     /// Runs the steps in order. Logs `[n/total] rev message … N ms`. Throws
@@ -60,11 +65,29 @@ public:
     void repair_mark_reverted();
     void repair_resume();  // runs the remaining statements from the failed one
 
-private:
+  private:
+    using Prepared = engine_detail::Prepared;
+    std::vector<Prepared> prepare(const std::vector<Step>& steps) const;
+    StepResult run_transactional(const Prepared& p, const std::vector<std::string>& from);
+    StepResult run_outside_transaction(const Prepared& p, const std::vector<std::string>& from);
+    std::vector<StepResult> run_atomic(const std::vector<Prepared>& steps,
+                                       std::vector<std::string> from);
+    HistoryRow base_row(const Prepared& p, const std::vector<std::string>& from) const;
+    void record_failed_row(HistoryRow row);
+    [[noreturn]] void fail(const Prepared& p, const engine_detail::StatementFailure& f, bool dirty,
+                           const std::vector<std::string>& heads);
+    void log_step(const Prepared& p, const StepResult& r, const std::string& note = "") const;
+    HistoryRow require_dirty();
+    HistoryRow repair_row(const HistoryRow& dirty, const std::string& what,
+                          const std::vector<std::string>& from,
+                          const std::vector<std::string>& to) const;
+
     const ScriptDirectory& m_scripts;
     Connection& m_conn;
     StateStore& m_state;
     MigrateOptions m_opts;
+    std::vector<StepResult> m_done;   // steps committed in this run
+    int m_position = 0, m_total = 0;  // progress [n/total]
 };
 
 /// The offline `--sql` script for `steps` (DDL first when `create_tables`).

@@ -26,25 +26,25 @@ void validate_table_name(const std::string& name, Dialect d);
 struct HistoryRow {
     long long id = 0;
     std::string revision;
-    std::string operation;  // upgrade | downgrade | stamp | repair
-    std::string from_heads; // comma-separated, "" for base
+    std::string operation;   // upgrade | downgrade | stamp | repair
+    std::string from_heads;  // comma-separated, "" for base
     std::string to_heads;
-    std::string checksum;   // upgrade: the applied checksum; else ""
+    std::string checksum;  // upgrade: the applied checksum; else ""
     std::string message;
     std::string started_at;   // UTC "YYYY-MM-DD HH:MM:SS"
     std::string finished_at;  // "" while running
     long long duration_ms = 0;
     bool success = false;
-    bool dirty = false;       // failed part-way outside a transaction, not yet repaired
-    std::string error;        // failing file:line, server message
+    bool dirty = false;  // failed part-way outside a transaction, not yet repaired
+    std::string error;   // failing file:line, server message
     int statements_done = 0;
     int statements_total = 0;
-    std::string applied_by;   // host or pod name
+    std::string applied_by;  // host or pod name
     std::string tool_version;
 };
 
 class StateStore {
-public:
+  public:
     StateStore(Connection& conn, TableNames names);
     bool version_table_exists();
     bool history_table_exists();
@@ -66,7 +66,7 @@ public:
     std::map<std::string, std::string> applied_checksums();
     const TableNames& names() const { return m_names; }
 
-private:
+  private:
     Connection& m_conn;
     TableNames m_names;
 };

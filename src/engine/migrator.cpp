@@ -1,0 +1,284 @@
+// Migrator::run: the transaction rules of DESIGN.md §5 step 7 per dialect.
+//
+// - PostgreSQL/SQLite, transactional revision: one transaction holds the
+//   statements, the version-table change and the history row. A failure rolls
+//   it all back (exit 8) and records a failed history row in a transaction of
+//   its own.
+// - `transaction: false` revisions and every revision on MySQL/MariaDB (DDL
+//   commits implicitly): a history row marked dirty is committed before the
+//   first statement and its statements_done kept current after each one. On
+//   failure it stays dirty (exit 9) unless no statement had succeeded: then the
+//   database is unchanged, the row is not dirty and the exit code is 8.
+// - --atomic (PostgreSQL/SQLite only): every step in one transaction. A
+//   `transaction: false` revision cannot run inside it, so such a plan is
+//   refused up front with exit 2 rather than silently splitting the
+//   transaction; --atomic on MySQL/MariaDB is refused the same way.
+#include <chrono>
+
+#include "engine/runner.hpp"
+#include "log/log.hpp"
+
+namespace sg {
+
+using namespace engine_detail;
+
+MigrationFailure::MigrationFailure(ExitCode code, const std::string& message, std::string hint,
+                                   std::vector<StepResult> done, std::string revision,
+                                   std::string location, std::string db_error)
+    : Error(code, message, std::move(hint)),
+      m_done(std::move(done)),
+      m_revision(std::move(revision)),
+      m_location(std::move(location)),
+      m_db_error(std::move(db_error)) {}
+
+Migrator::Migrator(const ScriptDirectory& scripts, Connection& conn, StateStore& state,
+                   MigrateOptions opts)
+    : m_scripts(scripts), m_conn(conn), m_state(state), m_opts(std::move(opts)) {}
+
+namespace {
+
+bool in_transaction(const Migration& m, Dialect d) {
+    return m.rev.transactional && d != Dialect::mysql;
+}
+
+const char* word(Direction d) { return d == Direction::upgrade ? "upgrade" : "downgrade"; }
+
+}  // namespace
+
+std::vector<Migrator::Prepared> Migrator::prepare(const std::vector<Step>& steps) const {
+    Dialect d = m_conn.dialect();
+    if (m_opts.atomic && d == Dialect::mysql)
+        throw Error(ExitCode::usage,
+                    "--atomic is not possible on MySQL/MariaDB: DDL statements commit implicitly",
+                    "run without --atomic; a failure then leaves a dirty step to repair");
+    std::vector<Prepared> out;
+    for (auto& s : steps) {
+        Prepared p;
+        p.step = &s;
+        p.migration = &m_scripts.get(s.revision);
+        p.direction = s.direction;
+        const auto& rev = p.migration->rev;
+        if (s.direction == Direction::downgrade && !p.migration->downgrade_for(d))
+            throw Error(ExitCode::invalid, "cannot downgrade through revision " + rev.id + " (" +
+                                               rev.file + "): it has no downgrade section for " +
+                                               dialect_name(d));
+        if (m_opts.atomic && !rev.transactional)
+            throw Error(ExitCode::usage,
+                        "--atomic cannot include revision " + rev.id + " (" + rev.file +
+                            "): it is marked `transaction: false`",
+                        "run without --atomic, or upgrade to the revision before it first");
+        p.statements = s.direction == Direction::upgrade ? p.migration->upgrade_statements(d)
+                                                         : p.migration->downgrade_statements(d);
+        if (s.direction == Direction::upgrade) p.checksum = p.migration->checksum(d);
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
+std::vector<StepResult> Migrator::run(const std::vector<Step>& steps) {
+    auto prepared = prepare(steps);  // every error that needs no database, first
+    m_done.clear();
+    m_position = 0;
+    m_total = static_cast<int>(prepared.size());
+    if (prepared.empty()) return {};
+    auto heads = m_state.versions();
+    if (m_opts.atomic) return run_atomic(prepared, heads);
+    for (auto& p : prepared) {
+        ++m_position;
+        StepResult r = in_transaction(*p.migration, m_conn.dialect())
+                           ? run_transactional(p, heads)
+                           : run_outside_transaction(p, heads);
+        heads = p.step->heads_after;
+        m_done.push_back(r);
+        log_step(p, r);
+    }
+    return m_done;
+}
+
+HistoryRow Migrator::base_row(const Prepared& p, const std::vector<std::string>& from) const {
+    HistoryRow row;
+    row.revision = p.migration->rev.id;
+    row.operation = word(p.direction);
+    row.from_heads = join_heads(from);
+    row.to_heads = join_heads(p.step->heads_after);
+    row.checksum = p.checksum;
+    row.message = p.migration->rev.message;
+    row.started_at = utc_now();
+    row.statements_total = static_cast<int>(p.statements.size());
+    row.applied_by = m_opts.applied_by;
+    row.tool_version = m_opts.tool_version;
+    return row;
+}
+
+StepResult Migrator::run_transactional(const Prepared& p, const std::vector<std::string>& from) {
+    auto t0 = std::chrono::steady_clock::now();
+    HistoryRow row = base_row(p, from);
+    int done = 0;
+    m_conn.begin();
+    try {
+        m_state.ensure_tables();
+        run_statements(m_conn, m_opts, p, 0, [&](int n) { done = n; });
+        m_state.apply(p.step->row_ops);
+        row.finished_at = utc_now();
+        row.duration_ms = elapsed_ms(t0);
+        row.success = true;
+        row.statements_done = done;
+        m_state.history_insert(row);
+        m_conn.commit();
+    } catch (const StatementFailure& f) {
+        m_conn.rollback();
+        fail(p, f, false, from);
+    } catch (const std::exception& e) {
+        // The bookkeeping (state tables) or COMMIT failed: still rolled back.
+        m_conn.rollback();
+        fail(p, StatementFailure{done, p.migration->rev.file, describe_error(e), 0}, false, from);
+    }
+    return {p.migration->rev.id, p.direction, row.duration_ms, done};
+}
+
+StepResult Migrator::run_outside_transaction(const Prepared& p,
+                                             const std::vector<std::string>& from) {
+    auto t0 = std::chrono::steady_clock::now();
+    m_state.ensure_tables();
+    HistoryRow row = base_row(p, from);
+    row.dirty = true;  // committed before the first statement: a crash leaves it dirty
+    row.id = m_state.history_insert(row);
+    try {
+        run_statements(m_conn, m_opts, p, 0, [&](int n) {
+            row.statements_done = n;
+            m_state.history_update(row);
+        });
+    } catch (const StatementFailure& f) {
+        row.statements_done = f.done;
+        row.dirty = f.done > 0;  // nothing ran: the database is unchanged
+        row.error = f.location + ": " + f.error;
+        row.finished_at = utc_now();
+        row.duration_ms = elapsed_ms(t0);
+        try {
+            m_state.history_update(row);
+        } catch (const std::exception& e) {
+            log::error("could not record the failure in the history table: " +
+                       std::string(e.what()));
+        }
+        fail(p, f, row.dirty, from);
+    }
+    m_conn.begin();
+    try {
+        m_state.apply(p.step->row_ops);
+        row.success = true;
+        row.dirty = false;
+        row.finished_at = utc_now();
+        row.duration_ms = elapsed_ms(t0);
+        m_state.history_update(row);
+        m_conn.commit();
+    } catch (const std::exception& e) {
+        m_conn.rollback();
+        fail(p, StatementFailure{row.statements_done, p.migration->rev.file, describe_error(e), 0},
+             true, from);
+    }
+    return {p.migration->rev.id, p.direction, row.duration_ms, row.statements_done};
+}
+
+std::vector<StepResult> Migrator::run_atomic(const std::vector<Prepared>& steps,
+                                             std::vector<std::string> from) {
+    const Prepared* current = nullptr;
+    std::vector<StepResult> results;
+    std::vector<std::string> start_heads = from;
+    m_conn.begin();
+    try {
+        m_state.ensure_tables();
+        for (auto& p : steps) {
+            current = &p;
+            ++m_position;
+            auto t0 = std::chrono::steady_clock::now();
+            HistoryRow row = base_row(p, from);
+            run_statements(m_conn, m_opts, p, 0, nullptr);
+            m_state.apply(p.step->row_ops);
+            row.finished_at = utc_now();
+            row.duration_ms = elapsed_ms(t0);
+            row.success = true;
+            row.statements_done = row.statements_total;
+            m_state.history_insert(row);
+            from = p.step->heads_after;
+            results.push_back(
+                {p.migration->rev.id, p.direction, row.duration_ms, row.statements_total});
+            log_step(p, results.back(), " (not yet committed)");
+        }
+        m_conn.commit();
+    } catch (const StatementFailure& f) {
+        m_conn.rollback();
+        fail(*current, f, false, start_heads);
+    } catch (const std::exception& e) {
+        m_conn.rollback();
+        if (!current) throw;
+        fail(*current, StatementFailure{0, current->migration->rev.file, describe_error(e), 0},
+             false, start_heads);
+    }
+    m_done = results;
+    log::info("committed " + std::to_string(results.size()) + " revisions in one transaction");
+    return results;
+}
+
+void Migrator::record_failed_row(HistoryRow row) {
+    // Its own small transaction: the step's transaction is already rolled back.
+    try {
+        m_conn.begin();
+        m_state.ensure_tables();
+        m_state.history_insert(row);
+        m_conn.commit();
+    } catch (const std::exception& e) {
+        m_conn.rollback();
+        log::error("could not record the failure in the history table: " + std::string(e.what()));
+    }
+}
+
+void Migrator::fail(const Prepared& p, const StatementFailure& f, bool dirty,
+                    const std::vector<std::string>& heads) {
+    const auto& rev = p.migration->rev;
+    if (!dirty && in_transaction(*p.migration, m_conn.dialect())) {
+        HistoryRow row = base_row(p, heads);
+        row.to_heads = join_heads(heads);  // nothing changed
+        row.finished_at = utc_now();
+        row.statements_done = m_opts.atomic ? 0 : f.done;
+        row.error = f.location + ": " + f.error;
+        record_failed_row(row);
+    }
+    std::vector<StepResult> done = m_opts.atomic ? std::vector<StepResult>{} : m_done;
+    std::string applied;
+    for (auto& s : done) applied += (applied.empty() ? "" : ", ") + s.revision;
+    std::string what = std::string(word(p.direction)) + " of revision " + rev.id + " (" +
+                       rev.message + ") failed at " + f.location + ": " + f.error;
+    ExitCode code = f.signal ? signal_exit(f.signal) : ExitCode::rolled_back;
+    std::string hint;
+    if (dirty) {
+        if (!f.signal) code = ExitCode::dirty;
+        what += "; " + std::to_string(f.done) + " of " + std::to_string(p.statements.size()) +
+                " statements ran outside a transaction: the database is dirty";
+        hint =
+            "inspect the database, then run `schemagate repair --mark-applied` (the rest was "
+            "finished by hand), `schemagate repair --mark-reverted` (the partial changes were "
+            "undone) or `schemagate repair --resume` (run the remaining statements from "
+            "statement " +
+            std::to_string(f.done + 1) + ")";
+    } else {
+        what += m_opts.atomic ? "; all revisions of this run were rolled back"
+                              : "; the revision was rolled back";
+        hint = "the database is at " + heads_text(heads) + "; fix the revision and run again";
+    }
+    if (!applied.empty()) what += "; applied before it: " + applied;
+    log::error(what, {{"revision", rev.id}, {"location", f.location}});
+    throw MigrationFailure(code, what, hint, done, rev.id, f.location, f.error);
+}
+
+void Migrator::log_step(const Prepared& p, const StepResult& r, const std::string& note) const {
+    const auto& rev = p.migration->rev;
+    std::string msg = "[" + std::to_string(m_position) + "/" + std::to_string(m_total) + "] " +
+                      word(p.direction) + " " + rev.id + " " + rev.message + " ... " +
+                      std::to_string(r.duration_ms) + " ms" + note;
+    log::info(msg, {{"revision", rev.id},
+                    {"direction", word(p.direction)},
+                    {"duration_ms", r.duration_ms},
+                    {"statements", r.statements}});
+}
+
+}  // namespace sg

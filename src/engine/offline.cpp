@@ -1,0 +1,144 @@
+// Offline `--sql` scripts: literal SQL that psql -v ON_ERROR_STOP=1, the
+// mariadb client and sqlite3 accept as it is.
+//
+// Decisions (documented for users in the README by the lead):
+// - The state-table DDL uses CREATE TABLE IF NOT EXISTS, so a script also runs
+//   against a database that already has the tables.
+// - No history rows are written offline: a script may be edited, run in parts
+//   or never run, so a row claiming "applied at" would be a guess. A revision
+//   without a recorded checksum is not drift (DESIGN.md §3).
+// - Transactional revisions are wrapped in BEGIN;/COMMIT; on PostgreSQL and
+//   SQLite; MySQL/MariaDB get none (DDL commits implicitly; Alembic does the same).
+// - MySQL statements containing ';' (procedures, triggers) are wrapped in
+//   `DELIMITER` lines so that the mariadb client does not split them.
+#include <sstream>
+
+#include "engine/migrator.hpp"
+#include "engine/sql_names.hpp"
+
+namespace sg {
+
+using engine_detail::quote_table;
+
+std::string OfflineSql::quote_literal(Dialect d, const std::string& s) {
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'')
+            out += "''";
+        else if (c == '\\' && d == Dialect::mysql)
+            out += "\\\\";
+        else
+            out += c;
+    }
+    return out + "'";
+}
+
+std::string OfflineSql::create_tables(Dialect d, const TableNames& names) {
+    auto n = engine_detail::resolve_names(names, d);
+    return engine_detail::version_table_ddl(d, n.version) + ";\n\n" +
+           engine_detail::history_table_ddl(d, n.history) + ";\n";
+}
+
+std::vector<std::string> OfflineSql::row_ops(Dialect d, const TableNames& n,
+                                             const std::vector<RowOp>& ops) {
+    validate_table_name(n.version, d);
+    auto t = quote_table(n.version, d);
+    std::vector<std::string> out;
+    for (auto& op : ops) {
+        switch (op.kind) {
+            case RowOp::insert:
+                out.push_back("INSERT INTO " + t + " (version_num) VALUES (" +
+                              quote_literal(d, op.to) + ");");
+                break;
+            case RowOp::remove:
+                out.push_back("DELETE FROM " + t +
+                              " WHERE version_num = " + quote_literal(d, op.from) + ";");
+                break;
+            case RowOp::update:
+                out.push_back("UPDATE " + t + " SET version_num = " + quote_literal(d, op.to) +
+                              " WHERE version_num = " + quote_literal(d, op.from) + ";");
+                break;
+        }
+    }
+    return out;
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+    std::string out;
+    for (size_t i = 0; i < v.size(); ++i) out += (i ? sep : "") + v[i];
+    return out;
+}
+
+// A statement followed by its terminator. A trailing line comment would
+// swallow a ';' on the same line, so the ';' goes on a line of its own then.
+std::string terminated(const std::string& sql, Dialect d) {
+    auto nl = sql.rfind('\n');
+    std::string last = nl == std::string::npos ? sql : sql.substr(nl + 1);
+    bool comment = last.find("--") != std::string::npos ||
+                   (d == Dialect::mysql && last.find('#') != std::string::npos);
+    return sql + (comment ? "\n;" : ";");
+}
+
+// A delimiter for the mariadb client that the statement does not contain.
+std::string mysql_delimiter(const std::string& sql) {
+    for (const char* cand : {"//", "$$", "@@@", "//;//"})
+        if (sql.find(cand) == std::string::npos) return cand;
+    return "/*sg-delimiter*/";
+}
+
+void emit_statement(std::ostream& out, const Statement& st, Dialect d) {
+    if (d == Dialect::mysql && st.sql.find(';') != std::string::npos) {
+        auto delim = mysql_delimiter(st.sql);
+        out << "DELIMITER " << delim << "\n" << st.sql << "\n" << delim << "\nDELIMITER ;\n\n";
+        return;
+    }
+    out << terminated(st.sql, d) << "\n\n";
+}
+
+void emit_step(std::ostream& out, const ScriptDirectory& scripts, Dialect d,
+               const TableNames& names, const Step& step) {
+    const Migration& m = scripts.get(step.revision);
+    bool up = step.direction == Direction::upgrade;
+    auto parents = join(m.rev.down_revisions, ", ");
+    out << "-- Running " << (up ? "upgrade " : "downgrade ")
+        << (up ? parents + " -> " + m.rev.id : m.rev.id + " -> " + parents) << "\n";
+    if (!m.rev.message.empty()) out << "-- " << m.rev.message << "\n";
+    if (!m.rev.file.empty()) out << "-- file: " << m.rev.file << "\n";
+    out << "\n";
+    bool tx = m.rev.transactional && d != Dialect::mysql;
+    if (tx) out << "BEGIN;\n\n";
+    auto statements = up ? m.upgrade_statements(d) : m.downgrade_statements(d);
+    for (auto& st : statements) emit_statement(out, st, d);
+    for (auto& sql : OfflineSql::row_ops(d, names, step.row_ops)) out << sql << "\n";
+    out << "\n";
+    if (tx) out << "COMMIT;\n\n";
+}
+
+}  // namespace
+
+std::string render_offline(const ScriptDirectory& scripts, Dialect d, const TableNames& names,
+                           const std::vector<Step>& steps, const std::vector<std::string>& from,
+                           bool create_tables) {
+    // Everything that can fail (a missing downgrade, a split error) fails
+    // before a single line is produced.
+    for (auto& s : steps) {
+        const Migration& m = scripts.get(s.revision);
+        if (s.direction == Direction::downgrade && !m.downgrade_for(d))
+            throw Error(ExitCode::invalid, "revision " + s.revision + " (" + m.rev.file +
+                                               ") has no downgrade section for " + dialect_name(d));
+    }
+    std::ostringstream out;
+    std::string to = steps.empty() ? join(from, ",") : join(steps.back().heads_after, ",");
+    out << "-- schemagate offline script for " << dialect_name(d) << "\n"
+        << "-- from: " << (from.empty() ? "base" : join(from, ", "))
+        << "  to: " << (to.empty() ? "base" : to) << "\n"
+        << "-- Statements end with ';'. No history rows are written offline.\n\n";
+    if (d == Dialect::mysql) out << "SET NAMES utf8mb4;\n\n";
+    if (create_tables) out << OfflineSql::create_tables(d, names) << "\n";
+    for (auto& s : steps) emit_step(out, scripts, d, names, s);
+    return out.str();
+}
+
+}  // namespace sg

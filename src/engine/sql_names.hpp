@@ -1,0 +1,31 @@
+#pragma once
+// Internal to the engine: quoting of validated table names and the DDL of the
+// two state tables, shared by StateStore (online) and OfflineSql (offline).
+#include <string>
+
+#include "core/dialect.hpp"
+#include "engine/state.hpp"
+
+namespace sg::engine_detail {
+
+/// A table name split into its optional schema and the bare name.
+struct QualifiedName {
+    std::string schema;  // "" when unqualified
+    std::string name;
+};
+
+QualifiedName split_name(const std::string& validated);
+
+/// Validates both names (Error(usage)) and puts an unqualified history table
+/// into the schema of a schema-qualified version table.
+TableNames resolve_names(TableNames names, Dialect d);
+
+/// The name quoted for `d` ("app"."alembic_version", `t`, "t"). Only call on
+/// names that passed validate_table_name.
+std::string quote_table(const std::string& validated, Dialect d);
+
+/// CREATE TABLE IF NOT EXISTS statements without the trailing ';'.
+std::string version_table_ddl(Dialect d, const std::string& validated);
+std::string history_table_ddl(Dialect d, const std::string& validated);
+
+}  // namespace sg::engine_detail

@@ -1,0 +1,237 @@
+// StateStore: the version table and the history table on a live connection.
+// Every statement goes through Connection::query with `?` parameters; table
+// names are validated once in the constructor and quoted, never pasted raw.
+#include "engine/state.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "engine/sql_names.hpp"
+
+namespace sg {
+
+using engine_detail::quote_table;
+using engine_detail::split_name;
+
+namespace {
+
+bool is_identifier(const std::string& s) {
+    if (s.empty() || s.size() > 63) return false;
+    if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    });
+}
+
+bool truthy(const Value& v) { return v && (*v == "1" || *v == "t" || *v == "true"); }
+std::string text(const Value& v) { return v ? *v : std::string(); }
+long long number(const Value& v) { return v && !v->empty() ? std::stoll(*v) : 0; }
+Value nullable(const std::string& s) { return s.empty() ? Value() : Value(s); }
+Value flag(bool b) { return Value(b ? "1" : "0"); }
+
+const char* kHistoryColumns =
+    "id, revision, operation, from_heads, to_heads, checksum, message, started_at, "
+    "finished_at, duration_ms, success, dirty, error, statements_done, statements_total, "
+    "applied_by, tool_version";
+
+HistoryRow to_history(const Row& r) {
+    HistoryRow h;
+    h.id = number(r.at(0));
+    h.revision = text(r.at(1));
+    h.operation = text(r.at(2));
+    h.from_heads = text(r.at(3));
+    h.to_heads = text(r.at(4));
+    h.checksum = text(r.at(5));
+    h.message = text(r.at(6));
+    h.started_at = text(r.at(7));
+    h.finished_at = text(r.at(8));
+    h.duration_ms = number(r.at(9));
+    h.success = truthy(r.at(10));
+    h.dirty = truthy(r.at(11));
+    h.error = text(r.at(12));
+    h.statements_done = static_cast<int>(number(r.at(13)));
+    h.statements_total = static_cast<int>(number(r.at(14)));
+    h.applied_by = text(r.at(15));
+    h.tool_version = text(r.at(16));
+    return h;
+}
+
+}  // namespace
+
+void validate_table_name(const std::string& name, Dialect d) {
+    auto dot = name.find('.');
+    bool ok;
+    if (dot == std::string::npos) {
+        ok = is_identifier(name);
+    } else {
+        // Only PostgreSQL has schemas inside a database worth qualifying with.
+        ok = d == Dialect::postgresql && is_identifier(name.substr(0, dot)) &&
+             is_identifier(name.substr(dot + 1));
+    }
+    if (!ok) {
+        throw Error(ExitCode::usage,
+                    "invalid table name '" + name +
+                        "': use letters, digits and '_' (at most 63, "
+                        "not starting with a digit)" +
+                        (d == Dialect::postgresql ? "; 'schema.table' is allowed" : ""));
+    }
+}
+
+StateStore::StateStore(Connection& conn, TableNames names)
+    : m_conn(conn), m_names(engine_detail::resolve_names(std::move(names), conn.dialect())) {}
+
+namespace {
+
+bool table_exists(Connection& conn, const std::string& validated) {
+    auto q = split_name(validated);
+    Rows rows;
+    switch (conn.dialect()) {
+        case Dialect::postgresql:
+            // Unqualified names live where CREATE TABLE puts them: current_schema(),
+            // the first existing schema of the search_path (as Alembic's has_table).
+            if (q.schema.empty())
+                rows = conn.query(
+                    "SELECT 1 FROM information_schema.tables WHERE table_schema = "
+                    "current_schema() AND table_name = ?",
+                    {q.name});
+            else
+                rows = conn.query(
+                    "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND "
+                    "table_name = ?",
+                    {q.schema, q.name});
+            break;
+        case Dialect::mysql:
+            rows = conn.query(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND "
+                "table_name = ?",
+                {q.name});
+            break;
+        case Dialect::sqlite:
+            rows = conn.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                              {q.name});
+            break;
+    }
+    return !rows.empty();
+}
+
+}  // namespace
+
+bool StateStore::version_table_exists() { return table_exists(m_conn, m_names.version); }
+bool StateStore::history_table_exists() { return table_exists(m_conn, m_names.history); }
+
+void StateStore::ensure_tables() {
+    Dialect d = m_conn.dialect();
+    if (!version_table_exists()) m_conn.query(engine_detail::version_table_ddl(d, m_names.version));
+    if (!history_table_exists()) m_conn.query(engine_detail::history_table_ddl(d, m_names.history));
+}
+
+std::vector<std::string> StateStore::versions() {
+    if (!version_table_exists()) return {};
+    std::vector<std::string> out;
+    for (auto& r :
+         m_conn.query("SELECT version_num FROM " + quote_table(m_names.version, m_conn.dialect())))
+        out.push_back(text(r.at(0)));
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+void StateStore::apply(const std::vector<RowOp>& ops) {
+    auto t = quote_table(m_names.version, m_conn.dialect());
+    for (auto& op : ops) {
+        switch (op.kind) {
+            case RowOp::insert:
+                m_conn.query("INSERT INTO " + t + " (version_num) VALUES (?)", {op.to});
+                break;
+            case RowOp::remove:
+                m_conn.query("DELETE FROM " + t + " WHERE version_num = ?", {op.from});
+                break;
+            case RowOp::update:
+                m_conn.query("UPDATE " + t + " SET version_num = ? WHERE version_num = ?",
+                             {op.to, op.from});
+                break;
+        }
+    }
+}
+
+void StateStore::set_versions(const std::vector<std::string>& rows) {
+    auto t = quote_table(m_names.version, m_conn.dialect());
+    m_conn.query("DELETE FROM " + t);
+    for (auto& r : rows) m_conn.query("INSERT INTO " + t + " (version_num) VALUES (?)", {r});
+}
+
+long long StateStore::history_insert(const HistoryRow& row) {
+    Dialect d = m_conn.dialect();
+    std::string sql = "INSERT INTO " + quote_table(m_names.history, d) +
+                      " (revision, operation, from_heads, to_heads, checksum, message, "
+                      "started_at, finished_at, duration_ms, success, dirty, error, "
+                      "statements_done, statements_total, applied_by, tool_version) VALUES "
+                      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    if (d == Dialect::postgresql) sql += " RETURNING id";
+    std::vector<Value> params = {row.revision,
+                                 row.operation,
+                                 row.from_heads,
+                                 row.to_heads,
+                                 nullable(row.checksum),
+                                 row.message,
+                                 row.started_at,
+                                 nullable(row.finished_at),
+                                 std::to_string(row.duration_ms),
+                                 flag(row.success),
+                                 flag(row.dirty),
+                                 nullable(row.error),
+                                 std::to_string(row.statements_done),
+                                 std::to_string(row.statements_total),
+                                 row.applied_by,
+                                 row.tool_version};
+    Rows rows = m_conn.query(sql, params);
+    if (d == Dialect::mysql) rows = m_conn.query("SELECT LAST_INSERT_ID()");
+    if (d == Dialect::sqlite) rows = m_conn.query("SELECT last_insert_rowid()");
+    if (rows.empty() || rows[0].empty()) throw Error(ExitCode::internal, "history insert: no id");
+    return number(rows[0][0]);
+}
+
+void StateStore::history_update(const HistoryRow& row) {
+    m_conn.query("UPDATE " + quote_table(m_names.history, m_conn.dialect()) +
+                     " SET to_heads = ?, checksum = ?, finished_at = ?, duration_ms = ?, "
+                     "success = ?, dirty = ?, error = ?, statements_done = ?, "
+                     "statements_total = ? WHERE id = ?",
+                 {row.to_heads, nullable(row.checksum), nullable(row.finished_at),
+                  std::to_string(row.duration_ms), flag(row.success), flag(row.dirty),
+                  nullable(row.error), std::to_string(row.statements_done),
+                  std::to_string(row.statements_total), std::to_string(row.id)});
+}
+
+std::vector<HistoryRow> StateStore::history() {
+    if (!history_table_exists()) return {};
+    std::vector<HistoryRow> out;
+    for (auto& r : m_conn.query(std::string("SELECT ") + kHistoryColumns + " FROM " +
+                                quote_table(m_names.history, m_conn.dialect()) + " ORDER BY id"))
+        out.push_back(to_history(r));
+    return out;
+}
+
+std::optional<HistoryRow> StateStore::dirty_step() {
+    if (!history_table_exists()) return std::nullopt;
+    auto rows = m_conn.query(std::string("SELECT ") + kHistoryColumns + " FROM " +
+                                 quote_table(m_names.history, m_conn.dialect()) +
+                                 " WHERE dirty = ? ORDER BY id DESC",
+                             {flag(true)});
+    if (rows.empty()) return std::nullopt;
+    return to_history(rows.front());
+}
+
+std::map<std::string, std::string> StateStore::applied_checksums() {
+    std::map<std::string, std::string> out;
+    if (!history_table_exists()) return out;
+    // Oldest first, so the newest successful upgrade (or mark-applied repair)
+    // of a revision wins.
+    auto rows = m_conn.query("SELECT revision, checksum FROM " +
+                                 quote_table(m_names.history, m_conn.dialect()) +
+                                 " WHERE success = ? AND operation IN ('upgrade', 'repair') "
+                                 "AND checksum IS NOT NULL AND checksum <> '' ORDER BY id",
+                             {flag(true)});
+    for (auto& r : rows) out[text(r.at(0))] = text(r.at(1));
+    return out;
+}
+
+}  // namespace sg
