@@ -15,10 +15,10 @@ enum class BackupMode { auto_, always, never };
 
 struct Settings {
     std::string url = "sqlite:///./schemagate.db";  // DATABASE_URL et al.
-    bool url_given = false;                          // from a flag or env, not the default
+    bool url_given = false;                         // from a flag or env, not the default
     std::string migrations = "./migrations";
     TableNames tables;
-    std::optional<Dialect> dialect;                  // --dialect for offline --sql
+    std::optional<Dialect> dialect;  // --dialect for offline --sql
     std::string log_format = "text";
     std::string log_level = "info";
 
@@ -32,13 +32,14 @@ struct Settings {
     bool atomic = false;
     BackupMode backup = BackupMode::auto_;
     std::string backup_dir = "./backups";
-    int backup_keep = 0;                 // 0: keep all
-    std::string pg_dump = "pg_dump";     // paths of the dump tools
+    int backup_keep = 0;              // 0: keep all
+    std::string pg_dump = "pg_dump";  // paths of the dump tools
     std::string pg_restore = "pg_restore";
     std::string mysqldump = "mysqldump";
-    std::string termination_log;         // "" : /dev/termination-log when writable
-    std::string report;                  // --report FILE
-    std::string applied_by;              // host or pod name
+    std::string termination_log;  // "" : /dev/termination-log when writable
+    std::string report;           // --report FILE
+    std::string applied_by;       // host or pod name ("": the host name)
+    std::string tool_version;     // for the history table and the report
 };
 
 }  // namespace sg

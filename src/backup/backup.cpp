@@ -1,0 +1,232 @@
+// Naming, the temporary file, the directory and retention; the dump tools
+// themselves are in pg_dump.cpp, mysqldump.cpp and sqlite_backup.cpp.
+#include "backup/backup.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include "backup/tools.hpp"
+#include "core/error.hpp"
+#include "log/log.hpp"
+
+namespace fs = std::filesystem;
+
+namespace sg {
+namespace {
+
+[[noreturn]] void fail(const std::string& message, const std::string& hint = {}) {
+    throw Error(ExitCode::backup_failed, message, hint);
+}
+
+std::string sanitize(const std::string& name) {
+    std::string out = name.empty() ? "db" : name;
+    for (char& c : out) {
+        bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+        if (!ok) c = '_';
+    }
+    return out;
+}
+
+// Creates the directory (0700) when missing; an existing one is left as the
+// operator made it (a mounted volume).
+void prepare_dir(const std::string& dir) {
+    std::error_code ec;
+    if (fs::is_directory(dir, ec)) return;
+    fs::path p(dir);
+    if (p.has_parent_path() && !p.parent_path().empty())
+        fs::create_directories(p.parent_path(), ec);
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        fail("cannot create the backup directory " + dir + ": " + std::strerror(errno),
+             "check --backup-dir and the permissions of its parent");
+    }
+}
+
+// The temporary file: removed unless keep() was called.
+class TempFile {
+  public:
+    explicit TempFile(std::string path) : m_path(std::move(path)) {
+        int fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            fail("cannot write to the backup directory: " + m_path + ": " + std::strerror(errno),
+                 "make --backup-dir writable for this user, or use --backup=never");
+        }
+        ::close(fd);
+    }
+    ~TempFile() {
+        if (!m_kept) ::unlink(m_path.c_str());
+    }
+    const std::string& path() const { return m_path; }
+    void keep() { m_kept = true; }
+
+  private:
+    std::string m_path;
+    bool m_kept = false;
+};
+
+// Flushes the file and the directory entry, so a verified backup survives a
+// power cut that comes right after the migration started.
+void sync_path(const std::string& path, int flags) {
+    int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+    if (fd < 0) return;
+    ::fsync(fd);
+    ::close(fd);
+}
+
+std::string unique_final_name(const std::string& dir, const std::string& database,
+                              const std::string& from, const std::string& ext) {
+    for (int i = 0; i < 30; ++i) {
+        std::string name = backup_file_name(database, from, std::time(nullptr), ext);
+        std::error_code ec;
+        if (!fs::exists(fs::path(dir) / name, ec)) return name;
+        // Same second as an earlier backup: the name format has no room for
+        // a counter, so wait for the next second.
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    fail("a backup file with the same name already exists in " + dir);
+}
+
+std::vector<std::string> list_files(const std::string& dir) {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        if (entry.is_regular_file(ec)) names.push_back(entry.path().filename().string());
+    }
+    return names;
+}
+
+std::vector<std::string> apply_retention(const std::string& dir, const std::string& database,
+                                         int keep) {
+    std::error_code ec;
+    std::vector<std::string> removed;
+    for (const auto& name : retention_victims(list_files(dir), database, keep)) {
+        fs::path p = fs::path(dir) / name;
+        if (fs::remove(p, ec)) {
+            removed.push_back(p.string());
+            log::info("removed old backup", {{"file", p.string()}});
+        } else {
+            log::warn("cannot remove old backup", {{"file", p.string()}, {"error", ec.message()}});
+        }
+    }
+    return removed;
+}
+
+}  // namespace
+
+std::string backup_extension(const DbUrl& url) {
+    switch (url.dialect) {
+        case Dialect::postgresql:
+            return "dump";
+        case Dialect::mysql:
+            return "sql.gz";
+        case Dialect::sqlite:
+            return "sqlite3";
+    }
+    return "bak";
+}
+
+std::string backup_file_name(const std::string& database, const std::string& from, std::time_t when,
+                             const std::string& ext) {
+    std::tm tm{};
+    gmtime_r(&when, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+    return sanitize(database) + "-" + (from.empty() ? "base" : from) + "-" + stamp + "." + ext;
+}
+
+std::string backup_from_label(const std::vector<std::string>& heads) {
+    if (heads.empty()) return "base";
+    std::string out;
+    for (const auto& h : heads) out += (out.empty() ? "" : "+") + h;
+    return out;
+}
+
+std::vector<std::string> own_backups(const std::vector<std::string>& names,
+                                     const std::string& database) {
+    std::string escaped;
+    for (char c : sanitize(database)) {
+        if (c == '.') escaped += "\\";
+        escaped += c;
+    }
+    // Revision ids have no '-', so "app-2-base-..." never counts as a backup of "app".
+    std::regex pattern(
+        "^" + escaped +
+        R"(-(base|[0-9A-Za-z_]+(\+[0-9A-Za-z_]+)*)-([0-9]{8}T[0-9]{6}Z)\.(dump|sql\.gz|sqlite3)$)");
+    std::vector<std::pair<std::string, std::string>> ours;  // (timestamp, name)
+    for (const auto& name : names) {
+        std::smatch m;
+        if (std::regex_match(name, m, pattern)) ours.emplace_back(m[3].str(), name);
+    }
+    std::sort(ours.begin(), ours.end());
+    std::vector<std::string> out;
+    for (auto& o : ours) out.push_back(std::move(o.second));
+    return out;
+}
+
+std::vector<std::string> retention_victims(const std::vector<std::string>& names,
+                                           const std::string& database, int keep) {
+    if (keep <= 0) return {};
+    std::vector<std::string> ours = own_backups(names, database);
+    if (ours.size() <= static_cast<size_t>(keep)) return {};
+    ours.resize(ours.size() - static_cast<size_t>(keep));
+    return ours;
+}
+
+std::string newest_backup(const std::string& dir, const std::string& database) {
+    std::vector<std::string> ours = own_backups(list_files(dir), database);
+    return ours.empty() ? "" : (fs::path(dir) / ours.back()).string();
+}
+
+BackupResult take_backup(const DbUrl& url, const std::string& database, const std::string& from,
+                         const BackupOptions& opts) {
+    auto started = std::chrono::steady_clock::now();
+    if (url.dialect == Dialect::sqlite && (url.database == ":memory:" || url.database.empty())) {
+        fail("an in-memory SQLite database cannot be backed up", "use --backup=never");
+    }
+    prepare_dir(opts.dir);
+    std::string final_name = unique_final_name(opts.dir, database, from, backup_extension(url));
+    std::string final_path = (fs::path(opts.dir) / final_name).string();
+    TempFile temp((fs::path(opts.dir) / ("." + final_name + ".partial")).string());
+    log::info("taking a backup", {{"file", final_path}});
+
+    switch (url.dialect) {
+        case Dialect::postgresql:
+            backup::dump_postgres(url, temp.path(), opts);
+            break;
+        case Dialect::mysql:
+            backup::dump_mysql(url, temp.path(), opts);
+            break;
+        case Dialect::sqlite:
+            backup::dump_sqlite(url, temp.path(), opts);
+            break;
+    }
+    ::chmod(temp.path().c_str(), 0600);
+    sync_path(temp.path(), O_RDONLY);
+    if (::rename(temp.path().c_str(), final_path.c_str()) != 0) {
+        fail("cannot rename the backup to " + final_path + ": " + std::strerror(errno));
+    }
+    temp.keep();
+    sync_path(opts.dir, O_RDONLY | O_DIRECTORY);
+
+    BackupResult result;
+    result.path = final_path;
+    std::error_code ec;
+    result.bytes = static_cast<long long>(fs::file_size(final_path, ec));
+    result.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - started)
+                             .count();
+    log::info("backup written and verified",
+              {{"file", final_path}, {"bytes", result.bytes}, {"duration_ms", result.duration_ms}});
+    result.removed = apply_retention(opts.dir, database, opts.keep);
+    return result;
+}
+
+}  // namespace sg

@@ -1,0 +1,191 @@
+// MySQL/MariaDB: mysqldump, its stdout compressed through zlib into .sql.gz.
+// The password travels in a 0600 --defaults-extra-file beside the backup
+// (the one directory schemagate may write to in a read-only container),
+// removed when the dump ends.
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "backup/process.hpp"
+#include "backup/tools.hpp"
+#include "core/error.hpp"
+
+namespace sg::backup {
+namespace {
+
+[[noreturn]] void fail(const std::string& message, const std::string& hint = {}) {
+    throw Error(ExitCode::backup_failed, message, hint);
+}
+
+// An option-file value: double-quoted, with the escapes the MySQL/MariaDB
+// option parser undoes (so '#', quotes and spaces in passwords survive).
+std::string option_value(const std::string& v) {
+    std::string out = "\"";
+    for (char c : v) {
+        switch (c) {
+            case '\\':
+                out += "\\\\";
+                break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                out += c;
+        }
+    }
+    return out + "\"";
+}
+
+// The option file, removed by the destructor.
+class DefaultsFile {
+  public:
+    DefaultsFile(const std::string& dir, const std::string& content) {
+        std::string tmpl = (std::filesystem::path(dir) / ".schemagate-mysql-XXXXXX").string();
+        std::vector<char> buf(tmpl.begin(), tmpl.end());
+        buf.push_back('\0');
+        int fd = ::mkstemp(buf.data());  // mode 0600
+        if (fd < 0)
+            fail("cannot create the mysqldump option file in " + dir + ": " + std::strerror(errno));
+        m_path = buf.data();
+        bool ok =
+            ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+        ::close(fd);
+        if (!ok)
+            fail("cannot write the mysqldump option file " + m_path + ": " + std::strerror(errno));
+    }
+    ~DefaultsFile() { ::unlink(m_path.c_str()); }
+    const std::string& path() const { return m_path; }
+
+  private:
+    std::string m_path;
+};
+
+// Writes the child's stdout compressed; the first error is kept for the message.
+class GzipSink {
+  public:
+    explicit GzipSink(const std::string& path) {
+        int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+        if (fd < 0 || !(m_gz = gzdopen(fd, "wb6"))) {
+            if (fd >= 0) ::close(fd);
+            fail("cannot open " + path + ": " + std::strerror(errno));
+        }
+    }
+    ~GzipSink() {
+        if (m_gz) gzclose(m_gz);
+    }
+    void write(const char* data, size_t size) {
+        if (size == 0 || !m_error.empty()) return;
+        if (gzwrite(m_gz, data, static_cast<unsigned>(size)) == 0) m_error = error_text();
+    }
+    // Flushes; returns "" or the error (e.g. "No space left on device").
+    std::string close() {
+        int rc = gzclose(m_gz);
+        m_gz = nullptr;
+        if (m_error.empty() && rc != Z_OK)
+            m_error = rc == Z_ERRNO ? std::strerror(errno) : "zlib error";
+        return m_error;
+    }
+
+  private:
+    std::string error_text() {
+        int code = 0;
+        const char* msg = gzerror(m_gz, &code);
+        return code == Z_ERRNO ? std::strerror(errno) : (msg ? msg : "zlib error");
+    }
+    gzFile m_gz = nullptr;
+    std::string m_error;
+};
+
+// The file decompresses completely and ends with mysqldump's completion line.
+void verify_gzip(const std::string& path) {
+    gzFile gz = gzopen(path.c_str(), "rb");
+    if (!gz) fail("cannot read back the backup " + path);
+    std::string tail;
+    char buf[65536];
+    int n = 0;
+    while ((n = gzread(gz, buf, sizeof buf)) > 0) {
+        tail.append(buf, static_cast<size_t>(n));
+        if (tail.size() > 4096) tail.erase(0, tail.size() - 4096);
+    }
+    int code = 0;
+    std::string err = n < 0 ? gzerror(gz, &code) : "";
+    gzclose(gz);
+    if (n < 0) fail("the backup failed verification: " + path + ": " + err);
+    if (tail.find("-- Dump completed") == std::string::npos) {
+        fail("the backup failed verification: " + path +
+             " does not end with mysqldump's "
+             "\"-- Dump completed\" line (truncated output?)");
+    }
+}
+
+}  // namespace
+
+std::string mysql_defaults_file(const DbUrl& url) {
+    std::string out = "[client]\n";
+    auto add = [&](const std::string& key, const std::string& value) {
+        if (!value.empty()) out += key + "=" + option_value(value) + "\n";
+    };
+    add("user", url.user);
+    add("password", url.password);
+    add("host", url.host);
+    if (url.port != 0) add("port", std::to_string(url.port));
+    for (const char* key : {"socket", "unix_socket"}) {
+        auto it = url.query.find(key);
+        if (it != url.query.end()) add("socket", it->second);
+    }
+    for (const char* key : {"ssl-ca", "ssl-cert", "ssl-key", "ssl_ca", "ssl_cert", "ssl_key"}) {
+        auto it = url.query.find(key);
+        std::string name = key;
+        for (char& c : name) c = c == '_' ? '-' : c;
+        if (it != url.query.end()) add(name, it->second);
+    }
+    return out;
+}
+
+void dump_mysql(const DbUrl& url, const std::string& temp_path, const BackupOptions& opts) {
+    DefaultsFile defaults(std::filesystem::path(temp_path).parent_path().string(),
+                          mysql_defaults_file(url));
+    GzipSink sink(temp_path);
+    ChildSpec dump;
+    // --defaults-extra-file must come first; --no-tablespaces spares MySQL 8
+    // users the PROCESS privilege (tablespaces are not part of a schema).
+    dump.argv = {opts.mysqldump,
+                 "--defaults-extra-file=" + defaults.path(),
+                 "--single-transaction",
+                 "--routines",
+                 "--triggers",
+                 "--events",
+                 "--hex-blob",
+                 "--no-tablespaces",
+                 url.database};
+    dump.on_stdout = [&](const char* data, size_t size) { sink.write(data, size); };
+    ChildResult r = run_child(dump, "--mysqldump", opts.interrupted);
+    std::string write_error = sink.close();
+    if (!r.ok()) {
+        throw Error(ExitCode::backup_failed,
+                    tool_failure(opts.mysqldump, r.describe(), r.stderr_text),
+                    "check that mysqldump reaches the database and the user may dump it; or use "
+                    "--backup=never");
+    }
+    if (!write_error.empty()) {
+        fail("cannot write the backup " + temp_path + ": " + write_error,
+             "free space in --backup-dir or use --backup=never");
+    }
+    verify_gzip(temp_path);
+}
+
+}  // namespace sg::backup

@@ -1,0 +1,89 @@
+// PostgreSQL: pg_dump --format=custom, verified with pg_restore --list.
+// Credentials go to the child through PG* environment variables (libpq reads
+// them), never through argv where `ps` would show them.
+#include <map>
+
+#include "backup/process.hpp"
+#include "backup/tools.hpp"
+#include "core/error.hpp"
+#include "log/log.hpp"
+
+namespace sg::backup {
+namespace {
+
+// URL query options libpq also reads from the environment.
+const std::map<std::string, std::string>& query_env_names() {
+    static const std::map<std::string, std::string> names = {
+        {"sslmode", "PGSSLMODE"},
+        {"sslrootcert", "PGSSLROOTCERT"},
+        {"sslcert", "PGSSLCERT"},
+        {"sslkey", "PGSSLKEY"},
+        {"sslcrl", "PGSSLCRL"},
+        {"sslcompression", "PGSSLCOMPRESSION"},
+        {"sslnegotiation", "PGSSLNEGOTIATION"},
+        {"requiressl", "PGREQUIRESSL"},
+        {"ssl_min_protocol_version", "PGSSLMINPROTOCOLVERSION"},
+        {"gssencmode", "PGGSSENCMODE"},
+        {"connect_timeout", "PGCONNECT_TIMEOUT"},
+        {"application_name", "PGAPPNAME"},
+        {"options", "PGOPTIONS"},
+        {"target_session_attrs", "PGTARGETSESSIONATTRS"},
+        {"channel_binding", "PGCHANNELBINDING"},
+        {"service", "PGSERVICE"},
+        {"passfile", "PGPASSFILE"},
+        {"host", "PGHOST"},
+        {"hostaddr", "PGHOSTADDR"},
+        {"port", "PGPORT"},
+        {"user", "PGUSER"},
+        {"password", "PGPASSWORD"},
+        {"dbname", "PGDATABASE"},
+    };
+    return names;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> postgres_child_env(const DbUrl& url) {
+    std::map<std::string, std::string> env;
+    if (!url.host.empty()) env["PGHOST"] = url.host;
+    if (url.port != 0) env["PGPORT"] = std::to_string(url.port);
+    if (!url.user.empty()) env["PGUSER"] = url.user;
+    if (!url.password.empty()) env["PGPASSWORD"] = url.password;
+    if (!url.database.empty()) env["PGDATABASE"] = url.database;
+    for (const auto& [key, value] : url.query) {
+        auto it = query_env_names().find(key);
+        if (it != query_env_names().end()) env[it->second] = value;
+    }
+    if (!env.count("PGAPPNAME")) env["PGAPPNAME"] = "schemagate-backup";
+    return env;
+}
+
+std::string tool_failure(const std::string& tool, const std::string& status,
+                         const std::string& stderr_text) {
+    std::string text = tool + " failed (" + status + ")";
+    if (!stderr_text.empty()) text += ": " + stderr_text;
+    return log::redact(text);
+}
+
+void dump_postgres(const DbUrl& url, const std::string& temp_path, const BackupOptions& opts) {
+    ChildSpec dump;
+    dump.argv = {opts.pg_dump, "--format=custom", "--no-password", "--file=" + temp_path};
+    dump.env = postgres_child_env(url);
+    ChildResult r = run_child(dump, "--pg-dump", opts.interrupted);
+    if (!r.ok()) {
+        throw Error(ExitCode::backup_failed,
+                    tool_failure(opts.pg_dump, r.describe(), r.stderr_text),
+                    "pg_dump must be at least the server's major version and reach the "
+                    "database; or use --backup=never");
+    }
+    ChildSpec verify;
+    verify.argv = {opts.pg_restore, "--list", temp_path};
+    ChildResult v = run_child(verify, "--pg-restore", opts.interrupted);
+    if (!v.ok()) {
+        throw Error(ExitCode::backup_failed,
+                    "the backup failed verification: " +
+                        tool_failure(opts.pg_restore + " --list", v.describe(), v.stderr_text));
+    }
+}
+
+}  // namespace sg::backup

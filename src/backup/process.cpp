@@ -1,0 +1,174 @@
+#include "backup/process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/error.hpp"
+
+extern char** environ;
+
+namespace sg::backup {
+namespace {
+
+constexpr size_t kStderrKeep = 16 * 1024;
+
+struct Pipe {
+    int fd[2] = {-1, -1};
+    Pipe() {
+        if (::pipe2(fd, O_CLOEXEC) != 0) {
+            throw Error(ExitCode::backup_failed, std::string("pipe: ") + std::strerror(errno));
+        }
+    }
+    ~Pipe() {
+        close_read();
+        close_write();
+    }
+    void close_read() {
+        if (fd[0] >= 0) ::close(fd[0]);
+        fd[0] = -1;
+    }
+    void close_write() {
+        if (fd[1] >= 0) ::close(fd[1]);
+        fd[1] = -1;
+    }
+};
+
+// The child's environment: ours, with spec.env replacing or adding entries.
+std::vector<std::string> child_environment(const std::map<std::string, std::string>& extra) {
+    std::vector<std::string> out;
+    for (char** e = environ; e && *e; ++e) {
+        std::string entry(*e);
+        std::string key = entry.substr(0, entry.find('='));
+        if (!extra.count(key)) out.push_back(entry);
+    }
+    for (const auto& [key, value] : extra) out.push_back(key + "=" + value);
+    return out;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+    std::vector<char*> out;
+    for (auto& s : strings) out.push_back(s.data());
+    out.push_back(nullptr);
+    return out;
+}
+
+std::string trim(std::string s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+    size_t start = 0;
+    while (start < s.size() && std::isspace(static_cast<unsigned char>(s[start]))) ++start;
+    return s.substr(start);
+}
+
+int interrupt_code(int sig) { return sig == SIGINT ? 130 : 143; }
+
+// Kills and reaps the child; used when we stop early.
+void kill_child(pid_t pid) {
+    ::kill(pid, SIGTERM);
+    for (int i = 0; i < 50; ++i) {
+        if (::waitpid(pid, nullptr, WNOHANG) == pid) return;
+        ::usleep(20000);
+    }
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+}
+
+pid_t spawn(const ChildSpec& spec, const std::string& what, Pipe& out, Pipe& err) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out.fd[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, err.fd[1], 2);
+    // The child starts with default signal dispositions, not our handlers.
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGTERM);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGPIPE);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+
+    std::vector<std::string> args = spec.argv;
+    std::vector<std::string> env = child_environment(spec.env);
+    std::vector<char*> argv = c_strings(args);
+    std::vector<char*> envp = c_strings(env);
+    pid_t pid = -1;
+    int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0) {
+        std::string reason = rc == ENOENT ? "not found" : std::strerror(rc);
+        throw Error(ExitCode::backup_failed, "cannot run " + spec.argv[0] + ": " + reason,
+                    "install it in the image or point " + what + " at it");
+    }
+    return pid;
+}
+
+}  // namespace
+
+std::string ChildResult::describe() const {
+    if (exited) return "exit status " + std::to_string(exit_status);
+    return "killed by signal " + std::to_string(term_signal);
+}
+
+ChildResult run_child(const ChildSpec& spec, const std::string& what,
+                      const std::atomic<int>* interrupted) {
+    Pipe out, err;
+    pid_t pid = spawn(spec, what, out, err);
+    out.close_write();
+    err.close_write();
+
+    ChildResult result;
+    std::string err_text;
+    char buf[65536];
+    try {
+        while (out.fd[0] >= 0 || err.fd[0] >= 0) {
+            if (interrupted && interrupted->load() != 0) {
+                int sig = interrupted->load();
+                kill_child(pid);
+                throw Error(static_cast<ExitCode>(interrupt_code(sig)),
+                            "interrupted while " + spec.argv[0] + " was running");
+            }
+            pollfd fds[2] = {{out.fd[0], POLLIN, 0}, {err.fd[0], POLLIN, 0}};
+            int n = ::poll(fds, 2, 100);
+            if (n < 0 && errno != EINTR) break;
+            if (n <= 0) continue;
+            if (fds[0].revents != 0) {
+                ssize_t got = ::read(out.fd[0], buf, sizeof buf);
+                if (got > 0 && spec.on_stdout) spec.on_stdout(buf, static_cast<size_t>(got));
+                if (got == 0 || (got < 0 && errno != EINTR)) out.close_read();
+            }
+            if (fds[1].revents != 0) {
+                ssize_t got = ::read(err.fd[0], buf, sizeof buf);
+                if (got > 0) {
+                    err_text.append(buf, static_cast<size_t>(got));
+                    if (err_text.size() > 2 * kStderrKeep)
+                        err_text.erase(0, err_text.size() - kStderrKeep);
+                }
+                if (got == 0 || (got < 0 && errno != EINTR)) err.close_read();
+            }
+        }
+    } catch (...) {
+        if (::waitpid(pid, nullptr, WNOHANG) == 0) kill_child(pid);
+        throw;
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    result.exited = WIFEXITED(status);
+    result.exit_status = result.exited ? WEXITSTATUS(status) : 0;
+    result.term_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    if (err_text.size() > kStderrKeep) err_text.erase(0, err_text.size() - kStderrKeep);
+    result.stderr_text = trim(err_text);
+    return result;
+}
+
+}  // namespace sg::backup

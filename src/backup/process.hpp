@@ -1,0 +1,37 @@
+#pragma once
+// Child processes for the dump tools: an argv vector through posix_spawnp,
+// never a shell; secrets only through the child's environment.
+#include <atomic>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace sg::backup {
+
+struct ChildSpec {
+    std::vector<std::string> argv;           // argv[0] is the tool (path or name on PATH)
+    std::map<std::string, std::string> env;  // set in the child on top of ours
+    /// Receives the child's stdout; null: stdout is discarded.
+    std::function<void(const char* data, size_t size)> on_stdout;
+};
+
+struct ChildResult {
+    bool exited = false;      // exited normally (else killed by a signal)
+    int exit_status = 0;      // when exited
+    int term_signal = 0;      // when killed
+    std::string stderr_text;  // the last 16 KiB of stderr, trimmed
+    /// "exit status 1" / "killed by signal 9".
+    std::string describe() const;
+    bool ok() const { return exited && exit_status == 0; }
+};
+
+/// Runs the child to completion. Throws Error(backup_failed) when the tool
+/// cannot be started (not found, not executable), naming `what` (e.g.
+/// "--pg-dump"); throws Error(sigint/sigterm) after killing the child when
+/// `interrupted` becomes non-zero. Exceptions from on_stdout kill the child
+/// and propagate.
+ChildResult run_child(const ChildSpec& spec, const std::string& what,
+                      const std::atomic<int>* interrupted);
+
+}  // namespace sg::backup

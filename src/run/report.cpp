@@ -1,0 +1,191 @@
+#include "run/report.hpp"
+
+#include <unistd.h>
+
+#include <ctime>
+#include <fstream>
+
+#include "log/log.hpp"
+
+namespace sg {
+namespace {
+
+constexpr size_t kTerminationMax = 4096;
+constexpr const char* kDefaultTerminationLog = "/dev/termination-log";
+
+std::string q(const std::string& s) { return "\"" + log::json_escape(log::redact(s)) + "\""; }
+
+std::string str_array(const std::vector<std::string>& v) {
+    std::string out = "[";
+    for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + q(v[i]);
+    return out + "]";
+}
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+    return out;
+}
+
+std::string steps_json(const std::vector<StepResult>& steps) {
+    std::string out = "[";
+    for (size_t i = 0; i < steps.size(); ++i) {
+        const StepResult& s = steps[i];
+        out += std::string(i ? "," : "") + "{\"revision\":" + q(s.revision) + ",\"direction\":" +
+               (s.direction == Direction::upgrade ? "\"upgrade\"" : "\"downgrade\"") +
+               ",\"duration_ms\":" + std::to_string(s.duration_ms) +
+               ",\"statements\":" + std::to_string(s.statements) + "}";
+    }
+    return out + "]";
+}
+
+std::string phases_json(const std::vector<Phase>& phases) {
+    std::string out = "[";
+    for (size_t i = 0; i < phases.size(); ++i) {
+        out += std::string(i ? "," : "") + "{\"name\":" + q(phases[i].name) +
+               ",\"duration_ms\":" + std::to_string(phases[i].duration_ms) + "}";
+    }
+    return out + "]";
+}
+
+std::string backup_json(const std::optional<BackupResult>& b) {
+    if (!b) return "null";
+    return "{\"path\":" + q(b->path) + ",\"bytes\":" + std::to_string(b->bytes) +
+           ",\"duration_ms\":" + std::to_string(b->duration_ms) +
+           ",\"removed\":" + str_array(b->removed) + "}";
+}
+
+bool writable_default() {
+    return ::access(kDefaultTerminationLog, F_OK) == 0 &&
+           ::access(kDefaultTerminationLog, W_OK) == 0;
+}
+
+bool write_file(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    return static_cast<bool>(out);
+}
+
+}  // namespace
+
+std::string utc_now_iso() {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string report_json(const RunReport& r) {
+    std::string out = "{";
+    out += "\"command\":" + q(r.command);
+    out += ",\"exit_code\":" + std::to_string(to_int(r.code));
+    out += ",\"meaning\":" + q(exit_meaning(r.code));
+    out += ",\"success\":" + std::string(r.code == ExitCode::ok ? "true" : "false");
+    out += ",\"tool_version\":" + q(r.tool_version);
+    out += ",\"database\":" + q(r.database);
+    out += ",\"dialect\":" + q(r.dialect);
+    out += ",\"target\":" + q(r.target);
+    out += ",\"started_at\":" + q(r.started_at);
+    out += ",\"finished_at\":" + q(utc_now_iso());
+    out += ",\"duration_ms\":" + std::to_string(r.duration_ms);
+    out += ",\"fast_path\":" + std::string(r.fast_path ? "true" : "false");
+    out += ",\"wait_attempts\":" + std::to_string(r.wait_attempts);
+    out += ",\"lock_taken\":" + std::string(r.lock_taken ? "true" : "false");
+    out += ",\"lock_wait_ms\":" + std::to_string(r.lock_wait_ms);
+    out += ",\"phases\":" + phases_json(r.phases);
+    out += ",\"from\":" + str_array(r.from_heads);
+    out += ",\"to\":" + str_array(r.to_heads);
+    out += ",\"pending\":" + str_array(r.pending);
+    out += ",\"applied\":" + steps_json(r.applied);
+    out += ",\"backup\":" + backup_json(r.backup);
+    out += ",\"warnings\":" + str_array(r.warnings);
+    out += ",\"error\":" + (r.error.empty() ? std::string("null") : q(r.error));
+    out += ",\"hint\":" + (r.hint.empty() ? std::string("null") : q(r.hint));
+    out += ",\"revision\":" + (r.revision.empty() ? std::string("null") : q(r.revision));
+    out += ",\"location\":" + (r.location.empty() ? std::string("null") : q(r.location));
+    out += ",\"db_error\":" + (r.db_error.empty() ? std::string("null") : q(r.db_error));
+    out += ",\"details\":" + str_array(r.details);
+    return out + "}";
+}
+
+std::string default_hint(ExitCode code) {
+    switch (code) {
+        case ExitCode::ok:
+            return "";
+        case ExitCode::internal:
+            return "this is a bug in schemagate; please report it with the log";
+        case ExitCode::usage:
+            return "fix the command line or the SCHEMAGATE_* / DATABASE_* variables";
+        case ExitCode::invalid:
+            return "fix the migration files listed above (run `schemagate verify`)";
+        case ExitCode::unreachable:
+            return "check the host and port of the URL and that the database is running; raise "
+                   "--wait-timeout if it starts slowly";
+        case ExitCode::auth:
+            return "check the user, password and database name, and the user's privileges";
+        case ExitCode::lock_timeout:
+            return "another runner holds the migration lock; wait for it or raise --lock-timeout";
+        case ExitCode::backup_failed:
+            return "fix the backup (tool, directory, space) or use --backup=never; the database "
+                   "was not changed";
+        case ExitCode::rolled_back:
+            return "fix the failing migration and deploy again; the database is at the last good "
+                   "revision";
+        case ExitCode::dirty:
+            return "repair the database by hand, then `schemagate repair --mark-applied`, "
+                   "`--mark-reverted` or `--resume`";
+        case ExitCode::drift:
+            return "deploy the image that matches the database, or accept with --allow-unknown / "
+                   "--allow-drift";
+        case ExitCode::pending:
+            return "apply the pending revisions with `schemagate run`";
+        case ExitCode::sigint:
+        case ExitCode::sigterm:
+            return "the open transaction was rolled back; run again to continue";
+    }
+    return "";
+}
+
+std::string termination_message(const RunReport& r) {
+    std::string text = "schemagate " + r.command + ": exit " + std::to_string(to_int(r.code)) +
+                       " (" + exit_meaning(r.code) + ")\n";
+    if (r.code == ExitCode::ok) {
+        text += r.applied.empty() ? "database already at the target"
+                                  : "applied " + std::to_string(r.applied.size()) + " revision(s)";
+        if (!r.to_heads.empty()) text += "; now at " + join(r.to_heads, ", ");
+        text += "\n";
+    }
+    if (!r.revision.empty()) {
+        text += "revision: " + r.revision;
+        if (!r.location.empty()) text += " at " + r.location;
+        text += "\n";
+    }
+    if (!r.error.empty()) text += "error: " + r.error + "\n";
+    if (!r.db_error.empty() && r.error.find(r.db_error) == std::string::npos) {
+        text += "database error: " + r.db_error + "\n";
+    }
+    for (size_t i = 0; i < r.details.size() && i < 20; ++i) text += "  " + r.details[i] + "\n";
+    if (r.backup) text += "backup: " + r.backup->path + "\n";
+    if (r.code != ExitCode::ok) {
+        text += "next: " + (r.hint.empty() ? default_hint(r.code) : r.hint) + "\n";
+    }
+    text = log::redact(text);
+    if (text.size() > kTerminationMax) text = text.substr(0, kTerminationMax - 4) + "...\n";
+    return text;
+}
+
+void write_outputs(const RunReport& r, const std::string& path, const std::string& report_path) {
+    std::string target = path;
+    if (target.empty() && writable_default()) target = kDefaultTerminationLog;
+    if (!target.empty() && !write_file(target, termination_message(r))) {
+        log::warn("cannot write the termination message", {{"file", target}});
+    }
+    if (!report_path.empty() && !write_file(report_path, report_json(r) + "\n")) {
+        log::warn("cannot write the report", {{"file", report_path}});
+    }
+}
+
+}  // namespace sg

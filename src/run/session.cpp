@@ -1,0 +1,184 @@
+#include "run/session.hpp"
+
+#include <unistd.h>
+
+#include "engine/migrator.hpp"
+#include "log/log.hpp"
+#include "script/migration.hpp"
+
+namespace sg {
+namespace {
+
+// Errors on an open session: a lost connection is the database going away
+// (4); a refused privilege is exit 5; anything else is unexpected here.
+ExitCode code_for(const DbError& e) {
+    switch (e.kind()) {
+        case DbErrorKind::unreachable:
+        case DbErrorKind::lost:
+            return ExitCode::unreachable;
+        case DbErrorKind::auth:
+            return ExitCode::auth;
+        default:
+            break;
+    }
+    // PostgreSQL insufficient_privilege; MySQL 1044/1045/1142 access denied.
+    int n = e.native_code();
+    if (e.sqlstate() == "42501" || n == 1044 || n == 1045 || n == 1142) return ExitCode::auth;
+    return ExitCode::internal;
+}
+
+bool is_signal_code(ExitCode c) { return c == ExitCode::sigint || c == ExitCode::sigterm; }
+
+}  // namespace
+
+Session::Session(const Settings& settings, std::string command, Connector connector)
+    : m_settings(settings), m_connector(std::move(connector)) {
+    m_report.command = std::move(command);
+    m_report.tool_version = settings.tool_version;
+    m_report.target = settings.target;
+    m_report.started_at = utc_now_iso();
+    m_signals.on_stuck([this](int sig) {
+        // Last words from the watcher thread: the flow hangs in a call that
+        // cannot be cancelled (e.g. a connect attempt).
+        RunReport r;
+        r.command = m_report.command;
+        r.code = exit_for_signal(sig);
+        r.error = "interrupted; the flow did not stop in time and was ended";
+        write_outputs(r, m_settings.termination_log, "");
+    });
+}
+
+Session::~Session() {
+    m_signals.watch(nullptr);  // before the connection goes away
+    m_conn.reset();
+}
+
+const DbUrl& Session::url() {
+    if (!m_url) {
+        m_url = parse_url(m_settings.url);
+        if (m_url->password.size() >= 4) log::add_secret(m_url->password);
+        m_report.database = m_url->masked();
+        m_report.dialect = dialect_name(m_url->dialect);
+    }
+    return *m_url;
+}
+
+Connection& Session::connect() {
+    const DbUrl& u = url();
+    WaitOptions opts;
+    opts.timeout = m_settings.wait_timeout;
+    opts.connect_timeout = m_settings.connect_timeout;
+    opts.interrupted = interrupted();
+    opts.connector = m_connector;
+    WaitResult w = phase("wait", [&] { return wait_for_database(u, opts); });
+    m_report.wait_attempts = w.attempts;
+    m_conn = std::move(w.conn);
+    m_signals.watch(m_conn.get());
+    log::info("connected",
+              {{"database", u.masked()}, {"attempts", w.attempts}, {"waited_ms", w.waited_ms}});
+    return *m_conn;
+}
+
+void Session::throw_if_interrupted(const char* during) const {
+    sg::throw_if_interrupted(interrupted(), during);
+}
+
+std::string Session::applied_by() const {
+    if (!m_settings.applied_by.empty()) return m_settings.applied_by;
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) return "unknown";
+    return host;
+}
+
+BackupResult Session::backup(const std::vector<std::string>& heads) {
+    BackupOptions opts;
+    opts.dir = m_settings.backup_dir;
+    opts.keep = m_settings.backup_keep;
+    opts.pg_dump = m_settings.pg_dump;
+    opts.pg_restore = m_settings.pg_restore;
+    opts.mysqldump = m_settings.mysqldump;
+    opts.interrupted = interrupted();
+    BackupResult r = phase("backup", [&] {
+        return take_backup(url(), conn().database_name(), backup_from_label(heads), opts);
+    });
+    m_report.backup = r;
+    return r;
+}
+
+std::string Session::newest_backup() {
+    if (m_report.backup) return m_report.backup->path;
+    if (!m_conn) return {};
+    try {
+        return sg::newest_backup(m_settings.backup_dir, m_conn->database_name());
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+void Session::fail_with(ExitCode code, const std::string& error, const std::string& hint) {
+    m_report.code = code;
+    m_report.error = log::redact(error);
+    m_report.hint = hint;
+}
+
+ExitCode Session::run(const std::function<void(Session&)>& body) {
+    try {
+        body(*this);
+        m_report.code = ExitCode::ok;
+    } catch (const MigrationFailure& f) {
+        fail_with(f.code(), f.what(), f.hint());
+        m_report.revision = f.revision();
+        m_report.location = f.location();
+        m_report.db_error = log::redact(f.db_error());
+        m_report.applied = f.done();
+    } catch (const ScriptError& e) {
+        fail_with(e.code(), e.what(), e.hint());
+        for (const auto& p : e.problems()) m_report.details.push_back(p.where() + ": " + p.message);
+    } catch (const GraphError& e) {
+        fail_with(e.code(), e.what(), e.hint());
+        for (const auto& p : e.problems()) {
+            m_report.details.push_back((p.file.empty() ? "" : p.file + ": ") + p.message);
+        }
+    } catch (const DbError& e) {
+        fail_with(code_for(e), e.describe(), e.hint());
+    } catch (const Error& e) {
+        fail_with(e.code(), e.what(), e.hint());
+    } catch (const std::exception& e) {
+        fail_with(ExitCode::internal, std::string("internal error: ") + e.what(), "");
+    }
+    int sig = interrupted()->load();
+    // A statement cancelled by our own signal handling surfaces as some
+    // error: report the interruption (a dirty step stays 9: it needs repair).
+    if (sig != 0 && m_report.code != ExitCode::ok && m_report.code != ExitCode::dirty &&
+        !is_signal_code(m_report.code)) {
+        m_report.error = "interrupted: " + m_report.error;
+        m_report.code = exit_for_signal(sig);
+    }
+    if (m_report.hint.empty()) m_report.hint = default_hint(m_report.code);
+    m_report.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - m_report.start)
+                               .count();
+    log_outcome();
+    write_outputs(m_report, m_settings.termination_log, m_settings.report);
+    return m_report.code;
+}
+
+void Session::log_outcome() {
+    const RunReport& r = m_report;
+    if (r.code == ExitCode::ok) {
+        log::info(r.command + " finished", {{"exit_code", 0},
+                                            {"applied", static_cast<int>(r.applied.size())},
+                                            {"duration_ms", r.duration_ms}});
+        return;
+    }
+    log::Fields fields = {{"exit_code", to_int(r.code)}, {"meaning", exit_meaning(r.code)}};
+    if (!r.revision.empty()) fields.emplace_back("revision", r.revision);
+    if (!r.location.empty()) fields.emplace_back("location", r.location);
+    if (!r.db_error.empty()) fields.emplace_back("db_error", r.db_error);
+    if (r.backup) fields.emplace_back("backup", r.backup->path);
+    log::error(r.error, fields);
+    for (const auto& d : r.details) log::error(d);
+    if (!r.hint.empty()) log::info("next: " + r.hint);
+}
+
+}  // namespace sg
