@@ -9,9 +9,10 @@
 // prefixed with the database name to scope it like PostgreSQL's per-database
 // advisory locks; names longer than 64 characters are replaced by a hash.
 // lock_holder() is IS_USED_LOCK + information_schema.PROCESSLIST.
-// cancel() opens a second short-lived connection and sends KILL QUERY <id>.
-// An interrupted SLEEP() returns normally instead of failing, so a statement
-// during which cancel() was called is reported as cancelled either way.
+// cancel() opens a second short-lived connection and sends KILL QUERY <id>
+// (only while a statement runs; the statement fails with 1317 -> cancelled).
+// A statement that completed although cancel() was called is reported as
+// done: on MySQL its effects stay, and the dirty-state count must say so.
 // Multi-statements are off: one statement per execute (the splitter splits).
 #include "db/mysql/mysql_connection.hpp"
 
@@ -258,7 +259,7 @@ class MysqlConnection : public Connection {
         };
         try {
             Rows rows = f();
-            if (done()) throw DbError(DbErrorKind::cancelled, "statement cancelled");
+            done();
             return rows;
         } catch (const sql::SQLException& e) {
             bool cancelled = done();
