@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <initializer_list>
 
 #include "db/url.hpp"
 
@@ -62,6 +63,54 @@ bool contains_nocase(const std::string& text, const std::string& needle) {
                    std::tolower(static_cast<unsigned char>(b));
         });
     return it != text.end();
+}
+
+namespace {
+
+bool any_of_texts(const std::string& text, std::initializer_list<const char*> needles) {
+    for (const char* n : needles) {
+        if (contains_nocase(text, n)) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+ConnectFailure classify_libpq_failure(const std::string& text) {
+    if (any_of_texts(text, {"invalid uri", "invalid connection option", "invalid sslmode",
+                            "invalid integer value", "invalid port", "invalid value",
+                            "invalid percent-encoded", "unexpected spaces"})) {
+        return ConnectFailure::usage;
+    }
+    if (any_of_texts(text,
+                     {"password authentication failed", "no pg_hba.conf entry", "does not exist",
+                      "permission denied", "authentication failed", "no password supplied",
+                      "not permitted to log in", "too many connections for role",
+                      "does not support ssl", "ssl error", "certificate", "sslmode value"})) {
+        return ConnectFailure::auth;
+    }
+    // Refused, DNS, timeout, "starting up" / "shutting down" / "in recovery",
+    // "too many clients already", and whatever else: waiting may help.
+    return ConnectFailure::unreachable;
+}
+
+ConnectFailure classify_mysql_failure(int code) {
+    switch (code) {
+        case 1044:  // access denied to database
+        case 1045:  // access denied for user (password)
+        case 1049:  // unknown database
+        case 1129:  // host blocked
+        case 1130:  // host not allowed to connect
+        case 1251:  // client does not support the authentication protocol
+        case 1698:  // access denied (auth plugin)
+        case 2026:  // TLS connection error
+        case 2059:  // authentication plugin cannot be loaded
+            return ConnectFailure::auth;
+        default:
+            // Refused 2002/2003, unknown host 2005, lost 2013, too many
+            // connections 1040, shutting down 1053, ...: waiting may help.
+            return ConnectFailure::unreachable;
+    }
 }
 
 }  // namespace sg::driver

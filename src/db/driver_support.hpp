@@ -16,6 +16,20 @@ std::uint64_t fnv1a64(const std::string& s);
 /// Rewrites `?` placeholders as `$1..$n` (PostgreSQL), leaving quoted text alone.
 std::string dollar_placeholders(const std::string& sql);
 
+/// What a failure to open a session means for the caller.
+enum class ConnectFailure {
+    unreachable,  // refused, DNS, timeout, starting up, too many clients: waiting may help
+    auth,         // credentials, unknown database or role, permission, TLS: waiting will not
+    usage,        // the driver rejected an option of the URL: a configuration error
+};
+
+/// Classifies libpq's text for a failed connection (there is no SQLSTATE
+/// before a session exists). Unknown texts count as unreachable.
+ConnectFailure classify_libpq_failure(const std::string& text);
+
+/// Classifies a MySQL/MariaDB client or server error number at connect time.
+ConnectFailure classify_mysql_failure(int code);
+
 /// True when `text` contains `needle`, ignoring ASCII case.
 bool contains_nocase(const std::string& text, const std::string& needle);
 

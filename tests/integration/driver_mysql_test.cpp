@@ -147,3 +147,21 @@ TEST_CASE("mysql: GET_LOCK and cancel", "[driver][mysql]") {
     check_cancel(*a, "SELECT SLEEP(30)");
     CHECK_FALSE(b->try_lock(name));  // cancelling a statement keeps the session's lock
 }
+
+TEST_CASE("mysql: a killed session is reported lost", "[driver][mysql]") {
+    auto env = server_url("SG_TEST_MYSQL_URL");
+    if (!env) return;
+    DbUrl url = parse_url(*env);
+    auto victim = connect(url);
+    auto killer = connect(url);
+    Value id = victim->query("SELECT CONNECTION_ID()", {}).at(0).at(0);
+    killer->execute("KILL CONNECTION " + id.value_or("0"));
+    try {
+        victim->execute("SELECT 1");
+        FAIL("no error");
+    } catch (const DbError& e) {
+        INFO(e.describe());
+        CHECK(e.kind() == DbErrorKind::lost);
+    }
+    victim->rollback();  // never throws, even on a dead session
+}

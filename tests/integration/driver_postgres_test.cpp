@@ -162,3 +162,20 @@ TEST_CASE("postgres: advisory lock and cancel", "[driver][postgres]") {
     check_cancel(*a, "SELECT pg_sleep(30)");
     CHECK_FALSE(b->try_lock(name));  // cancelling a statement keeps the session's lock
 }
+
+TEST_CASE("postgres: a terminated session is reported lost", "[driver][postgres]") {
+    auto env = server_url("SG_TEST_PG_URL");
+    if (!env) return;
+    DbUrl url = parse_url(*env);
+    auto victim = connect(url);
+    auto killer = connect(url);
+    Value pid = victim->query("SELECT pg_backend_pid()", {}).at(0).at(0);
+    killer->query("SELECT pg_terminate_backend(?::int)", {pid});
+    try {
+        victim->execute("SELECT 1");
+        FAIL("no error");
+    } catch (const DbError& e) {
+        CHECK(e.kind() == DbErrorKind::lost);
+    }
+    victim->rollback();  // never throws, even on a dead session
+}

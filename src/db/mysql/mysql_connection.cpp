@@ -36,24 +36,6 @@
 namespace sg {
 namespace {
 
-// Connector errors (NOTES.md): numbers from the server and the client library.
-bool is_auth_code(int code) {
-    switch (code) {
-        case 1044:  // access denied to database
-        case 1045:  // access denied for user (password)
-        case 1049:  // unknown database
-        case 1129:  // host blocked
-        case 1130:  // host not allowed to connect
-        case 1251:  // client does not support the authentication protocol
-        case 1698:  // access denied (auth plugin)
-        case 2026:  // SSL connection error
-        case 2059:  // authentication plugin cannot be loaded
-            return true;
-        default:
-            return false;
-    }
-}
-
 bool is_lost_code(int code) {
     return code == 2006 || code == 2013 || code == 1927 || code == 4031 || code == 2055;
 }
@@ -282,10 +264,9 @@ class MysqlConnection : public Connection {
         int code = e.getErrorCode();
         std::string text = "cannot connect to " + m_url.masked() + ": " +
                            driver::clean_message(e.what(), m_url.password);
-        // Everything but credentials, permissions and unknown databases
-        // (refused 2002/2003, unknown host 2005, lost 2013, too many
-        // connections 1040, shutting down 1053, ...) may pass by waiting.
-        DbErrorKind kind = is_auth_code(code) ? DbErrorKind::auth : DbErrorKind::unreachable;
+        DbErrorKind kind = driver::classify_mysql_failure(code) == driver::ConnectFailure::auth
+                               ? DbErrorKind::auth
+                               : DbErrorKind::unreachable;
         return DbError(kind, text, e.getSQLState(), code);
     }
 

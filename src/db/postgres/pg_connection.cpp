@@ -25,8 +25,6 @@
 namespace sg {
 namespace {
 
-using driver::contains_nocase;
-
 // libpq: "ERROR:  msg\nLINE 1: ...\n   ^\nDETAIL:  ...\nHINT:  ..." -> one line
 // "msg DETAIL: ... HINT: ..." (the caret lines point into a statement the
 // caller names by file:line anyway).
@@ -50,31 +48,18 @@ std::string pg_message(const std::string& text, const std::string& password) {
     return driver::clean_message(out, password);
 }
 
-bool any_of_texts(const std::string& text, std::initializer_list<const char*> needles) {
-    for (const char* n : needles) {
-        if (contains_nocase(text, n)) return true;
-    }
-    return false;
-}
-
 // Classifies a failure to open a session (libpq texts, NOTES.md).
 [[noreturn]] void throw_connect_error(const DbUrl& url, const std::string& raw) {
-    std::string msg = driver::clean_message(raw, url.password);
-    std::string text = "cannot connect to " + url.masked() + ": " + msg;
-    if (any_of_texts(raw, {"invalid uri", "invalid connection option", "invalid sslmode",
-                           "invalid integer value", "invalid port", "invalid value",
-                           "invalid percent-encoded", "unexpected spaces"})) {
-        throw Error(ExitCode::usage, text);
+    std::string text =
+        "cannot connect to " + url.masked() + ": " + driver::clean_message(raw, url.password);
+    switch (driver::classify_libpq_failure(raw)) {
+        case driver::ConnectFailure::usage:
+            throw Error(ExitCode::usage, text);
+        case driver::ConnectFailure::auth:
+            throw DbError(DbErrorKind::auth, text);
+        case driver::ConnectFailure::unreachable:
+            break;
     }
-    if (any_of_texts(raw,
-                     {"password authentication failed", "no pg_hba.conf entry", "does not exist",
-                      "permission denied", "authentication failed", "no password supplied",
-                      "not permitted to log in", "too many connections for role",
-                      "does not support ssl", "ssl error", "certificate", "sslmode value"})) {
-        throw DbError(DbErrorKind::auth, text);
-    }
-    // Refused, DNS, timeout, starting up / shutting down / recovery, too many
-    // clients, and whatever else: waiting may help.
     throw DbError(DbErrorKind::unreachable, text);
 }
 
