@@ -53,11 +53,9 @@ fail on SQL: Alembic's SQLite dialect is not transactional-DDL, so a failed
 step would leave half-done state that schemagate (which rolls back) would
 rightly not reproduce.
 """
-import contextlib
 import io
 import os
 import random
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -413,9 +411,10 @@ class AlembicCrash(Exception):
 class SchemagateTool:
     name = "schemagate"
 
-    def __init__(self, binary, migrations):
+    def __init__(self, binary, migrations, known_ids):
         self.binary = binary
         self.migrations = migrations
+        self.known = set(known_ids)
 
     def _run(self, db, args):
         cmd = [self.binary, "--url", "sqlite:///" + os.path.abspath(db),
@@ -430,11 +429,11 @@ class SchemagateTool:
 
     def heads(self, db):
         code, out, err = self._run(db, ["heads"])
-        return code, first_tokens(out), err
+        return code, first_tokens(out, self.known), err
 
     def current(self, db):
         code, out, err = self._run(db, ["current"])
-        return code, first_tokens(out), err
+        return code, first_tokens(out, self.known), err
 
     def run(self, db, op):
         kind, target, purge = op
@@ -446,17 +445,24 @@ class SchemagateTool:
         return False, "exit %d: %s" % (code, " | ".join(tail))
 
 
-REV_TOKEN = re.compile(r"^[0-9A-Za-z_]{1,32}$")
-
-
-def first_tokens(text):
-    """First token of each line that looks like a revision id (lenient about
-    '(head)', labels, log lines)."""
+def first_tokens(text, known):
+    """The revision id each output line starts with: the first token of the
+    line, stripped of punctuation, when it is a known id (lenient about
+    '(head)', labels, arrows and other decoration)."""
     out = set()
     for line in text.splitlines():
         parts = line.strip().split()
-        if parts and REV_TOKEN.match(parts[0].rstrip(",:")):
-            out.add(parts[0].rstrip(",:"))
+        if not parts:
+            continue
+        token = parts[0].strip(",:;()[]*")
+        if token in known:
+            out.add(token)
+        else:
+            # e.g. "Rev: abc (head)" -- accept the first known id on the line
+            ids = [p.strip(",:;()[]*") for p in parts]
+            hit = next((t for t in ids if t in known), None)
+            if hit:
+                out.add(hit)
     return out
 
 
@@ -595,30 +601,37 @@ def check_order(g, rows_before, log):
     return None
 
 
-def compare_after(report, ctx, a_db, s_db, a_before, s_before, g, label):
+def compare_after(report, ctx, header, a_db, s_db, a_before, s_before, g, kind):
+    """After one operation: same rows, same marker tables, a legal order.
+    Everything wrong is reported as one entry whose category names the kinds
+    of disagreement (rows, applied, order)."""
     a = read_state(a_db)
     s = read_state(s_db)
-    ok = True
+    kinds, lines = [], []
     if a.rows != s.rows:
-        report.fail("rows", "%s\n      alembic rows:    %s\n      schemagate rows: %s"
-                    % (ctx, fmt_set(a.rows), fmt_set(s.rows)))
-        ok = False
+        kinds.append("rows")
+        lines.append("      alembic rows:       %s\n      schemagate rows:    %s"
+                     % (fmt_set(a.rows), fmt_set(s.rows)))
     if a.tables != s.tables:
-        report.fail("applied", "%s\n      alembic applied:    %s\n      schemagate applied: %s"
-                    "\n      only alembic: %s  only schemagate: %s"
-                    % (ctx, fmt_set(a.tables), fmt_set(s.tables),
-                       fmt_set(a.tables - s.tables), fmt_set(s.tables - a.tables)))
-        ok = False
-    if s_before is not None and label != "stamp":
-        problem = check_order(g, s_before.rows, read_log(s_db, s_before.log_len))
+        kinds.append("applied")
+        lines.append("      alembic applied:    %s\n      schemagate applied: %s"
+                     "\n      only alembic: %s  only schemagate: %s"
+                     % (fmt_set(a.tables), fmt_set(s.tables),
+                        fmt_set(a.tables - s.tables), fmt_set(s.tables - a.tables)))
+    if kind != "stamp":
+        s_log = read_log(s_db, s_before.log_len)
+        problem = check_order(g, s_before.rows, s_log)
         if problem:
-            report.fail("order", "%s\n      schemagate: %s" % (ctx, problem))
-            ok = False
-    if a_before is not None and label != "stamp":
+            kinds.append("order")
+            lines.append("      schemagate order: %s (steps: %s)"
+                         % (problem, ", ".join("%s %s" % (d, r) for r, d in s_log)))
         problem = check_order(g, a_before.rows, read_log(a_db, a_before.log_len))
-        if problem:  # my model of the graph or an Alembic quirk: informative only
+        if problem:  # the test's model of the graph, or an Alembic quirk: informative
             report.note("alembic-order", "%s: %s" % (ctx, problem))
-    return ok
+    if kinds:
+        report.fail("+".join(kinds), "%s\n      rows before: %s\n%s\n%s"
+                    % (ctx, fmt_set(a_before.rows), "\n".join(lines), header))
+    return not kinds
 
 
 # --------------------------------------------------------------------------
@@ -632,7 +645,7 @@ def run_graph(report, seed, work, sg_bin, stats):
     root = os.path.join(work, "g%d" % seed)
     os.makedirs(root)
     alembic_tool = AlembicTool(write_alembic(g, root))
-    sg_tool = SchemagateTool(sg_bin, write_schemagate(g, root, rng)) if sg_bin else None
+    sg_tool = SchemagateTool(sg_bin, write_schemagate(g, root, rng), g.ids()) if sg_bin else None
     header = "graph seed %d (%d revisions, dir %s)\n%s" % (seed, len(g.revs), root, g.describe())
 
     def where(what):
@@ -682,7 +695,7 @@ def run_graph(report, seed, work, sg_bin, stats):
         if not a_ok and not s_msg.startswith("exit 3:"):
             report.note("exit-code", "%s: both failed; alembic %s; schemagate %s (expected exit 3)"
                         % (ctx, a_msg, s_msg))
-        if not compare_after(report, ctx + "\n      alembic: " + (a_msg or "ok") + "\n" + header,
+        if not compare_after(report, ctx + "\n      alembic: " + (a_msg or "ok"), header,
                              a_db, s_db, a_before, s_before, g, op[0]):
             return
         # The mixed database must follow the Alembic one whatever tool runs the step.
