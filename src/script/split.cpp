@@ -185,8 +185,8 @@ class Splitter {
         advance_to(i);
     }
 
-    // A quoted string or identifier opened by `open` at m_pos and closed by
-    // `close`; the closing character doubled stands for itself.
+    // A quoted string or identifier opened at m_pos and closed by `close`;
+    // the closing quote doubled stands for itself.
     void skip_quoted(char close, bool backslash, const char* what) {
         int line = m_line;
         size_t i = m_pos + 1;
@@ -196,7 +196,7 @@ class Splitter {
             if (backslash && c == '\\') {
                 i += 2;
             } else if (c == close) {
-                if (at(i + 1) != close) break;
+                if (at(i + 1) != close || close == ']') break;  // SQLite's [x] has no escape
                 i += 2;
             } else {
                 ++i;
