@@ -10,6 +10,8 @@
 // - A section marker is a whole line `-- +upgrade [dialect]` or
 //   `-- +downgrade [dialect]`. A line `-- +word` with another word is an error
 //   (it is almost always a typo or another tool's marker, e.g. goose's).
+//   Markers are found line by line before any SQL is lexed (as goose and
+//   dbmate do), so such a line inside a multi-line string starts a section.
 // - A file with neither header keys nor markers gets one problem ("not a
 //   migration file"), not one for each thing it lacks.
 // - Problems without a line of their own (missing revision, missing upgrade
