@@ -30,7 +30,7 @@ namespace {
 std::string sanitize(const std::string& name) {
     std::string out = name.empty() ? "db" : name;
     for (char& c : out) {
-        bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+        bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
         if (!ok) c = '_';
     }
     return out;

@@ -39,7 +39,7 @@ BackupResult take_backup(const DbUrl& url, const std::string& database, const st
 std::string backup_extension(const DbUrl& url);
 
 /// `<database>-<from>-<yyyymmddThhmmssZ>.<ext>`, with characters outside
-/// [A-Za-z0-9_.] of the database name replaced by '_'.
+/// [A-Za-z0-9_.-] of the database name replaced by '_'.
 std::string backup_file_name(const std::string& database, const std::string& from, std::time_t when,
                              const std::string& ext);
 

@@ -1,0 +1,52 @@
+#include <catch2/catch.hpp>
+
+#include "backup/backup.hpp"
+#include "backup/tools.hpp"
+
+using namespace sg;
+
+TEST_CASE("backup file names") {
+    std::time_t t = 1762612200;  // 2025-11-08T14:30:00Z
+    CHECK(backup_file_name("app", "base", t, "dump") == "app-base-20251108T143000Z.dump");
+    CHECK(backup_file_name("my db/x-y", "3f5aacf09e0d", t, "sql.gz") ==
+          "my_db_x-y-3f5aacf09e0d-20251108T143000Z.sql.gz");
+    CHECK(backup_from_label({}) == "base");
+    CHECK(backup_from_label({"a1", "b2"}) == "a1+b2");
+}
+
+TEST_CASE("retention chooses only this database's own backups, oldest first") {
+    std::vector<std::string> names = {
+        "app-base-20250101T000000Z.dump",          "app-aaaa-20250103T000000Z.dump",
+        "app-bbbb-20250102T000000Z.dump",
+        "app-2-base-20240101T000000Z.dump",  // database "app-2"
+        "other-base-20240101T000000Z.dump",        "app-notes.txt",
+        ".app-cccc-20250104T000000Z.dump.partial",
+    };
+    CHECK(retention_victims(names, "app", 0).empty());
+    CHECK(retention_victims(names, "app", 5).empty());
+    CHECK(retention_victims(names, "app", 1) ==
+          std::vector<std::string>{"app-base-20250101T000000Z.dump",
+                                   "app-bbbb-20250102T000000Z.dump"});
+    CHECK(retention_victims(names, "app-2", 0).empty());
+    CHECK(own_backups(names, "app-2") ==
+          std::vector<std::string>{"app-2-base-20240101T000000Z.dump"});
+}
+
+TEST_CASE("pg_dump gets credentials through its environment") {
+    DbUrl u = parse_url("postgresql://u%40x:p%3Aw@db.example:6543/app?sslmode=require");
+    auto env = backup::postgres_child_env(u);
+    CHECK(env["PGHOST"] == "db.example");
+    CHECK(env["PGPORT"] == "6543");
+    CHECK(env["PGUSER"] == "u@x");
+    CHECK(env["PGPASSWORD"] == "p:w");
+    CHECK(env["PGDATABASE"] == "app");
+    CHECK(env["PGSSLMODE"] == "require");
+}
+
+TEST_CASE("mysqldump's option file quotes the password") {
+    DbUrl u = parse_url("mysql://u:a%22b%5Cc%23d@db:3307/app");
+    std::string f = backup::mysql_defaults_file(u);
+    CHECK(f.find("[client]\n") == 0);
+    CHECK(f.find("password=\"a\\\"b\\\\c#d\"\n") != std::string::npos);
+    CHECK(f.find("port=\"3307\"") != std::string::npos);
+}
