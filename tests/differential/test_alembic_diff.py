@@ -25,10 +25,10 @@ Deliberately NOT generated (Alembic quirks, or targets outside DESIGN.md §2):
   * `downgrade -N` when the database has several rows: Alembic picks the first
     row and warns "downgrade -1 from multiple heads is ambiguous; this usage
     will be disallowed in a future release".
-  * `+N` / `-N` whose walk is ambiguous (Alembic: "Ambiguous walk"; its
-    answer depends on the order of the version-table rows), `label@+N` and
-    `label@-N` (Alembic asserts a single current revision on the branch and
-    crashes with an AssertionError otherwise).
+  * `label@+N` and `label@-N` (Alembic asserts a single current revision on
+    the branch and crashes with an AssertionError otherwise).
+  (Ambiguous walks -- a step with several children or through a merge -- are
+  generated: Alembic rejects them deterministically with "Ambiguous walk".)
   * `REV+N` / `REV-N` that walk past a head or base: Alembic's _walk returns
     None and the symbol form does not check it (the command then acts on
     base, silently).
@@ -36,6 +36,9 @@ Deliberately NOT generated (Alembic quirks, or targets outside DESIGN.md §2):
     declares the label, not to the branch head; DESIGN.md lists only
     label@head / label@base.
   * upgrade to `label@base` (meaningless; Alembic treats it as base).
+  * `stamp --purge head` while there are several heads: Alembic empties the
+    version table first and only then fails to resolve `head`, so the failed
+    command leaves the table empty (schemagate fails before writing).
 Graphs are generated so that each revision's down_revision + depends_on is an
 antichain (none an ancestor of another). Alembic 1.8 mishandles the others:
   * a depends_on that is already an ancestor ("redundant"): it stays in
@@ -214,6 +217,8 @@ def make_graph(seed):
         if rng.random() < (0.35 if is_branch_start else 0.08):
             label_no += 1
             labels.append("br%d_%s" % (label_no, rng.choice(["core", "billing", "audit", "x"])))
+            if rng.random() < 0.15:
+                labels.append("alias%d" % label_no)
         g.add(Rev(rid, down, labels, deps, i))
     return g
 
@@ -471,33 +476,33 @@ def first_tokens(text, known):
 # --------------------------------------------------------------------------
 
 
-def walk_up_unambiguous(g, rows, steps):
-    """The +steps target is unambiguous (or an overrun): rows <= 1 and each
-    step has at most one child. Returns True when Alembic's answer does not
-    depend on row order."""
-    if len(rows) > 1:
-        return False
-    cur = list(rows)[0] if rows else None
+def walk_up(g, start, steps):
+    """How Alembic's _walk goes up `steps` from `start` (None = base):
+    'ok', 'ambiguous' (a step with several children; a deterministic error)
+    or 'overrun' (past a head)."""
+    cur = start
     for _ in range(steps):
         nxt = g.children(cur) if cur else g.bases()
         if len(nxt) > 1:
-            return False
+            return "ambiguous"
         if not nxt:
-            return True  # overrun: both must fail
+            return "overrun"
         cur = nxt[0]
-    return True
+    return "ok"
 
 
-def walk_down_unambiguous(g, start, steps):
+def walk_down(g, start, steps):
+    """Likewise down through down_revision: a merge is 'ambiguous'; walking
+    below base is 'overrun' (a deterministic error in Alembic)."""
     cur = start
     for _ in range(steps):
         if cur is None:
-            return True  # overrun
+            return "overrun"
         down = g.by_id[cur].down
         if len(down) > 1:
-            return False
+            return "ambiguous"
         cur = down[0] if down else None
-    return True
+    return "ok"
 
 
 def random_op(rng, g, rows):
@@ -507,52 +512,50 @@ def random_op(rng, g, rows):
     applied = g.ancestors(rows)
     kind = rng.choices(["upgrade", "downgrade", "stamp"], weights=[50, 35, 15])[0]
     if kind == "upgrade":
-        choice = rng.choices(["head", "heads", "id", "prefix", "label@head", "+N", "REV+1"],
-                             weights=[10, 15, 40, 6, 12 if labels else 0, 10, 5])[0]
+        choice = rng.choices(["head", "heads", "id", "prefix", "bad", "label@head", "+N", "REV+N"],
+                             weights=[10, 15, 40, 6, 2, 12 if labels else 0, 10, 6])[0]
         if choice in ("head", "heads"):
             return ("upgrade", choice, False)
         if choice == "id":
             pending = [r for r in ids if r not in applied]
             pool = pending if pending and rng.random() < 0.75 else ids
             return ("upgrade", rng.choice(pool), False)
-        if choice == "prefix":
-            return ("upgrade", rng.choice(ids)[:rng.choice([4, 4, 6, 8])], False)
+        if choice == "prefix":  # 3 characters is too short (an error in both)
+            return ("upgrade", rng.choice(ids)[:rng.choice([3, 4, 4, 6, 8])], False)
+        if choice == "bad":
+            return ("upgrade", rng.choice(["0123456789ab", "nosuchrev", "nolabel@head"]), False)
         if choice == "label@head":
             return ("upgrade", rng.choice(labels) + "@head", False)
+        n = rng.choice([1, 1, 2])
         if choice == "+N":
-            n = rng.choice([1, 1, 2])
-            if walk_up_unambiguous(g, rows, n):
-                return ("upgrade", "+%d" % n, False)
-            return ("upgrade", "heads", False)
+            # several rows: "Ambiguous upgrade from multiple current revisions";
+            # an ambiguous walk or an overrun: an error too (all deterministic)
+            return ("upgrade", "+%d" % n, False)
         rev = rng.choice(ids)
-        if len(g.children(rev)) == 1:
-            return ("upgrade", rev + "+1", False)
+        if walk_up(g, rev, n) != "overrun":  # REV+N overrun: quirk, see top
+            return ("upgrade", "%s+%d" % (rev, n), False)
         return ("upgrade", rev, False)
     if kind == "downgrade":
-        choice = rng.choices(["id", "-N", "base", "label@base", "REV-1"],
-                             weights=[40, 20, 12, 12 if labels else 0, 6])[0]
+        choice = rng.choices(["id", "-N", "base", "label@base", "REV-N"],
+                             weights=[40, 20, 12, 12 if labels else 0, 8])[0]
         if choice == "id":
             pool = sorted(applied) if applied and rng.random() < 0.8 else ids
             return ("downgrade", rng.choice(pool), False)
         if choice == "-N":
             n = rng.choice([1, 1, 2])
-            if len(rows) == 1 and walk_down_unambiguous(g, list(rows)[0], n):
+            if len(rows) <= 1:  # no rows: an error in both
                 return ("downgrade", "-%d" % n, False)
-            if not rows:
-                return ("downgrade", "-1", False)  # nothing to walk from: both fail
-            return ("downgrade", "base", False)
+            return ("downgrade", "base", False)  # several rows: quirk, see top
         if choice == "base":
             return ("downgrade", "base", False)
         if choice == "label@base":
             return ("downgrade", rng.choice(labels) + "@base", False)
-        rev = rng.choice(ids)
-        if len(g.by_id[rev].down) == 1:
-            return ("downgrade", rev + "-1", False)
-        return ("downgrade", rev, False)
+        return ("downgrade", "%s-%d" % (rng.choice(ids), rng.choice([1, 1, 2])), False)
     target = rng.choices(["id", "heads", "head", "base"], weights=[60, 15, 10, 15])[0]
     if target == "id":
         target = rng.choice(ids)
-    return ("stamp", target, rng.random() < 0.3)
+    purge = rng.random() < 0.3 and not (target == "head" and len(g.heads()) > 1)
+    return ("stamp", target, purge)
 
 
 def op_text(op):
@@ -645,7 +648,7 @@ def run_graph(report, seed, work, sg_bin, stats):
     root = os.path.join(work, "g%d" % seed)
     os.makedirs(root)
     alembic_tool = AlembicTool(write_alembic(g, root))
-    sg_tool = SchemagateTool(sg_bin, write_schemagate(g, root, rng), g.ids()) if sg_bin else None
+    sg_tool = SchemagateTool(sg_bin, write_schemagate(g, root, random.Random(seed * 31 + 2)), g.ids()) if sg_bin else None
     header = "graph seed %d (%d revisions, dir %s)\n%s" % (seed, len(g.revs), root, g.describe())
 
     def where(what):
