@@ -33,18 +33,29 @@ log::Fields code_field(const Error& e) {
     return fields;
 }
 
-/// Every problem on its own line, `file:line: message`, after the summary.
+/// Every problem on its own line, `file:line: message`, after the summary
+/// (the summary is left out when it would only repeat the one problem).
 void report(const ScriptError& e) {
-    log::error(e.what(), code_field(e));
-    for (const auto& p : e.problems()) {
-        log::error(p.where() + ": " + p.message, {{"file", p.file}, {"line", p.line}});
+    const auto& problems = e.problems();
+    if (problems.size() != 1) log::error(e.what(), code_field(e));
+    for (const auto& p : problems) {
+        log::Fields fields{{"file", p.file}, {"line", p.line}};
+        if (problems.size() == 1) {
+            for (auto& f : code_field(e)) fields.push_back(f);
+        }
+        log::error(p.where() + ": " + p.message, fields);
     }
 }
 
 void report(const GraphError& e) {
-    log::error(e.what(), code_field(e));
-    for (const auto& p : e.problems()) {
-        log::error(p.file.empty() ? p.message : p.file + ": " + p.message, {{"file", p.file}});
+    const auto& problems = e.problems();
+    if (problems.size() != 1) log::error(e.what(), code_field(e));
+    for (const auto& p : problems) {
+        log::Fields fields{{"file", p.file}};
+        if (problems.size() == 1) {
+            for (auto& f : code_field(e)) fields.push_back(f);
+        }
+        log::error(p.file.empty() ? p.message : p.file + ": " + p.message, fields);
     }
 }
 

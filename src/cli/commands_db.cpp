@@ -7,6 +7,7 @@
 #include "cli/format.hpp"
 #include "cli/session.hpp"
 #include "log/log.hpp"
+#include "run/signals.hpp"
 
 namespace sg::cli {
 namespace {
@@ -47,24 +48,31 @@ ExitCode offline(const Invocation& inv, const ScriptDirectory& scripts, Directio
     return ExitCode::ok;
 }
 
-/// Plans against the current rows, then applies. `plan` maps rows to steps.
+/// Plans against the current rows (without the lock, so a bad target or a
+/// database at the target changes nothing), then takes the lock, reads the
+/// rows again and applies. `plan` maps rows to steps.
 template <typename Plan>
 ExitCode migrate(const Invocation& inv, const ScriptDirectory& scripts, Plan plan, bool checksums) {
     const Settings& s = inv.settings;
     auto db = open_existing(s);
     auto rows = current_rows(db);
     if (db) check_state(s, scripts, *db->state, rows, checksums);
-    auto steps = plan(rows);
-    if (steps.empty()) {
+    if (plan(rows).empty()) {
         log::info("nothing to do: the database is at the target", {{"current", join(rows)}});
         return ExitCode::ok;
     }
+    SignalWatch signals;
     if (!db) db = open_session(s);  // creates the SQLite file only now
-    InterruptGuard guard(*db->conn);
-    Migrator migrator(scripts, *db->conn, *db->state, migrate_options(s, guard.flag()));
+    signals.watch(db->conn.get());
+    auto lock = take_lock(s, *db->conn, signals.flag());
+    rows = db->state->versions();
+    check_state(s, scripts, *db->state, rows, checksums);
+    auto steps = plan(rows);
+    Migrator migrator(scripts, *db->conn, *db->state, migrate_options(s, signals.flag()));
     log::info(inv.command + " from " + join(rows),
               {{"steps", static_cast<long long>(steps.size())}});
     auto done = migrator.run(steps);
+    signals.watch(nullptr);
     log::info(inv.command + " done", {{"current", join(db->state->versions())},
                                       {"steps", static_cast<long long>(done.size())}});
     return ExitCode::ok;
@@ -149,12 +157,14 @@ ExitCode cmd_stamp(const Invocation& inv) {
     };
     auto db = open_existing(s);
     plan(current_rows(db));  // resolve the targets before creating anything
+    SignalWatch signals;
     if (!db) db = open_session(s);
+    signals.watch(db->conn.get());
+    auto lock = take_lock(s, *db->conn, signals.flag());
     auto rows = db->state->versions();
     auto next = plan(rows);
-    Migrator migrator(scripts, *db->conn, *db->state, migrate_options(s, nullptr));
-    migrator.stamp(next);
-    log::info("stamped", {{"from", join(rows)}, {"to", join(next)}});
+    Migrator migrator(scripts, *db->conn, *db->state, migrate_options(s, signals.flag()));
+    migrator.stamp(next);  // logs the new rows
     return ExitCode::ok;
 }
 
@@ -166,8 +176,10 @@ ExitCode cmd_repair(const Invocation& inv) {
         log::info("nothing to repair: no dirty step is recorded");
         return ExitCode::ok;
     }
-    InterruptGuard guard(*db->conn);
-    Migrator migrator(scripts, *db->conn, *db->state, migrate_options(s, guard.flag()));
+    SignalWatch signals;
+    signals.watch(db->conn.get());
+    auto lock = take_lock(s, *db->conn, signals.flag());
+    Migrator migrator(scripts, *db->conn, *db->state, migrate_options(s, signals.flag()));
     switch (inv.opts.repair) {
         case RepairAction::mark_applied:
             migrator.repair_mark_applied();

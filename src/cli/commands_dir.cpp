@@ -77,7 +77,7 @@ std::string write_checked(const Settings& s, const NewRevision& r) {
 }
 
 /// The parents of a new revision: --head, else the only head.
-std::vector<std::string> new_parents(const RevisionGraph& g, const std::string& head) {
+std::vector<std::string> new_parents(const RevisionGraph& g, const std::string& head, bool splice) {
     if (head == "base") return {};
     if (head.empty()) {
         auto heads = g.heads();
@@ -90,9 +90,9 @@ std::vector<std::string> new_parents(const RevisionGraph& g, const std::string& 
     }
     auto ids = g.resolve(head);
     for (const auto& id : ids) {
-        if (!g.children(id).empty()) {
+        if (!splice && !g.children(id).empty()) {
             throw Error(ExitCode::invalid, "revision " + id + " is not a head",
-                        "a new revision follows a head: see 'schemagate heads'");
+                        "pass --splice to start a new branch from it; see 'schemagate heads'");
         }
     }
     return ids;
@@ -209,7 +209,7 @@ ExitCode cmd_revision(const Invocation& inv) {
     const auto& g = scripts.graph;
     NewRevision r;
     r.message = inv.opts.message;
-    r.down_revisions = new_parents(g, inv.opts.head);
+    r.down_revisions = new_parents(g, inv.opts.head, inv.opts.splice);
     r.branch_labels = inv.opts.branch_labels;
     validate_labels(g, r.branch_labels);
     for (const auto& dep : inv.opts.depends_on) {

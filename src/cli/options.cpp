@@ -259,6 +259,7 @@ void resolve_command_options(const Lookup& l, Invocation& inv) {
     o.purge = l.flag_on("purge");
     o.message = l.flag("message").value_or("");
     o.head = l.flag("head").value_or("");
+    o.splice = l.flag_on("splice");
     o.branch_labels = l.list("branch-label");
     o.depends_on = l.list("depends-on");
     o.rev_id = l.flag("rev-id").value_or("");
@@ -324,7 +325,7 @@ Invocation parse_invocation(const std::vector<std::string>& args, const Env& env
         inv.args.clear();
     }
     if (inv.help) return inv;
-    if (inv.command.empty()) throw usage("no command given (see 'schemagate --help')");
+    if (inv.command.empty()) throw usage("no command given");
     Lookup lookup(result, env);
     resolve_logging(lookup, inv);
     check_arguments(inv);

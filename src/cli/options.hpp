@@ -22,6 +22,7 @@ struct CommandOptions {
     bool purge = false;    // stamp
     std::string message;   // revision/merge -m
     std::string head;      // revision --head
+    bool splice = false;   // revision: --head may name a non-head
     std::vector<std::string> branch_labels;
     std::vector<std::string> depends_on;
     std::string rev_id;

@@ -1,17 +1,17 @@
 #pragma once
 // What the database commands share: loading the directory, opening a
 // connection, reading the state without creating a SQLite file, the checks
-// before a change (dirty step, unknown revisions, drift), and signals.
+// before a change (dirty step, unknown revisions, drift), and the lock.
 #include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "db/connection.hpp"
 #include "engine/migrator.hpp"
 #include "engine/state.hpp"
+#include "run/lock.hpp"
 #include "run/settings.hpp"
 #include "script/migration.hpp"
 
@@ -44,21 +44,9 @@ MigrateOptions migrate_options(const Settings& s, const std::atomic<int>* interr
 void check_state(const Settings& s, const ScriptDirectory& scripts, StateStore& state,
                  const std::vector<std::string>& rows, bool checksums);
 
-/// SIGINT/SIGTERM while a command changes the database: the signal number
-/// is stored for the Migrator, and the running statement is cancelled on the
-/// server. Restores the previous handlers when destroyed.
-class InterruptGuard {
-  public:
-    explicit InterruptGuard(Connection& conn);
-    ~InterruptGuard();
-    InterruptGuard(const InterruptGuard&) = delete;
-    InterruptGuard& operator=(const InterruptGuard&) = delete;
-    const std::atomic<int>* flag() const;
-
-  private:
-    Connection& m_conn;
-    std::atomic<bool> m_stop{false};
-    std::thread m_watcher;
-};
+/// Takes the migration lock of `run` (same name, so `upgrade` and a `run`
+/// never migrate at once), polling up to --lock-timeout (exit 6).
+std::unique_ptr<MigrationLock> take_lock(const Settings& s, Connection& conn,
+                                         const std::atomic<int>* interrupted);
 
 }  // namespace sg::cli
