@@ -58,6 +58,11 @@ void run_statements(Connection& conn, const MigrateOptions& opts, const Prepared
         }
         if (progress) progress(i + 1);
     }
+    // A signal during the last statement (MySQL's KILL QUERY lets SLEEP()
+    // return normally) must still stop the step before it is committed.
+    if (int sig = pending_signal(opts))
+        throw StatementFailure{n, location(p, n - 1),
+                               std::string("interrupted by ") + signal_name(sig), sig};
 }
 
 std::string utc_now() {
