@@ -165,3 +165,27 @@ TEST_CASE("mysql: a killed session is reported lost", "[driver][mysql]") {
     }
     victim->rollback();  // never throws, even on a dead session
 }
+
+TEST_CASE("mysql: a statement that ends normally despite cancel() counts as done",
+          "[driver][mysql]") {
+    // MariaDB ends a killed `DO SLEEP(n)` early WITHOUT an error (a killed
+    // `SELECT SLEEP(n)` fails with 1317). The driver reports what the server
+    // says: a statement that succeeded is done; on MySQL its effects stay, so
+    // the dirty-state count must include it.
+    auto env = server_url("SG_TEST_MYSQL_URL");
+    if (!env) return;
+    auto c = connect(parse_url(*env));
+    std::atomic<bool> done{false};
+    std::thread canceller([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        while (!done) {
+            c->cancel();
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    });
+    auto start = std::chrono::steady_clock::now();
+    CHECK_NOTHROW(c->execute("DO SLEEP(30)"));
+    done = true;
+    canceller.join();
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+}
