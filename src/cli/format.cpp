@@ -39,7 +39,9 @@ std::string format_line(const RevisionGraph& g, const Revision& r,
         text = down_text(r) + (r.depends_on.empty() ? "" : " (" + comma(r.depends_on) + ")") +
                " -> " + text;
     }
-    if (flags.branches && !r.branch_labels.empty()) text += " (" + comma(r.branch_labels) + ")";
+    // Labels as Alembic shows them: propagated along the labelled branch.
+    auto labels = g.branch_labels(r.id);
+    if (flags.branches && !labels.empty()) text += " (" + comma(labels) + ")";
     bool head = g.children(r.id).empty();
     if (is_real_head(g, r)) text += " (head)";
     if (head && !is_real_head(g, r)) text += " (effective head)";
@@ -64,7 +66,8 @@ std::string format_entry(const RevisionGraph& g, const Revision& r,
     e += (merge ? "Merges: " : "Parent: ") + down_text(r) + "\n";
     if (!r.depends_on.empty()) e += "Also depends on: " + comma(r.depends_on) + "\n";
     if (g.is_branch_point(r.id)) e += "Branches into: " + comma(g.children(r.id)) + "\n";
-    if (!r.branch_labels.empty()) e += "Branch names: " + comma(r.branch_labels) + "\n";
+    auto labels = g.branch_labels(r.id);
+    if (!labels.empty()) e += "Branch names: " + comma(labels) + "\n";
     e += "Path: " + r.file + "\n\n";
     // Alembic indents the docstring: the message, then the id lines.
     e += "    " + r.message + "\n    \n";

@@ -1,0 +1,349 @@
+#!/usr/bin/python3
+"""End-to-end: every command of the CLI on SQLite, in temporary directories.
+
+Runs $SG_BIN (the schemagate binary) against a small graph written by the
+test (root, a branch point, a labelled branch, a merge) and against the
+example `migrations/` of the repository ($SG_SOURCE_DIR). Exits non-zero on
+any failure and prints a summary.
+"""
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+SG = os.environ.get("SG_BIN", "")
+SOURCE = os.environ.get("SG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+RESULTS = []
+
+
+# --- helpers (each test_cli_*.py is self-contained) -------------------------
+
+def clean_env(**extra):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("SCHEMAGATE_") and not k.startswith("DATABASE_")}
+    env.update(extra)
+    return env
+
+
+def sg(*args, cwd, env=None, stdin=None):
+    p = subprocess.run([SG] + list(args), cwd=cwd, env=env or clean_env(), input=stdin,
+                       capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def write_rev(d, rev, down="", message="", up="SELECT 1;", down_sql=None, labels="", depends="",
+              name=None):
+    lines = ["-- revision: " + rev, "-- down_revision: " + down, "-- message: " + message,
+             "-- create_date: 2025-01-01 00:00:00"]
+    if labels:
+        lines.append("-- branch_labels: " + labels)
+    if depends:
+        lines.append("-- depends_on: " + depends)
+    text = "\n".join(lines) + "\n\n-- +upgrade\n" + up + "\n"
+    if down_sql is not None:
+        text += "\n-- +downgrade\n" + down_sql + "\n"
+    path = os.path.join(d, name or (rev + ".sql"))
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def rows(db, table="alembic_version"):
+    con = sqlite3.connect(db)
+    try:
+        return sorted(r[0] for r in con.execute("SELECT version_num FROM " + table))
+    finally:
+        con.close()
+
+
+def tables(db):
+    con = sqlite3.connect(db)
+    try:
+        return sorted(r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"))
+    finally:
+        con.close()
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def expect(result, code, what):
+    rc, out, err = result
+    if rc != code:
+        raise AssertionError("%s: exit %d, wanted %d\nstdout: %s\nstderr: %s"
+                             % (what, rc, code, out[-2000:], err[-2000:]))
+    return out, err
+
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+def run_test(fn):
+    name = fn.__name__
+    tmp = tempfile.mkdtemp(prefix="sg_e2e_cli_")
+    try:
+        fn(tmp)
+        RESULTS.append((name, None))
+        print("PASS", name)
+    except Exception as e:  # noqa: BLE001 - report every failure, keep going
+        RESULTS.append((name, e))
+        print("FAIL", name, "\n   ", str(e).replace("\n", "\n    "))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --- the graph used by most tests -------------------------------------------
+#   r1 -> r2 -> r3 (billing) ---\
+#           \-> r4 ------------- r5 (merge)
+R1, R2, R3, R4, R5 = "1975ea83b712", "3f5aacf09e0d", "8d1e4b2a9c31", "27c6a30d7c24", "c4e9a7f1b6d2"
+
+
+def make_graph(tmp):
+    m = os.path.join(tmp, "migrations")
+    os.makedirs(m)
+    write_rev(m, R1, "", "create patients", "CREATE TABLE patients (id INTEGER PRIMARY KEY);",
+              "DROP TABLE patients;")
+    write_rev(m, R2, R1, "add email", "ALTER TABLE patients ADD COLUMN email TEXT;",
+              "ALTER TABLE patients DROP COLUMN email;")
+    write_rev(m, R3, R2, "create invoices", "CREATE TABLE invoices (id INTEGER PRIMARY KEY);",
+              "DROP TABLE invoices;", labels="billing")
+    write_rev(m, R4, R2, "create visits", "CREATE TABLE visits (id INTEGER PRIMARY KEY);",
+              "DROP TABLE visits;")
+    write_rev(m, R5, R3 + ", " + R4, "merge billing", "-- nothing", "-- nothing")
+    return m
+
+
+def base_args(tmp):
+    return ["--migrations", os.path.join(tmp, "migrations"),
+            "--url", "sqlite:///" + os.path.join(tmp, "app.db")]
+
+
+# --- tests --------------------------------------------------------------------
+
+@test
+def version_and_help(tmp):
+    out, _ = expect(sg("version", cwd=tmp), 0, "version")
+    check(re.match(r"schemagate \d+\.\d+\.\d+", out), "version output: " + out)
+    out, _ = expect(sg("--help", cwd=tmp), 0, "--help")
+    for cmd in ["run", "upgrade", "downgrade", "current", "history", "heads", "branches", "show",
+                "stamp", "repair", "revision", "merge", "check", "verify", "wait", "backup",
+                "version"]:
+        check(re.search(r"^\s+" + cmd + r"\b", out, re.M), "--help lists " + cmd)
+    out, _ = expect(sg("upgrade", "--help", cwd=tmp), 0, "upgrade --help")
+    check("--sql" in out and "--migrations" in out, "upgrade --help shows --sql and globals")
+    out, _ = expect(sg("help", "revision", cwd=tmp), 0, "help revision")
+    check("--rev-id" in out, "help revision shows --rev-id")
+
+
+@test
+def inspection_without_database(tmp):
+    make_graph(tmp)
+    a = base_args(tmp)
+    out, _ = expect(sg(*a, "heads", cwd=tmp), 0, "heads")
+    check(out.split() == [R5, "(head)"] or out.startswith(R5), "heads: " + out)
+    out, _ = expect(sg(*a, "branches", cwd=tmp), 0, "branches")
+    check(out.startswith(R2 + " (branchpoint)"), "branches: " + out)
+    check(("-> " + R3) in out and ("-> " + R4) in out, "branches children: " + out)
+    out, _ = expect(sg(*a, "history", cwd=tmp), 0, "history")
+    lines = out.strip().splitlines()
+    check(len(lines) == 5, "history has 5 lines: " + out)
+    check(lines[0].startswith(R3 + ", " + R4 + " -> " + R5) or
+          lines[0].startswith(R4 + ", " + R3 + " -> " + R5), "merge line first: " + lines[0])
+    check("(head)" in lines[0] and "(mergepoint)" in lines[0], "marks on merge: " + lines[0])
+    check(lines[-1] == "<base> -> " + R1 + ", create patients", "root line: " + lines[-1])
+    check(any(l.startswith(R1 + " -> " + R2) and "(branchpoint)" in l for l in lines),
+          "branchpoint mark: " + out)
+    check(any(("-> " + R3) in l and "(billing)" in l for l in lines), "label shown: " + out)
+    out, _ = expect(sg(*a, "history", "-r", R2 + ":" + R4, cwd=tmp), 0, "history -r")
+    ids = [l.split(" -> ")[1].split()[0].rstrip(",") for l in out.strip().splitlines()]
+    check(set(ids) == {R2, R4}, "history -r range: " + out)
+    out, _ = expect(sg(*a, "history", "--verbose", cwd=tmp), 0, "history --verbose")
+    check(out.count("Rev: ") == 5 and "Merges: " in out and "Branches into: " in out,
+          "verbose history: " + out)
+    out, _ = expect(sg(*a, "show", R3[:6], cwd=tmp), 0, "show prefix")
+    check(out.startswith("Rev: " + R3) and "Branch names: billing" in out, "show: " + out)
+    check("Path: " in out and "create invoices" in out, "show path/message: " + out)
+    out, _ = expect(sg(*a, "verify", cwd=tmp), 0, "verify")
+    check("5 revision" in out, "verify summary: " + out)
+    check(not os.path.exists(os.path.join(tmp, "app.db")), "inspection created no database")
+
+
+@test
+def upgrade_current_check_downgrade(tmp):
+    make_graph(tmp)
+    a = base_args(tmp)
+    db = os.path.join(tmp, "app.db")
+    out, _ = expect(sg(*a, "check", cwd=tmp), 11, "check on a fresh database")
+    check(out.split()[0::2][:1] == [R1] and len(out.strip().splitlines()) == 5,
+          "check lists pending: " + out)
+    check(not os.path.exists(db), "check created no database")
+    expect(sg(*a, "upgrade", R2, cwd=tmp), 0, "upgrade to R2")
+    check(rows(db) == [R2], "rows after upgrade R2: %s" % rows(db))
+    out, _ = expect(sg(*a, "current", cwd=tmp), 0, "current")
+    check(out.strip() == R2 + " (branchpoint)", "current: " + out)
+    out, _ = expect(sg(*a, "current", "--verbose", cwd=tmp), 0, "current --verbose")
+    check("add email" in out and "applied " in out, "current --verbose: " + out)
+    out, _ = expect(sg(*a, "history", cwd=tmp), 0, "history with current")
+    check(any(l.startswith(R1 + " -> " + R2) and "(current)" in l for l in out.splitlines()),
+          "history marks current: " + out)
+    expect(sg(*a, "check", cwd=tmp), 11, "check pending")
+    expect(sg(*a, "check", R2, cwd=tmp), 0, "check at explicit target")
+    expect(sg(*a, "upgrade", R3[:4], cwd=tmp), 0, "upgrade to a 4-character prefix")
+    check(rows(db) == [R3], "rows after upgrade R3: %s" % rows(db))
+    expect(sg(*a, "upgrade", cwd=tmp), 0, "upgrade head")
+    check(rows(db) == [R5], "rows at head: %s" % rows(db))
+    check({"invoices", "visits", "patients"} <= set(tables(db)), "tables: %s" % tables(db))
+    expect(sg(*a, "check", cwd=tmp), 0, "check at head")
+    expect(sg(*a, "upgrade", cwd=tmp), 0, "upgrade again is a no-op")
+    expect(sg(*a, "downgrade", "-1", cwd=tmp), 0, "downgrade -1")
+    check(rows(db) == [R3, R4], "rows after unmerge: %s" % rows(db))
+    expect(sg(*a, "downgrade", R2, cwd=tmp), 0, "downgrade to R2")
+    check(rows(db) == [R2], "rows after downgrade R2: %s" % rows(db))
+    expect(sg(*a, "downgrade", "base", cwd=tmp), 0, "downgrade base")
+    check(rows(db) == [], "rows at base: %s" % rows(db))
+    check("patients" not in tables(db), "tables at base: %s" % tables(db))
+    con = sqlite3.connect(db)
+    hist = con.execute("SELECT revision, operation, success FROM schemagate_history").fetchall()
+    con.close()
+    check(len(hist) >= 10 and all(h[2] == 1 for h in hist), "history rows: %s" % hist)
+
+
+@test
+def stamp_and_repair(tmp):
+    make_graph(tmp)
+    a = base_args(tmp)
+    db = os.path.join(tmp, "app.db")
+    expect(sg(*a, "stamp", "head", cwd=tmp), 0, "stamp head")
+    check(rows(db) == [R5], "rows after stamp head: %s" % rows(db))
+    check("patients" not in tables(db), "stamp ran no SQL")
+    expect(sg(*a, "stamp", R3, cwd=tmp), 0, "stamp R3")
+    check(rows(db) == [R3], "rows after stamp R3: %s" % rows(db))
+    expect(sg(*a, "stamp", "--purge", R4, cwd=tmp), 0, "stamp --purge R4")
+    check(rows(db) == [R4], "rows after stamp --purge: %s" % rows(db))
+    expect(sg(*a, "stamp", "base", cwd=tmp), 0, "stamp base")
+    check(rows(db) == [], "rows after stamp base: %s" % rows(db))
+    _, err = expect(sg(*a, "repair", "--mark-applied", cwd=tmp), 0, "repair without dirty step")
+    check("nothing to repair" in err, "repair message: " + err)
+    expect(sg(*a, "repair", cwd=tmp), 2, "repair without an action")
+
+
+@test
+def revision_and_merge_write_valid_files(tmp):
+    m = os.path.join(tmp, "migrations")
+    a = ["--migrations", m, "--url", "sqlite:///" + os.path.join(tmp, "app.db")]
+    out, _ = expect(sg(*a, "revision", "-m", "create patients", cwd=tmp), 0, "first revision")
+    first = out.strip()
+    check(re.search(r"/\d{8}_\d{4}_[0-9a-f]{12}_create_patients\.sql$", first), "name: " + first)
+    root = re.search(r"_([0-9a-f]{12})_", os.path.basename(first)).group(1)
+    with open(first) as f:
+        text = f.read()
+    check("-- revision: " + root in text and "-- +upgrade" in text, "file content: " + text)
+    expect(sg(*a, "revision", "-m", "add email", "--rev-id", "email01", cwd=tmp), 0, "rev-id")
+    expect(sg(*a, "revision", "-m", "billing", "--branch-label", "billing", cwd=tmp), 0,
+           "branch label")
+    expect(sg(*a, "revision", "-m", "visits", "--head", "email01", "--splice", cwd=tmp), 0,
+           "--splice")
+    _, err = expect(sg(*a, "revision", "-m", "ambiguous", cwd=tmp), 3, "several heads")
+    check("several heads" in err, "several heads message: " + err)
+    expect(sg(*a, "revision", "-m", "dup", "--rev-id", "email01", "--head", "billing@head",
+              cwd=tmp), 2, "duplicate rev id")
+    expect(sg(*a, "revision", "-m", "bad id", "--rev-id", "no-dash", "--head", "billing@head",
+              cwd=tmp), 2, "bad rev id")
+    out, _ = expect(sg(*a, "merge", "heads", "-m", "merge heads", cwd=tmp), 0, "merge heads")
+    with open(out.strip()) as f:
+        text = f.read()
+    check(re.search(r"-- down_revision: \w+, \w+", text), "merge down_revision: " + text)
+    expect(sg(*a, "merge", "heads", "-m", "again", cwd=tmp), 2, "merge with one head")
+    expect(sg(*a, "revision", "-m", "after merge", "--depends-on", "email01", cwd=tmp), 0,
+           "depends-on")
+    out, _ = expect(sg(*a, "verify", cwd=tmp), 0, "verify the written files")
+    check("6 revision" in out and "1 head" in out, "verify: " + out)
+    expect(sg(*a, "upgrade", cwd=tmp), 0, "upgrade the written files")
+    expect(sg(*a, "downgrade", "base", cwd=tmp), 0, "downgrade the written files")
+
+
+@test
+def offline_sql_into_sqlite3(tmp):
+    make_graph(tmp)
+    a = base_args(tmp)
+    out, _ = expect(sg(*a, "upgrade", "--sql", cwd=tmp), 0, "upgrade --sql")
+    check(not os.path.exists(os.path.join(tmp, "app.db")), "--sql made no connection")
+    off = os.path.join(tmp, "offline.db")
+    p = subprocess.run(["sqlite3", off], input=out, capture_output=True, text=True)
+    check(p.returncode == 0, "sqlite3 accepted the script: " + p.stderr)
+    check(rows(off) == [R5], "offline rows: %s" % rows(off))
+    expect(sg(*a, "upgrade", cwd=tmp), 0, "online upgrade")
+    online = os.path.join(tmp, "app.db")
+    user = lambda db: [t for t in tables(db) if t not in ("schemagate_history",)]
+    check(user(off) == user(online), "same tables: %s vs %s" % (user(off), user(online)))
+    # A range: from R2 to head, applied on a database stamped at R2 by the first part.
+    part = os.path.join(tmp, "part.db")
+    out1, _ = expect(sg(*a, "upgrade", "--sql", R2, cwd=tmp), 0, "upgrade --sql R2")
+    out2, _ = expect(sg(*a, "upgrade", "--sql", R2 + ":head", cwd=tmp), 0, "upgrade --sql A:B")
+    for script in (out1, out2):
+        p = subprocess.run(["sqlite3", part], input=script, capture_output=True, text=True)
+        check(p.returncode == 0, "sqlite3 range script: " + p.stderr)
+    check(rows(part) == [R5], "rows after ranged scripts: %s" % rows(part))
+    out3, _ = expect(sg(*a, "downgrade", "--sql", "head:base", cwd=tmp), 0, "downgrade --sql")
+    p = subprocess.run(["sqlite3", part], input=out3, capture_output=True, text=True)
+    check(p.returncode == 0, "sqlite3 downgrade script: " + p.stderr)
+    check(rows(part) == [] and "patients" not in tables(part), "offline downgrade to base")
+    expect(sg(*a, "downgrade", "--sql", "base", cwd=tmp), 2, "downgrade --sql without range")
+    for dialect in ("postgresql", "mysql"):
+        out, _ = expect(sg(*a, "upgrade", "--sql", "--dialect", dialect, cwd=tmp), 0,
+                        "--sql --dialect " + dialect)
+        check("CREATE TABLE" in out and "alembic_version" in out, dialect + " script")
+    out, _ = expect(sg("--migrations", os.path.join(tmp, "migrations"), "--url",
+                       "postgresql://u:secret@127.0.0.1:1/db", "upgrade", "--sql", cwd=tmp),
+                    0, "--sql takes the dialect from the URL without connecting")
+    check("-- schemagate offline script for postgresql" in out or "postgresql" in out,
+          "postgresql dialect from URL")
+
+
+@test
+def example_migrations_up_and_down(tmp):
+    src = os.path.join(SOURCE, "migrations")
+    if not os.path.isdir(src):
+        raise AssertionError("no example migrations/ at " + src)
+    db = os.path.join(tmp, "clinic.db")
+    a = ["--migrations", src, "--url", "sqlite:///" + db]
+    expect(sg(*a, "verify", cwd=tmp), 0, "verify example")
+    out, _ = expect(sg(*a, "heads", cwd=tmp), 0, "heads of example")
+    head = out.split()[0]
+    expect(sg(*a, "upgrade", "head", cwd=tmp), 0, "upgrade example to head")
+    check(rows(db) == [head], "example at head: %s" % rows(db))
+    check({"patients", "visits", "prescriptions"} <= set(tables(db)), "clinic tables")
+    expect(sg(*a, "check", cwd=tmp), 0, "check example at head")
+    expect(sg(*a, "downgrade", "base", cwd=tmp), 0, "downgrade example to base")
+    check(rows(db) == [], "example at base")
+    left = [t for t in tables(db) if t not in ("alembic_version", "schemagate_history")]
+    check(left == [], "tables left after base: %s" % left)
+
+
+def main():
+    if not SG or not os.access(SG, os.X_OK):
+        print("FAIL: SG_BIN (%r) is not an executable" % SG)
+        return 1
+    only = sys.argv[1:]
+    for fn in TESTS:
+        if not only or fn.__name__ in only:
+            run_test(fn)
+    failed = [n for n, e in RESULTS if e is not None]
+    print("\n%d passed, %d failed%s" % (len(RESULTS) - len(failed), len(failed),
+                                        (": " + ", ".join(failed)) if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
