@@ -48,7 +48,14 @@ void report(const ScriptError& e) {
 }
 
 void report(const GraphError& e) {
-    const auto& problems = e.problems();
+    // Problems that only name what the summary already says (the heads of
+    // "multiple heads") are not repeated.
+    std::vector<GraphProblem> problems;
+    for (const auto& p : e.problems()) {
+        if (!p.file.empty() || std::string(e.what()).find(p.message) == std::string::npos) {
+            problems.push_back(p);
+        }
+    }
     if (problems.size() != 1) log::error(e.what(), code_field(e));
     for (const auto& p : problems) {
         log::Fields fields{{"file", p.file}};

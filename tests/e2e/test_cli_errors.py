@@ -1,0 +1,320 @@
+#!/usr/bin/python3
+"""End-to-end: bad inputs and exit codes of the CLI on SQLite.
+
+Each bad input (broken header, cycle, missing parent, unknown header key, a
+file without a header, a missing or non-directory migrations path, a target
+that does not exist, bad flags) must give its message (file:line where there
+is one), its exit code, and write nothing to the database: the database file
+stays absent, or byte-for-byte unchanged when it existed.
+
+An unreadable directory: the tests run as root, for whom chmod 000 does not
+make a directory unreadable, so "unreadable" is covered by a path that does
+not exist and by a regular file given as the directory.
+
+Also exit 8 (a failing revision rolled back), 10 (drift and unknown revisions
+through `upgrade`, which checks like `run`), 11 (`check`) and 2 (usage).
+Exits non-zero on any failure and prints a summary.
+"""
+import hashlib
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+SG = os.environ.get("SG_BIN", "")
+SOURCE = os.environ.get("SG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+RESULTS = []
+
+
+# --- helpers (each test_cli_*.py is self-contained) -------------------------
+
+def clean_env(**extra):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("SCHEMAGATE_") and not k.startswith("DATABASE_")}
+    env.update(extra)
+    return env
+
+
+def sg(*args, cwd, env=None, stdin=None):
+    p = subprocess.run([SG] + list(args), cwd=cwd, env=env or clean_env(), input=stdin,
+                       capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def write_rev(d, rev, down="", message="", up="SELECT 1;", down_sql=None, labels="", depends="",
+              name=None):
+    lines = ["-- revision: " + rev, "-- down_revision: " + down, "-- message: " + message,
+             "-- create_date: 2025-01-01 00:00:00"]
+    if labels:
+        lines.append("-- branch_labels: " + labels)
+    if depends:
+        lines.append("-- depends_on: " + depends)
+    text = "\n".join(lines) + "\n\n-- +upgrade\n" + up + "\n"
+    if down_sql is not None:
+        text += "\n-- +downgrade\n" + down_sql + "\n"
+    path = os.path.join(d, name or (rev + ".sql"))
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def rows(db, table="alembic_version"):
+    con = sqlite3.connect(db)
+    try:
+        return sorted(r[0] for r in con.execute("SELECT version_num FROM " + table))
+    finally:
+        con.close()
+
+
+def tables(db):
+    con = sqlite3.connect(db)
+    try:
+        return sorted(r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"))
+    finally:
+        con.close()
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def expect(result, code, what):
+    rc, out, err = result
+    if rc != code:
+        raise AssertionError("%s: exit %d, wanted %d\nstdout: %s\nstderr: %s"
+                             % (what, rc, code, out[-2000:], err[-2000:]))
+    return out, err
+
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+def run_test(fn):
+    name = fn.__name__
+    tmp = tempfile.mkdtemp(prefix="sg_e2e_cli_")
+    try:
+        fn(tmp)
+        RESULTS.append((name, None))
+        print("PASS", name)
+    except Exception as e:  # noqa: BLE001 - report every failure, keep going
+        RESULTS.append((name, e))
+        print("FAIL", name, "\n   ", str(e).replace("\n", "\n    "))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+
+def digest(path):
+    if not os.path.exists(path):
+        return None
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def good_dir(tmp):
+    m = os.path.join(tmp, "migrations")
+    os.makedirs(m, exist_ok=True)
+    write_rev(m, "aaaa00000001", "", "one", "CREATE TABLE one (x INTEGER);", "DROP TABLE one;")
+    write_rev(m, "bbbb00000002", "aaaa00000001", "two", "CREATE TABLE two (x INTEGER);",
+              "DROP TABLE two;")
+    return m
+
+
+def run_bad(tmp, args, code, patterns, db_exists=False):
+    """Runs a failing command twice (fresh database, then an existing one) and
+    checks the code, the messages and that the database did not change."""
+    db = os.path.join(tmp, "app.db")
+    full = ["--url", "sqlite:///" + db] + args
+    for existing in ([False, True] if db_exists else [False]):
+        for leftover in (db, db + ".lock"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+        if existing:
+            m = os.path.join(tmp, "migrations")
+            saved = os.path.join(tmp, "saved")
+            os.rename(m, saved)
+            good_dir(tmp)
+            expect(sg("--url", "sqlite:///" + db, "--migrations", m, "upgrade", "aaaa00000001",
+                      cwd=tmp), 0, "prepare database")
+            shutil.rmtree(m)
+            os.rename(saved, m)
+        before = digest(db)
+        rc, out, err = sg(*full, cwd=tmp)
+        check(rc == code, "%s: exit %d, wanted %d\n%s" % (args, rc, code, err))
+        for p in patterns:
+            check(re.search(p, err), "%s: stderr lacks %r:\n%s" % (args, p, err))
+        check(digest(db) == before, "%s: the database changed (existed: %s)" % (args, existing))
+        check(not os.path.exists(db + ".lock") or existing, "%s: lock file left" % (args,))
+    return err
+
+
+# --- invalid directories: exit 3, file:line, nothing written -------------------
+
+@test
+def broken_header(tmp):
+    m = good_dir(tmp)
+    with open(os.path.join(m, "bad.sql"), "w") as f:
+        f.write("-- revision: not a valid id!\n-- down_revision: bbbb00000002\n-- message: x\n\n"
+                "-- +upgrade\nSELECT 1;\n")
+    for cmd in (["upgrade"], ["verify"], ["heads"], ["check"]):
+        run_bad(tmp, ["--migrations", m] + cmd, 3, [r"bad\.sql:\d+: "], db_exists=cmd == ["upgrade"])
+
+
+@test
+def unknown_header_key(tmp):
+    m = good_dir(tmp)
+    with open(os.path.join(m, "colour.sql"), "w") as f:
+        f.write("-- revision: cccc00000003\n-- down_revision: bbbb00000002\n-- message: x\n"
+                "-- colour: blue\n\n-- +upgrade\nSELECT 1;\n")
+    run_bad(tmp, ["--migrations", m, "upgrade"], 3, [r"colour\.sql:4: .*colour"], db_exists=True)
+
+
+@test
+def file_without_header(tmp):
+    m = good_dir(tmp)
+    with open(os.path.join(m, "plain.sql"), "w") as f:
+        f.write("CREATE TABLE plain (x INTEGER);\n")
+    run_bad(tmp, ["--migrations", m, "upgrade"], 3, [r"plain\.sql:1: "], db_exists=True)
+
+
+@test
+def every_problem_listed(tmp):
+    m = good_dir(tmp)
+    with open(os.path.join(m, "p1.sql"), "w") as f:
+        f.write("CREATE TABLE plain (x INTEGER);\n")
+    with open(os.path.join(m, "p2.sql"), "w") as f:
+        f.write("-- revision: cccc00000003\n-- down_revision: bbbb00000002\n-- message: x\n"
+                "-- colour: blue\n\n-- +upgrade\nSELECT 1;\n")
+    run_bad(tmp, ["--migrations", m, "verify"], 3, [r"p1\.sql:1: ", r"p2\.sql:4: "])
+
+
+@test
+def cycle(tmp):
+    m = good_dir(tmp)
+    write_rev(m, "cccc00000003", "dddd00000004", "c")
+    write_rev(m, "dddd00000004", "cccc00000003", "d")
+    run_bad(tmp, ["--migrations", m, "upgrade"], 3, [r"cycle", r"cccc00000003\.sql"],
+            db_exists=True)
+
+
+@test
+def missing_parent(tmp):
+    m = good_dir(tmp)
+    write_rev(m, "cccc00000003", "ffff99999999", "orphan")
+    run_bad(tmp, ["--migrations", m, "upgrade"], 3, [r"cccc00000003\.sql", r"ffff99999999"],
+            db_exists=True)
+
+
+@test
+def unterminated_string(tmp):
+    m = good_dir(tmp)
+    write_rev(m, "cccc00000003", "bbbb00000002", "quote", "SELECT 1;\nSELECT 'oops;")
+    run_bad(tmp, ["--migrations", m, "verify"], 3, [r"cccc00000003\.sql:\d+: "])
+
+
+@test
+def missing_or_not_a_directory(tmp):
+    run_bad(tmp, ["--migrations", os.path.join(tmp, "nope"), "upgrade"], 3, [r"nope"])
+    path = os.path.join(tmp, "file.sql")
+    with open(path, "w") as f:
+        f.write("SELECT 1;\n")
+    run_bad(tmp, ["--migrations", path, "upgrade"], 3, [r"file\.sql.*not a directory"])
+
+
+@test
+def target_that_does_not_exist(tmp):
+    m = good_dir(tmp)
+    for args in (["upgrade", "ffff"], ["upgrade", "nosuchrev"], ["downgrade", "ffffffff"],
+                 ["stamp", "ffffffff"], ["check", "ffffffff"], ["show", "ffffffff"],
+                 ["upgrade", "+5"]):
+        run_bad(tmp, ["--migrations", m] + args, 3, [r"error"], db_exists=args[0] != "show")
+
+
+# --- exit codes ------------------------------------------------------------------
+
+@test
+def usage_errors_exit_2(tmp):
+    m = good_dir(tmp)
+    for args in (["frobnicate"], ["upgrade", "--frobnicate"], ["current", "--sql"],
+                 ["run", "--wait-timeout", "soon"], ["upgrade", "--backup", "sometimes"],
+                 ["heads", "--log-format", "xml"], ["downgrade"], ["revision"], ["repair"],
+                 ["heads", "--url", "ftp://nowhere"], []):
+        err = run_bad(tmp, ["--migrations", m] + args, 2, [r"error"])
+        lines = [l for l in err.splitlines() if l.strip()]
+        check(len(lines) == 1, "%s: one line, got %r" % (args, err))
+
+
+@test
+def failing_revision_rolls_back_exit_8(tmp):
+    m = good_dir(tmp)
+    write_rev(m, "cccc00000003", "bbbb00000002", "fails",
+              "CREATE TABLE three (x INTEGER);\nINSERT INTO no_such_table VALUES (1);",
+              "DROP TABLE three;")
+    db = os.path.join(tmp, "app.db")
+    rc, out, err = sg("--url", "sqlite:///" + db, "--migrations", m, "upgrade", cwd=tmp)
+    check(rc == 8, "exit %d, wanted 8: %s" % (rc, err))
+    check(re.search(r"cccc00000003\.sql:\d+", err), "file:line in: " + err)
+    check(rows(db) == ["bbbb00000002"], "at the last good revision: %s" % rows(db))
+    check("three" not in tables(db), "the failed revision left nothing: %s" % tables(db))
+
+
+@test
+def drift_and_unknown_exit_10(tmp):
+    m = good_dir(tmp)
+    db = os.path.join(tmp, "app.db")
+    a = ["--url", "sqlite:///" + db, "--migrations", m]
+    expect(sg(*a, "upgrade", "aaaa00000001", cwd=tmp), 0, "upgrade one")
+    write_rev(m, "aaaa00000001", "", "one", "CREATE TABLE one (x INTEGER, y INTEGER);",
+              "DROP TABLE one;")
+    before = digest(db)
+    _, err = expect(sg(*a, "upgrade", cwd=tmp), 10, "changed applied file")
+    check("aaaa00000001" in err, "drift names the revision: " + err)
+    check(digest(db) == before, "drift changed nothing")
+    expect(sg(*a, "check", cwd=tmp), 10, "check reports drift too")
+    expect(sg(*a, "upgrade", "--allow-drift", cwd=tmp), 0, "--allow-drift")
+    con = sqlite3.connect(db)
+    con.execute("INSERT INTO alembic_version VALUES ('eeee99999999')")
+    con.commit()
+    con.close()
+    _, err = expect(sg(*a, "upgrade", cwd=tmp), 10, "unknown applied revision")
+    check("eeee99999999" in err, "unknown revision named: " + err)
+
+
+@test
+def check_exit_11(tmp):
+    m = good_dir(tmp)
+    db = os.path.join(tmp, "app.db")
+    a = ["--url", "sqlite:///" + db, "--migrations", m]
+    out, _ = expect(sg(*a, "check", cwd=tmp), 11, "pending on a fresh database")
+    check("aaaa00000001" in out and "bbbb00000002" in out, "pending listed: " + out)
+    check(not os.path.exists(db), "check created no database")
+    expect(sg(*a, "upgrade", cwd=tmp), 0, "upgrade")
+    expect(sg(*a, "check", cwd=tmp), 0, "at head")
+
+
+def main():
+    if not SG or not os.access(SG, os.X_OK):
+        print("FAIL: SG_BIN (%r) is not an executable" % SG)
+        return 1
+    only = sys.argv[1:]
+    for fn in TESTS:
+        if not only or fn.__name__ in only:
+            run_test(fn)
+    failed = [n for n, e in RESULTS if e is not None]
+    print("\n%d passed, %d failed%s" % (len(RESULTS) - len(failed), len(failed),
+                                        (": " + ", ".join(failed)) if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
