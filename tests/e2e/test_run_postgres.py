@@ -123,17 +123,59 @@ class PostgresRun(unittest.TestCase):
         finally:
             holder.kill()
             holder.wait()
+            holder.stdout.close()
+
+    def test_lock_free_after_sigkill_of_a_runner_in_a_long_statement(self):
+        path = self.w.revision("b2", "a1", "SELECT pg_sleep(60);")
+        proc = spawn(self.w.args(self.url, "--backup", "never"))
+        self.wait_for_query("SELECT pg_sleep(60)")
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+        with open(path, "w") as f:  # not applied: the next image may change it
+            f.write("-- revision: b2\n-- down_revision: a1\n\n-- +upgrade\nSELECT 1;\n")
+        start = time.monotonic()
+        p = sg(self.w.args(self.url, "--lock-timeout", "20s", "--backup", "never"))
+        self.assertEqual(p.returncode, 0, describe(p))
+        self.assertLess(time.monotonic() - start, 5)
+
+    def test_sigterm_while_waiting_for_the_database(self):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        number = s.getsockname()[1]
+        s.close()
+        closed = self.url.replace(":%s/" % os.environ["SG_TEST_PG_PORT"], ":%d/" % number)
+        proc = spawn(self.w.args(closed, "--wait-timeout", "60s"))
+        time.sleep(1)
+        start = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=10)
+        self.assertLess(time.monotonic() - start, 2)
+        self.assertEqual(proc.returncode, 143)
+        self.assertIn("exit 143", self.w.read_termination())
+
+    def test_failed_revision_rolled_back_exit_8(self):
+        self.w.revision("b2", "a1", "CREATE TABLE half (id INTEGER);\nINSERT INTO nosuch VALUES (1);")
+        p = sg(self.w.args(self.url, "--backup", "never"))
+        self.assertEqual(p.returncode, 8, describe(p))
+        self.assertIn("relation \"nosuch\" does not exist", self.w.read_termination())
+        self.assertEqual(self.w.read_report()["applied"][0]["revision"], "a1")
+        self.assertEqual(pg_query(self.url, "SELECT to_regclass('half') IS NULL"), [(True,)])
+        self.assertEqual(pg_query(self.url, "SELECT version_num FROM alembic_version"), [("a1",)])
+
+    def wait_for_query(self, text):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            rows = pg_query(self.url, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE %s "
+                            "AND state = 'active'", (text + "%",))
+            if rows[0][0]:
+                return
+            time.sleep(0.1)
+        self.fail("the statement never started: " + text)
 
     def test_sigterm_during_long_statement(self):
         self.w.revision("b2", "a1", "CREATE TABLE half (id INTEGER);\nSELECT pg_sleep(60);")
         proc = spawn(self.w.args(self.url, "--backup", "never"))
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:  # until the sleep runs
-            rows = pg_query(self.url, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
-                            "'SELECT pg_sleep(60)%%' AND state = 'active'")
-            if rows[0][0]:
-                break
-            time.sleep(0.1)
+        self.wait_for_query("SELECT pg_sleep(60)")
         start = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=10)
