@@ -1,0 +1,310 @@
+#!/usr/bin/python3
+"""End-to-end: configuration of the CLI (DESIGN.md §4, §7).
+
+flag > environment > default for the migrations directory and the URL;
+DATABASE_URL, DATABASE_URL_FILE, the DATABASE_* parts; global options after
+the command; JSON logs (one object per line on stderr, results on stdout);
+-q / -v; passwords never printed (unreachable server: exit 4; wrong password
+against the test PostgreSQL server: exit 5, when SG_TEST_PG_URL is set —
+required when CI=true, skipped otherwise).
+Exits non-zero on any failure and prints a summary.
+"""
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+
+SG = os.environ.get("SG_BIN", "")
+SOURCE = os.environ.get("SG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+RESULTS = []
+
+
+# --- helpers (each test_cli_*.py is self-contained) -------------------------
+
+def clean_env(**extra):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("SCHEMAGATE_") and not k.startswith("DATABASE_")}
+    env.update(extra)
+    return env
+
+
+def sg(*args, cwd, env=None, stdin=None):
+    p = subprocess.run([SG] + list(args), cwd=cwd, env=env or clean_env(), input=stdin,
+                       capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def write_rev(d, rev, down="", message="", up="SELECT 1;", down_sql=None, labels="", depends="",
+              name=None):
+    lines = ["-- revision: " + rev, "-- down_revision: " + down, "-- message: " + message,
+             "-- create_date: 2025-01-01 00:00:00"]
+    if labels:
+        lines.append("-- branch_labels: " + labels)
+    if depends:
+        lines.append("-- depends_on: " + depends)
+    text = "\n".join(lines) + "\n\n-- +upgrade\n" + up + "\n"
+    if down_sql is not None:
+        text += "\n-- +downgrade\n" + down_sql + "\n"
+    path = os.path.join(d, name or (rev + ".sql"))
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def rows(db, table="alembic_version"):
+    con = sqlite3.connect(db)
+    try:
+        return sorted(r[0] for r in con.execute("SELECT version_num FROM " + table))
+    finally:
+        con.close()
+
+
+def tables(db):
+    con = sqlite3.connect(db)
+    try:
+        return sorted(r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"))
+    finally:
+        con.close()
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def expect(result, code, what):
+    rc, out, err = result
+    if rc != code:
+        raise AssertionError("%s: exit %d, wanted %d\nstdout: %s\nstderr: %s"
+                             % (what, rc, code, out[-2000:], err[-2000:]))
+    return out, err
+
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+def run_test(fn):
+    name = fn.__name__
+    tmp = tempfile.mkdtemp(prefix="sg_e2e_cli_")
+    try:
+        fn(tmp)
+        RESULTS.append((name, None))
+        print("PASS", name)
+    except Exception as e:  # noqa: BLE001 - report every failure, keep going
+        RESULTS.append((name, e))
+        print("FAIL", name, "\n   ", str(e).replace("\n", "\n    "))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+
+def two_dirs(tmp):
+    """Two migrations directories with different heads, to see which one is used."""
+    a = os.path.join(tmp, "a")
+    b = os.path.join(tmp, "b")
+    os.makedirs(a)
+    os.makedirs(b)
+    write_rev(a, "aaaa00000001", "", "in a", "CREATE TABLE in_a (x INTEGER);", "DROP TABLE in_a;")
+    write_rev(b, "bbbb00000001", "", "in b", "CREATE TABLE in_b (x INTEGER);", "DROP TABLE in_b;")
+    return a, b
+
+
+def first(out):
+    return out.split()[0] if out.split() else ""
+
+
+# --- precedence ------------------------------------------------------------------
+
+@test
+def migrations_flag_env_default(tmp):
+    a, b = two_dirs(tmp)
+    env = clean_env(SCHEMAGATE_MIGRATIONS=a)
+    out, _ = expect(sg("heads", cwd=tmp, env=env), 0, "env")
+    check(first(out) == "aaaa00000001", "env directory used: " + out)
+    out, _ = expect(sg("heads", "--migrations", b, cwd=tmp, env=env), 0, "flag after command")
+    check(first(out) == "bbbb00000001", "flag beats env: " + out)
+    out, _ = expect(sg("--migrations", b, "heads", cwd=tmp, env=env), 0, "flag before command")
+    check(first(out) == "bbbb00000001", "flag before the command: " + out)
+    shutil.copytree(a, os.path.join(tmp, "migrations"))
+    out, _ = expect(sg("heads", cwd=tmp), 0, "default ./migrations")
+    check(first(out) == "aaaa00000001", "default directory: " + out)
+
+
+@test
+def url_flag_env_default(tmp):
+    a, _ = two_dirs(tmp)
+    env_db = os.path.join(tmp, "env.db")
+    flag_db = os.path.join(tmp, "flag.db")
+    env = clean_env(DATABASE_URL="sqlite:///" + env_db, SCHEMAGATE_MIGRATIONS=a)
+    expect(sg("upgrade", cwd=tmp, env=env), 0, "upgrade with DATABASE_URL")
+    check(os.path.exists(env_db) and rows(env_db) == ["aaaa00000001"], "DATABASE_URL used")
+    expect(sg("upgrade", "--url", "sqlite:///" + flag_db, cwd=tmp, env=env), 0, "--url")
+    check(os.path.exists(flag_db), "--url beats DATABASE_URL")
+    env2 = dict(env, SCHEMAGATE_URL="sqlite:///" + os.path.join(tmp, "sg.db"))
+    expect(sg("upgrade", cwd=tmp, env=env2), 0, "SCHEMAGATE_URL")
+    check(os.path.exists(os.path.join(tmp, "sg.db")), "SCHEMAGATE_URL beats DATABASE_URL")
+    expect(sg("upgrade", cwd=tmp, env=clean_env(SCHEMAGATE_MIGRATIONS=a)), 0, "default URL")
+    check(os.path.exists(os.path.join(tmp, "schemagate.db")), "default sqlite:///./schemagate.db")
+
+
+@test
+def sqlalchemy_url_forms(tmp):
+    a, _ = two_dirs(tmp)
+    db = os.path.join(tmp, "alch.db")
+    env = clean_env(DATABASE_URL="sqlite+aiosqlite:///" + db, SCHEMAGATE_MIGRATIONS=a)
+    expect(sg("upgrade", cwd=tmp, env=env), 0, "sqlite+aiosqlite URL")
+    check(rows(db) == ["aaaa00000001"], "suffix ignored")
+
+
+@test
+def database_url_file_and_parts(tmp):
+    a, _ = two_dirs(tmp)
+    db = os.path.join(tmp, "file.db")
+    secret = os.path.join(tmp, "url.secret")
+    with open(secret, "w") as f:
+        f.write("sqlite:///" + db + "\n")
+    env = clean_env(DATABASE_URL_FILE=secret, SCHEMAGATE_MIGRATIONS=a)
+    expect(sg("upgrade", cwd=tmp, env=env), 0, "DATABASE_URL_FILE")
+    check(rows(db) == ["aaaa00000001"], "URL read from the file, newline trimmed")
+    both = dict(env, DATABASE_URL="sqlite:///" + db)
+    expect(sg("upgrade", cwd=tmp, env=both), 2, "DATABASE_URL and DATABASE_URL_FILE")
+    missing = dict(env, DATABASE_URL_FILE=os.path.join(tmp, "nope"))
+    expect(sg("upgrade", cwd=tmp, env=missing), 2, "missing DATABASE_URL_FILE")
+    parts_db = os.path.join(tmp, "parts.db")
+    env = clean_env(DATABASE_DIALECT="sqlite", DATABASE_NAME=parts_db, SCHEMAGATE_MIGRATIONS=a)
+    expect(sg("upgrade", cwd=tmp, env=env), 0, "DATABASE_DIALECT/DATABASE_NAME")
+    check(rows(parts_db) == ["aaaa00000001"], "URL built from the parts")
+
+
+@test
+def env_values_are_checked(tmp):
+    a, _ = two_dirs(tmp)
+    for var, value in (("SCHEMAGATE_WAIT_TIMEOUT", "soon"), ("SCHEMAGATE_BACKUP", "maybe"),
+                       ("SCHEMAGATE_LOG_FORMAT", "xml"), ("SCHEMAGATE_ATOMIC", "perhaps"),
+                       ("SCHEMAGATE_VERSION_TABLE", "no such; table"),
+                       ("DATABASE_URL", "nonsense")):
+        _, err = expect(sg("heads", cwd=tmp, env=clean_env(**{var: value,
+                                                              "SCHEMAGATE_MIGRATIONS": a})),
+                        2, var + "=" + value)
+        check(var in err or value in err, "message names the variable: " + err)
+
+
+@test
+def version_table_option(tmp):
+    a, _ = two_dirs(tmp)
+    db = os.path.join(tmp, "vt.db")
+    env = clean_env(SCHEMAGATE_VERSION_TABLE="my_versions", SCHEMAGATE_MIGRATIONS=a)
+    expect(sg("--url", "sqlite:///" + db, "upgrade", cwd=tmp, env=env), 0, "custom version table")
+    check(rows(db, "my_versions") == ["aaaa00000001"], "SCHEMAGATE_VERSION_TABLE used")
+    check("alembic_version" not in tables(db), "no default table")
+
+
+# --- logging ---------------------------------------------------------------------
+
+@test
+def json_logs_and_stdout(tmp):
+    a, _ = two_dirs(tmp)
+    db = os.path.join(tmp, "j.db")
+    for args, env in ((["--log-format", "json"], clean_env(SCHEMAGATE_MIGRATIONS=a)),
+                      ([], clean_env(SCHEMAGATE_MIGRATIONS=a, SCHEMAGATE_LOG_FORMAT="json"))):
+        rc, out, err = sg("--url", "sqlite:///" + db, "upgrade", *args, cwd=tmp, env=env)
+        check(rc == 0, "upgrade with json logs: " + err)
+        lines = [l for l in err.splitlines() if l.strip()]
+        check(lines, "json logs written")
+        for l in lines:
+            obj = json.loads(l)
+            check({"ts", "level", "msg"} <= set(obj), "json fields: " + l)
+        check(out == "", "upgrade writes nothing to stdout")
+        rc, out, err = sg("--url", "sqlite:///" + db, "current", *args, cwd=tmp, env=env)
+        check(out.strip() == "aaaa00000001 (head)", "current on stdout: " + out)
+    rc, out, err = sg("upgrade", "--bogus", "--log-format", "json", cwd=tmp,
+                      env=clean_env(SCHEMAGATE_MIGRATIONS=a))
+    check(rc == 2, "usage error in json mode")
+    obj = json.loads(err.strip())
+    check(obj["level"] == "error" and "--bogus" in obj["msg"], "usage error as json: " + err)
+
+
+@test
+def quiet_and_verbose(tmp):
+    a, _ = two_dirs(tmp)
+    db = os.path.join(tmp, "q.db")
+    base = ["--url", "sqlite:///" + db, "--migrations", a]
+    _, err = expect(sg(*base, "upgrade", "-q", cwd=tmp), 0, "-q")
+    check(err.strip() == "", "-q prints no info: " + err)
+    _, err = expect(sg(*base, "-v", "current", cwd=tmp), 0, "-v")
+    check(re.search(r"\bdebug\b", err), "-v prints debug lines: " + err)
+    _, err = expect(sg(*base, "downgrade", "base", "--log-level", "warn", cwd=tmp), 0,
+                    "--log-level warn")
+    check(err.strip() == "", "--log-level warn hides info: " + err)
+
+
+# --- secrets ---------------------------------------------------------------------
+
+@test
+def password_never_printed_unreachable(tmp):
+    a, _ = two_dirs(tmp)
+    pw = "Sup3r:S3cret@pw/x"
+    url = "postgresql://app:%s@127.0.0.1:1/db" % urllib.parse.quote(pw, safe="")
+    for fmt in ("text", "json"):
+        rc, out, err = sg("--url", url, "--migrations", a, "--connect-timeout", "2s",
+                          "--log-format", fmt, "-v", "current", cwd=tmp)
+        check(rc == 4, "unreachable server: exit %d, wanted 4: %s" % (rc, err))
+        for shown in (pw, urllib.parse.quote(pw, safe=""), "S3cret"):
+            check(shown not in out + err, "password shown (%s): %s" % (fmt, err))
+    env = clean_env(DATABASE_HOST="127.0.0.1", DATABASE_PORT="1", DATABASE_USER="app",
+                    DATABASE_PASSWORD=pw, DATABASE_NAME="db", SCHEMAGATE_MIGRATIONS=a,
+                    SCHEMAGATE_CONNECT_TIMEOUT="2")
+    rc, out, err = sg("-v", "check", cwd=tmp, env=env)
+    check(rc == 4, "DATABASE_* parts, unreachable: exit %d: %s" % (rc, err))
+    check("S3cret" not in out + err, "password from DATABASE_PASSWORD shown: " + err)
+
+
+@test
+def password_never_printed_auth_failure(tmp):
+    url = os.environ.get("SG_TEST_PG_URL", "")
+    if not url:
+        if os.environ.get("CI") == "true":
+            raise AssertionError("SG_TEST_PG_URL is not set (CI=true)")
+        print("    skipped: SG_TEST_PG_URL not set")
+        return
+    a, _ = two_dirs(tmp)
+    parts = urllib.parse.urlsplit(url)
+    wrong = "Wr0ng:Pass@word"
+    netloc = "%s:%s@%s:%s" % (parts.username, urllib.parse.quote(wrong, safe=""), parts.hostname,
+                              parts.port)
+    bad = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+    rc, out, err = sg("--url", bad, "--migrations", a, "-v", "current", cwd=tmp)
+    check(rc == 5, "wrong password: exit %d, wanted 5: %s" % (rc, err))
+    for shown in (wrong, urllib.parse.quote(wrong, safe=""), "Wr0ng"):
+        check(shown not in out + err, "password shown: " + err)
+    rc, out, err = sg("--url", url, "--migrations", a, "check", cwd=tmp)
+    check(rc in (0, 11), "right password connects: exit %d: %s" % (rc, err))
+
+
+def main():
+    if not SG or not os.access(SG, os.X_OK):
+        print("FAIL: SG_BIN (%r) is not an executable" % SG)
+        return 1
+    only = sys.argv[1:]
+    for fn in TESTS:
+        if not only or fn.__name__ in only:
+            run_test(fn)
+    failed = [n for n, e in RESULTS if e is not None]
+    print("\n%d passed, %d failed%s" % (len(RESULTS) - len(failed), len(failed),
+                                        (": " + ", ".join(failed)) if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
