@@ -192,7 +192,9 @@ void Session::log_outcome() {
     if (!r.db_error.empty()) fields.emplace_back("db_error", r.db_error);
     if (r.backup) fields.emplace_back("backup", r.backup->path);
     log::error(r.error, fields);
-    for (const auto& d : r.details) log::error(d);
+    for (const auto& d : r.details) {
+        if (r.error.find(d) == std::string::npos) log::error(d);
+    }
     if (!r.hint.empty()) log::info("next: " + r.hint);
 }
 

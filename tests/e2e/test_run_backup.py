@@ -5,12 +5,14 @@ exit 7 with the database untouched, retention."""
 import gzip
 import json
 import os
+import signal
 import stat
 import subprocess
+import time
 import unittest
 
 from run_support import (Workdir, describe, main, mysql_create_db, mysql_drop_db, mysql_params,
-                         mysql_query, need_env, password_of, pg_create_db, pg_drop_db, pg_query, sg)
+                         mysql_query, need_env, password_of, pg_create_db, pg_drop_db, pg_query, sg, spawn)
 
 SEED_PG = """
     CREATE TABLE patients (id SERIAL PRIMARY KEY, name TEXT NOT NULL, photo BYTEA);
@@ -106,6 +108,24 @@ class PostgresBackup(unittest.TestCase):
         self.assertIn("simulated failure", p.stderr)
         self.assertIn("simulated failure", self.w.read_termination())
         self.assertEqual(os.listdir(self.w.backups), [])  # no partial file left
+        self.assert_untouched()
+
+    def test_sigterm_during_the_backup(self):
+        tool = os.path.join(self.w.path, "pg_dump")
+        with open(tool, "w") as f:
+            f.write("#!/bin/sh\necho started > %s/started\nexec sleep 60\n" % self.w.path)
+        os.chmod(tool, 0o755)
+        proc = spawn(self.w.args(self.url, "--pg-dump", tool))
+        deadline = time.monotonic() + 10
+        while not os.path.exists(os.path.join(self.w.path, "started")):
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.05)
+        start = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=10)
+        self.assertLess(time.monotonic() - start, 3)
+        self.assertEqual(proc.returncode, 143)
+        self.assertEqual(os.listdir(self.w.backups), [])
         self.assert_untouched()
 
     def test_missing_dump_tool_exit_7(self):
