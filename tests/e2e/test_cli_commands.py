@@ -318,6 +318,24 @@ def offline_sql_into_sqlite3(tmp):
 
 
 @test
+def run_wait_backup_dispatch(tmp):
+    make_graph(tmp)
+    a = base_args(tmp) + ["--backup-dir", os.path.join(tmp, "bk")]
+    db = os.path.join(tmp, "app.db")
+    expect(sg(*a, "run", cwd=tmp), 0, "run")
+    check(rows(db) == [R5], "run reached head: %s" % rows(db))
+    check(len(os.listdir(os.path.join(tmp, "bk"))) == 1, "run took one backup")
+    expect(sg(*a, "wait", "--wait-timeout", "1s", cwd=tmp), 0, "wait")
+    expect(sg(*a, "backup", cwd=tmp), 0, "backup")
+    check(len(os.listdir(os.path.join(tmp, "bk"))) == 2, "backup wrote a file")
+    # Drift through run: an applied file changes.
+    write_rev(os.path.join(tmp, "migrations"), R1, "", "create patients",
+              "CREATE TABLE patients (id INTEGER PRIMARY KEY, name TEXT);", "DROP TABLE patients;")
+    _, err = expect(sg(*a, "run", cwd=tmp), 10, "run with drift")
+    check(R1 in err, "drift names the revision: " + err)
+
+
+@test
 def example_migrations_up_and_down(tmp):
     src = os.path.join(SOURCE, "migrations")
     if not os.path.isdir(src):

@@ -2,6 +2,7 @@
 // as exit 2.
 #include <catch2/catch.hpp>
 
+#include "cli/cli.hpp"
 #include "cli/options.hpp"
 #include "core/error.hpp"
 
@@ -258,4 +259,19 @@ TEST_CASE("applied_by comes from POD_NAME, else HOSTNAME") {
 
 TEST_CASE("version needs no configuration") {
     CHECK(parse({"version"}, {{"DATABASE_URL", "nonsense"}}).command == "version");
+}
+
+TEST_CASE("cli::main maps usage errors to exit 2 and prints help with exit 0") {
+    auto run = [](std::vector<std::string> args) {
+        args.insert(args.begin(), "schemagate");
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        return sg::cli::main(static_cast<int>(argv.size()), argv.data());
+    };
+    CHECK(run({"frobnicate"}) == 2);
+    CHECK(run({"upgrade", "--no-such-flag"}) == 2);
+    CHECK(run({"run", "--wait-timeout", "soon"}) == 2);
+    CHECK(run({"version"}) == 0);
+    CHECK(run({"--help"}) == 0);
+    CHECK(run({"verify", "--migrations", "/nonexistent/schemagate/dir"}) == 3);
 }
