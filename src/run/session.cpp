@@ -169,7 +169,10 @@ ExitCode Session::run(const std::function<void(Session&)>& body) {
         m_report.error = "interrupted: " + m_report.error;
         m_report.code = exit_for_signal(sig);
     }
-    if (m_report.hint.empty()) m_report.hint = default_hint(m_report.code);
+    // An interruption needs no fix, only another run.
+    if (m_report.hint.empty() || is_signal_code(m_report.code)) {
+        m_report.hint = default_hint(m_report.code);
+    }
     m_report.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::steady_clock::now() - m_report.start)
                                .count();

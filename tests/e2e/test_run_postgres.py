@@ -184,6 +184,10 @@ class PostgresRun(unittest.TestCase):
         self.assertIn("exit 143", self.w.read_termination())
         self.assertEqual(pg_query(self.url, "SELECT to_regclass('half') IS NULL"), [(True,)])
         self.assertEqual(pg_query(self.url, "SELECT version_num FROM alembic_version"), [("a1",)])
+        # The interruption is recorded in the history table.
+        self.assertEqual(pg_query(self.url, "SELECT count(*) FROM schemagate_history WHERE "
+                                  "revision = 'b2' AND NOT success AND error LIKE '%%SIGTERM%%'"),
+                         [(1,)])
         self.assertEqual(pg_query(self.url, "SELECT count(*) FROM pg_locks WHERE locktype = "
                                   "'advisory'"), [(0,)])
         self.assertEqual(pg_query(self.url, "SELECT count(*) FROM pg_stat_activity WHERE query "
