@@ -42,24 +42,33 @@ Assessment assess(const ScriptDirectory& scripts, Dialect d, StateStore& state,
 
 class Gate {
   public:
-    Gate(Session& session) : m_s(session), m_settings(session.settings()) {}
+    explicit Gate(Session& session) : m_s(session), m_settings(session.settings()) {}
 
     void run() {
         m_scripts = m_s.phase("load", [&] { return load_directory(m_settings.migrations); });
         log::info("migrations loaded",
                   {{"dir", m_settings.migrations},
                    {"revisions", static_cast<int>(m_scripts.migrations.size())}});
-        m_s.url();
         Connection& conn = m_s.connect();
         StateStore state(conn, m_settings.tables);
-        Assessment a = m_s.phase(
-            "read", [&] { return assess(m_scripts, conn.dialect(), state, m_settings.target); });
+        Assessment a = m_s.phase("read", [&] { return assess_now(conn, state); });
         m_s.report().from_heads = a.snap.rows;
         if (fast_path_ok(a)) return finish_without_changes(a, "the database is at the target");
 
         m_s.throw_if_interrupted("before taking the lock");
         MigrationLock lock(
             conn, lock_name(conn.database_name(), schema(conn), m_settings.tables.version));
+        acquire(lock);
+        migrate_under_lock(conn, state);
+        lock.release();
+    }
+
+  private:
+    Assessment assess_now(Connection& conn, StateStore& state) {
+        return assess(m_scripts, conn.dialect(), state, m_settings.target);
+    }
+
+    void acquire(MigrationLock& lock) {
         LockOptions lo;
         lo.timeout = m_settings.lock_timeout;
         lo.interrupted = m_s.interrupted();
@@ -69,19 +78,21 @@ class Gate {
         });
         m_s.report().lock_taken = true;
         m_s.report().lock_wait_ms = lock.waited_ms();
+    }
 
+    void migrate_under_lock(Connection& conn, StateStore& state) {
         // Another runner may have done the work while we waited.
-        a = m_s.phase("check",
-                      [&] { return assess(m_scripts, conn.dialect(), state, m_settings.target); });
+        Assessment a = m_s.phase("check", [&] { return assess_now(conn, state); });
         m_s.report().from_heads = a.snap.rows;
         enforce_checks(a);
-        if (!a.unknown.empty())
+        if (!a.unknown.empty()) {
             return finish_without_changes(a,
                                           "the database is ahead of this image (--allow-unknown)");
-        if (a.plan.empty())
+        }
+        if (a.plan.empty()) {
             return finish_without_changes(
                 a, "the database is at the target (another runner applied the revisions)");
-
+        }
         for (const auto& step : a.plan) m_s.report().pending.push_back(step.revision);
         log::info("revisions pending", {{"count", static_cast<int>(a.plan.size())},
                                         {"from", backup_from_label(a.snap.rows)},
@@ -90,10 +101,8 @@ class Gate {
         if (m_settings.backup != BackupMode::never) m_s.backup(a.snap.rows);
         m_s.throw_if_interrupted("before applying");
         apply(conn, state, a.plan);
-        lock.release();
     }
 
-  private:
     // At the target with nothing dirty or drifted: no lock, no backup, no
     // writes (the common case of every replica and pod restart).
     bool fast_path_ok(const Assessment& a) const {
