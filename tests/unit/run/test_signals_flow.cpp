@@ -1,0 +1,59 @@
+#include <signal.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "fake_connection.hpp"
+#include "run/gate.hpp"
+#include "run/signals.hpp"
+
+using namespace sg;
+using namespace std::chrono_literals;
+
+TEST_CASE("a signal sets the flag and cancels the watched connection") {
+    test::FakeConnection conn;
+    SignalWatch watch;
+    watch.watch(&conn);
+    CHECK(watch.signal() == 0);
+    ::raise(SIGTERM);
+    CHECK(watch.signal() == SIGTERM);
+    for (int i = 0; i < 100 && conn.cancels.load() == 0; ++i) std::this_thread::sleep_for(10ms);
+    CHECK(conn.cancels.load() == 1);
+    CHECK(exit_for_signal(SIGTERM) == ExitCode::sigterm);
+    CHECK(exit_for_signal(SIGINT) == ExitCode::sigint);
+    CHECK_FALSE(sleep_unless_interrupted(1s, watch.flag()));
+    watch.watch(nullptr);
+}
+
+TEST_CASE("the flow maps connect errors to 4 and 5 and writes both outputs") {
+    auto dir =
+        std::filesystem::temp_directory_path() / ("sg-unit-flow-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir / "migrations");
+    Settings s;
+    s.url = "postgresql://app:s3cret-pw@db.invalid/app";
+    s.migrations = (dir / "migrations").string();
+    s.termination_log = (dir / "term").string();
+    s.report = (dir / "report.json").string();
+    s.wait_timeout = 50ms;
+    auto read = [&](const char* name) {
+        std::ifstream in(dir / name);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    auto throwing = [](DbErrorKind kind) {
+        return [kind](const DbUrl& u, const ConnectOptions&) -> std::unique_ptr<Connection> {
+            throw DbError(kind, "cannot connect to " + u.original);
+        };
+    };
+    CHECK(run_gate_with(s, throwing(DbErrorKind::unreachable)) == ExitCode::unreachable);
+    CHECK(read("term").find("exit 4") != std::string::npos);
+    CHECK(read("report.json").find("\"exit_code\":4") != std::string::npos);
+    CHECK(wait_command_with(s, throwing(DbErrorKind::auth)) == ExitCode::auth);
+    CHECK(read("term").find("exit 5") != std::string::npos);
+    CHECK(read("term").find("s3cret-pw") == std::string::npos);
+    CHECK(read("report.json").find("s3cret-pw") == std::string::npos);
+    CHECK(backup_command_with(s, throwing(DbErrorKind::auth)) == ExitCode::auth);
+    std::filesystem::remove_all(dir);
+}
