@@ -346,7 +346,7 @@ Invocation parse_invocation(const std::vector<std::string>& args, const Env& env
 
 bool wants_json_logs(const std::vector<std::string>& args, const Env& env) {
     for (size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--log-format=json") return true;
+        if (args[i].rfind("--log-format=", 0) == 0) return args[i] == "--log-format=json";
         if (args[i] == "--log-format") return i + 1 < args.size() && args[i + 1] == "json";
     }
     auto it = env.find(env_name("log-format"));

@@ -275,3 +275,12 @@ TEST_CASE("cli::main maps usage errors to exit 2 and prints help with exit 0") {
     CHECK(run({"--help"}) == 0);
     CHECK(run({"verify", "--migrations", "/nonexistent/schemagate/dir"}) == 3);
 }
+
+TEST_CASE("JSON logs are recognised before parsing, flag over env") {
+    CHECK(wants_json_logs({"upgrade", "--log-format", "json"}, {}));
+    CHECK(wants_json_logs({"--log-format=json", "upgrade"}, {}));
+    CHECK(wants_json_logs({"upgrade"}, {{"SCHEMAGATE_LOG_FORMAT", "json"}}));
+    CHECK_FALSE(
+        wants_json_logs({"upgrade", "--log-format=text"}, {{"SCHEMAGATE_LOG_FORMAT", "json"}}));
+    CHECK_FALSE(wants_json_logs({"upgrade"}, {}));
+}
