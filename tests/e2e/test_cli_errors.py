@@ -291,6 +291,29 @@ def drift_and_unknown_exit_10(tmp):
 
 
 @test
+def sigterm_during_upgrade_143(tmp):
+    import signal
+    import time
+    m = os.path.join(tmp, "migrations")
+    os.makedirs(m)
+    write_rev(m, "aaaa00000001", "", "slow",
+              "CREATE TABLE slow (x INTEGER);\nWITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
+              "SELECT x + 1 FROM c WHERE x < 2000000000) SELECT count(*) FROM c;",
+              "DROP TABLE slow;")
+    db = os.path.join(tmp, "app.db")
+    p = subprocess.Popen([SG, "--url", "sqlite:///" + db, "--migrations", m, "upgrade"],
+                         cwd=tmp, env=clean_env(), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)
+    p.send_signal(signal.SIGTERM)
+    start = time.time()
+    _, err = p.communicate(timeout=30)
+    check(p.returncode == 143, "exit %d, wanted 143: %s" % (p.returncode, err))
+    check(time.time() - start < 5, "stopped within 5 s")
+    check(rows(db) == [] and "slow" not in tables(db), "rolled back: %s" % tables(db))
+
+
+@test
 def check_exit_11(tmp):
     m = good_dir(tmp)
     db = os.path.join(tmp, "app.db")
