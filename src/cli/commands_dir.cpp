@@ -202,7 +202,13 @@ ExitCode cmd_verify(const Invocation& inv) {
 ExitCode cmd_revision(const Invocation& inv) {
     const Settings& s = inv.settings;
     if (!std::filesystem::exists(s.migrations)) {
-        std::filesystem::create_directories(s.migrations);
+        std::error_code ec;
+        std::filesystem::create_directories(s.migrations, ec);
+        if (ec) {
+            throw Error(ExitCode::invalid,
+                        "cannot create the migrations directory " + s.migrations + ": " +
+                            ec.message());
+        }
         log::info("created the migrations directory", {{"dir", s.migrations}});
     }
     auto scripts = load_scripts(s);
