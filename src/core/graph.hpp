@@ -19,12 +19,12 @@ struct GraphProblem {
 /// Graph validation failures and unresolvable targets; always exit 3.
 /// what() is a one-line summary; problems() holds every problem found.
 class GraphError : public Error {
-public:
+  public:
     explicit GraphError(const std::string& message, std::vector<GraphProblem> problems = {})
         : Error(ExitCode::invalid, message), m_problems(std::move(problems)) {}
     const std::vector<GraphProblem>& problems() const { return m_problems; }
 
-private:
+  private:
     std::vector<GraphProblem> m_problems;
 };
 
@@ -48,8 +48,23 @@ struct Step {
     std::vector<std::string> heads_after;  // version-table rows after the step, sorted
 };
 
+/// Adjacency derived from the revisions, by position in revisions(). Read by
+/// the planning code (graph_*.cpp); not part of the contract for other modules.
+struct GraphLinks {
+    std::vector<std::vector<size_t>> down;         // down_revision, in header order
+    std::vector<std::vector<size_t>> deps;         // depends_on (labels resolved)
+    std::vector<std::vector<size_t>> norm_deps;    // deps no ancestor depends on already
+    std::vector<std::vector<size_t>> norm_down;    // down + norm_deps
+    std::vector<std::vector<size_t>> next;         // children through down_revision
+    std::vector<std::vector<size_t>> all_next;     // children through down_revision or depends_on
+    std::vector<size_t> input_pos;                 // position in the constructor's input
+    std::vector<size_t> heads, real_heads, bases;  // in input order
+    std::map<std::string, size_t> labels;          // branch label -> revision declaring it
+    std::vector<std::set<std::string>> branch_labels;  // labels as Alembic propagates them
+};
+
 class RevisionGraph {
-public:
+  public:
     RevisionGraph() = default;
     /// Validates and builds. Throws GraphError listing every problem, each with
     /// its file: duplicate ids, bad ids, unknown down_revision/depends_on,
@@ -63,19 +78,27 @@ public:
     const Revision& get(const std::string& id) const;   // throws GraphError
 
     std::vector<std::string> heads() const;  // no revision names them as down_revision
-    std::vector<std::string> bases() const;  // no down_revision
+    /// Heads that no revision depends on either (Alembic's `_real_heads`; what
+    /// the target `heads` means).
+    std::vector<std::string> real_heads() const;
+    std::vector<std::string> bases() const;                          // no down_revision
     std::vector<std::string> children(const std::string& id) const;  // name id as down_revision
-    bool is_branch_point(const std::string& id) const;  // more than one child
-    bool is_merge_point(const std::string& id) const;   // more than one down_revision
+    bool is_branch_point(const std::string& id) const;               // more than one child
+    bool is_merge_point(const std::string& id) const;                // more than one down_revision
+    /// The revision's own labels plus those Alembic propagates along its branch.
+    std::vector<std::string> branch_labels(const std::string& id) const;
 
     /// `ids` and everything reachable from them through down_revision and depends_on.
     std::set<std::string> ancestors(const std::vector<std::string>& ids) const;
     /// The applied set of a database whose version table holds `rows`.
-    std::set<std::string> applied(const std::vector<std::string>& rows) const { return ancestors(rows); }
+    std::set<std::string> applied(const std::vector<std::string>& rows) const {
+        return ancestors(rows);
+    }
 
     /// Resolves a target to revision ids ("base" gives none): head, heads, base,
     /// a full id, a unique prefix of >= 4 characters, label@head, label@base,
-    /// label (the branch's head), +N, -N, REV+N, REV-N, label@+N, label@-N.
+    /// label (as Alembic: the revision that declares it), +N, -N, REV+N,
+    /// REV-N, label@+N, label@-N.
     /// `current` (the version-table rows) anchors relative targets.
     /// Throws GraphError: unknown id, ambiguous prefix (lists the matches),
     /// `head` while there are several heads (lists them), relative overrun.
@@ -96,9 +119,16 @@ public:
     std::vector<std::string> history_range(const std::string& range,
                                            const std::vector<std::string>& current) const;
 
-private:
+    const GraphLinks& links() const { return m_links; }
+    size_t index_of(const std::string& id) const;  // position in revisions(); throws GraphError
+
+  private:
+    void validate_and_order(std::vector<Revision> input);
+    void build_links();
+
     std::vector<Revision> m_revisions;
     std::map<std::string, size_t> m_index;  // id -> position in m_revisions
+    GraphLinks m_links;
 };
 
 }  // namespace sg

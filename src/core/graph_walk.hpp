@@ -1,0 +1,95 @@
+#pragma once
+// Internal to src/core: the traversals and target parsing of Alembic's
+// RevisionMap (alembic/script/revision.py, 1.8), ported function by function
+// so that the odd corners behave the same. Positions are indices into
+// RevisionGraph::revisions().
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/graph.hpp"
+
+namespace sg::detail {
+
+/// A node as Alembic passes them around: a revision, None (`kNone`: base as
+/// "no revision", or a walk that went too far) or the string "base" (`kBase`,
+/// what a walk down past a root yields).
+using Node = long;
+constexpr Node kNone = -1;
+constexpr Node kBase = -2;
+
+void normalize_depends_on(GraphLinks& links);
+void propagate_branch_labels(GraphLinks& links, const std::vector<Revision>& revs);
+
+/// `starts` and all they reach through down_revision (+ depends_on if `deps`).
+std::vector<char> ancestor_mask(const GraphLinks& links, const std::vector<size_t>& starts,
+                                bool deps);
+/// `starts` and all that reach them.
+std::vector<char> descendant_mask(const GraphLinks& links, const std::vector<size_t>& starts,
+                                  bool deps);
+
+[[noreturn]] void fail(const std::string& message, std::vector<std::string> details = {});
+
+class Walker {
+  public:
+    explicit Walker(const RevisionGraph& graph) : m_g(graph), m_l(graph.links()) {}
+
+    /// _resolve_revision_number: ids (empty = base) and the label before '@'.
+    struct Number {
+        std::vector<std::string> ids;
+        std::optional<std::string> label;
+    };
+    Number resolve_number(const std::string& id) const;
+
+    Node revision_for_ident(const std::string& id, const std::optional<std::string>& branch) const;
+    size_t resolve_branch(const std::string& label) const;
+    std::optional<size_t> current_head(const std::optional<std::string>& label) const;
+    std::vector<Node> get_revisions(const std::string& id) const;
+    std::vector<Node> get_revisions(const std::vector<std::string>& ids) const;
+    Node get_revision(const std::string& id) const;
+
+    bool shares_lineage(size_t target, const std::vector<size_t>& against, bool deps) const;
+    std::vector<size_t> filter_for_lineage(const std::vector<size_t>& targets,
+                                           const std::string& check_against,
+                                           bool deps = false) const;
+
+    Node walk(Node start, long steps, const std::optional<std::string>& label,
+              bool no_overwalk) const;
+    std::vector<Node> parse_upgrade_target(const std::vector<std::string>& current,
+                                           const std::string& target, bool assert_length) const;
+    std::pair<std::optional<std::string>, Node> parse_downgrade_target(
+        const std::vector<std::string>& current, const std::string& target,
+        bool assert_length) const;
+
+    const std::string& id(size_t i) const { return m_g.revisions()[i].id; }
+
+  private:
+    std::vector<Node> walk_down_from_heads(long steps,
+                                           const std::optional<std::string>& label) const;
+    std::optional<size_t> index(const std::string& key) const;  // id or label, exact
+
+    const RevisionGraph& m_g;
+    const GraphLinks& m_l;
+};
+
+/// Matches Alembic's `(?:(.+?)@)?(\w+)?((?:\+|-)\d+)` at the start of `target`.
+struct Relative {
+    std::optional<std::string> label;
+    std::optional<std::string> symbol;
+    long steps = 0;
+    std::string text;  // "+2", "-1"
+};
+std::optional<Relative> parse_relative(const std::string& target);
+
+}  // namespace sg::detail
+
+namespace sg::detail {
+
+/// RevisionMap._topological_sort: the revisions of `todo` newest first, walking
+/// down from `heads` (only those in `todo` count) branch by branch, as Alembic
+/// orders upgrades (reversed), downgrades and history. Ties follow the input
+/// order, as Alembic's follow its file order.
+std::vector<size_t> alembic_order(const GraphLinks& links, std::vector<char> todo,
+                                  const std::vector<size_t>& heads);
+
+}  // namespace sg::detail

@@ -1,0 +1,125 @@
+// Alembic's HeadMaintainer.update_to_step, step kind by step kind. Where
+// Alembic would trip over its own bookkeeping (a KeyError or assertion: a row
+// it expects is missing), the row change is made in the forgiving way: an
+// update of a missing row becomes an insert, a delete of a missing row is
+// skipped.
+#include "core/head_maintainer.hpp"
+
+#include <algorithm>
+
+#include "core/graph_walk.hpp"
+
+namespace sg::detail {
+
+HeadMaintainer::HeadMaintainer(const RevisionGraph& graph, const std::vector<std::string>& rows)
+    : m_graph(graph), m_rows(rows.begin(), rows.end()) {}
+
+void HeadMaintainer::insert(const std::string& id) {
+    if (!m_rows.insert(id).second) return;
+    m_ops.push_back({RowOp::insert, "", id});
+}
+
+void HeadMaintainer::remove(const std::string& id) {
+    if (!m_rows.erase(id)) return;
+    m_ops.push_back({RowOp::remove, id, ""});
+}
+
+void HeadMaintainer::update(const std::string& from, const std::string& to) {
+    if (!m_rows.count(from)) return insert(to);
+    if (m_rows.count(to)) return remove(from);
+    m_rows.erase(from);
+    m_rows.insert(to);
+    m_ops.push_back({RowOp::update, from, to});
+}
+
+std::vector<size_t> HeadMaintainer::minus_other_ancestors(const std::vector<size_t>& revs,
+                                                          const std::set<std::string>& except) {
+    std::vector<std::string> others;
+    for (const auto& r : m_rows)
+        if (!except.count(r)) others.push_back(r);
+    if (others.empty()) return revs;
+    // Consecutive steps on one branch leave the other rows alone: reuse.
+    if (others != m_cache_key || m_cache_mask.empty()) {
+        std::vector<size_t> starts;
+        for (const auto& o : others) starts.push_back(m_graph.index_of(o));
+        m_cache_mask = ancestor_mask(m_graph.links(), starts, true);
+        m_cache_key = others;
+    }
+    std::vector<size_t> out;
+    for (size_t r : revs)
+        if (!m_cache_mask[r]) out.push_back(r);
+    return out;
+}
+
+Step HeadMaintainer::finish(size_t rev, Direction direction) {
+    Step step{m_graph.revisions()[rev].id, direction, std::move(m_ops), rows()};
+    m_ops.clear();
+    return step;
+}
+
+Step HeadMaintainer::upgrade(size_t rev) {
+    const auto& revs = m_graph.revisions();
+    const std::string& id = revs[rev].id;
+    const auto& downs = m_graph.links().norm_down[rev];
+    std::vector<size_t> present;
+    for (size_t d : downs)
+        if (m_rows.count(revs[d].id)) present.push_back(d);
+    if (present.empty()) {
+        insert(id);  // a base, or none of the parents is a row: a new branch
+    } else if (downs.size() > 1 && present.size() > 1) {
+        // A merge: the parents that are rows collapse into this revision.
+        std::set<std::string> parents;
+        for (size_t d : downs) parents.insert(revs[d].id);
+        auto from = minus_other_ancestors(downs, parents);
+        std::vector<std::string> rows_from;
+        for (size_t f : from)
+            if (m_rows.count(revs[f].id)) rows_from.push_back(revs[f].id);
+        if (rows_from.empty()) {
+            insert(id);
+        } else {
+            for (size_t i = 0; i + 1 < rows_from.size(); ++i) remove(rows_from[i]);
+            update(rows_from.back(), id);
+        }
+    } else {
+        update(revs[present.front()].id, id);
+    }
+    return finish(rev, Direction::upgrade);
+}
+
+Step HeadMaintainer::downgrade(size_t rev) {
+    const auto& revs = m_graph.revisions();
+    const std::string& id = revs[rev].id;
+    const auto& downs = m_graph.links().norm_down[rev];
+    if (!m_rows.count(id)) return finish(rev, Direction::downgrade);
+    auto to = minus_other_ancestors(downs, {id});
+    if (downs.empty() || to.empty()) {
+        remove(id);  // the parents stay covered by other rows (or it is a base)
+    } else if (downs.size() > 1) {
+        // An unmerge: the parents not covered by other rows come back.
+        for (size_t i = 0; i + 1 < to.size(); ++i) insert(revs[to[i]].id);
+        update(id, revs[to.back()].id);
+    } else {
+        update(id, revs[downs.front()].id);
+    }
+    return finish(rev, Direction::downgrade);
+}
+
+void HeadMaintainer::stamp(const std::vector<std::string>& from, const std::vector<std::string>& to,
+                           bool is_upgrade, bool branch_move) {
+    auto missing = [&](const std::vector<std::string>& ids) {
+        return std::any_of(ids.begin(), ids.end(), [&](const auto& i) { return !m_rows.count(i); });
+    };
+    if (!is_upgrade && branch_move) {
+        remove(from.front());
+    } else if (is_upgrade && (branch_move || missing(from)) && missing(to)) {
+        insert(to.front());
+    } else if (from.size() > 1) {
+        for (size_t i = 0; i + 1 < from.size(); ++i) remove(from[i]);
+        update(from.back(), to.front());
+    } else {
+        update(from.front(), to.front());
+    }
+    m_ops.clear();
+}
+
+}  // namespace sg::detail
