@@ -222,6 +222,7 @@ std::vector<StepResult> Migrator::run_atomic(const std::vector<Prepared>& steps,
 void Migrator::record_failed_row(HistoryRow row) {
     // Its own small transaction: the step's transaction is already rolled back.
     try {
+        if (m_conn.dialect() == Dialect::mysql) m_state.ensure_tables();  // implicit commit
         m_conn.begin();
         m_state.ensure_tables();
         m_state.history_insert(row);

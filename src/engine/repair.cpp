@@ -30,6 +30,8 @@ void in_transaction(Connection& conn, F body) {
 
 void Migrator::stamp(const std::vector<std::string>& rows) {
     std::vector<std::string> sorted = split_heads(join_heads(rows));
+    // MySQL commits implicitly on CREATE TABLE: create before the transaction.
+    if (m_conn.dialect() == Dialect::mysql) m_state.ensure_tables();
     in_transaction(m_conn, [&] {
         m_state.ensure_tables();
         auto from = m_state.versions();

@@ -143,7 +143,17 @@ TEST_CASE("schema-qualified version table on PostgreSQL", "[conformance][postgre
     // A same-named table in the search_path is not confused with it.
     StateStore plain(db->conn(), {});
     CHECK(plain.versions().empty());
+    // A whole upgrade keeps its state in the schema.
+    test::MigrationsDir dir;
+    dir.add({"q0001", "", test::updown("CREATE TABLE tq (id INTEGER);", "DROP TABLE tq;")});
+    auto scripts = dir.load();
+    test::Runner r{*db, scripts, {"app.alembic_version", "schemagate_history"}};
+    s.set_versions({});
+    CHECK(r.upgrade().size() == 1);
+    CHECK(db->scalar("SELECT version_num FROM app.alembic_version") == "q0001");
+    CHECK(db->scalar("SELECT revision FROM app.schemagate_history") == "q0001");
+    CHECK(db->tables() == Names{"tq"});
     // And search_path is respected for unqualified names.
     db->conn().execute("SET search_path TO app");
-    CHECK(plain.versions() == Names{"r1"});
+    CHECK(plain.versions() == Names{"q0001"});
 }
