@@ -36,6 +36,9 @@ Deliberately NOT generated (Alembic quirks, or targets outside DESIGN.md §2):
     declares the label, not to the branch head; DESIGN.md lists only
     label@head / label@base.
   * upgrade to `label@base` (meaningless; Alembic treats it as base).
+  * id prefixes shorter than 4 characters: Alembic 1.8 accepts any unique
+    prefix (its `len(x) > 3` tests the candidate id, not the prefix);
+    DESIGN.md §2 requires at least 4 characters, so schemagate rejects them.
   * `stamp --purge head` while there are several heads: Alembic empties the
     version table first and only then fails to resolve `head`, so the failed
     command leaves the table empty (schemagate fails before writing).
@@ -520,8 +523,8 @@ def random_op(rng, g, rows):
             pending = [r for r in ids if r not in applied]
             pool = pending if pending and rng.random() < 0.75 else ids
             return ("upgrade", rng.choice(pool), False)
-        if choice == "prefix":  # 3 characters is too short (an error in both)
-            return ("upgrade", rng.choice(ids)[:rng.choice([3, 4, 4, 6, 8])], False)
+        if choice == "prefix":  # >= 4 characters, see the top
+            return ("upgrade", rng.choice(ids)[:rng.choice([4, 4, 6, 8])], False)
         if choice == "bad":
             return ("upgrade", rng.choice(["0123456789ab", "nosuchrev", "nolabel@head"]), False)
         if choice == "label@head":
