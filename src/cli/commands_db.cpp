@@ -68,6 +68,10 @@ ExitCode migrate(const Invocation& inv, const ScriptDirectory& scripts, Plan pla
     rows = db->state->versions();
     check_state(s, scripts, *db->state, rows, checksums);
     auto steps = plan(rows);
+    if (steps.empty()) {  // another runner did the work while we waited for the lock
+        log::info("nothing to do: the database is at the target", {{"current", join(rows)}});
+        return ExitCode::ok;
+    }
     Migrator migrator(scripts, *db->conn, *db->state, migrate_options(s, signals.flag()));
     log::info(inv.command + " from " + join(rows),
               {{"steps", static_cast<long long>(steps.size())}});

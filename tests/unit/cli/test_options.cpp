@@ -155,6 +155,8 @@ TEST_CASE("command options") {
     CHECK(rev.opts.depends_on == std::vector<std::string>{"a1", "b2", "c3"});
     CHECK(rev.opts.rev_id == "r1");
     CHECK(parse({"revision", "-mshort"}).opts.message == "short");
+    CHECK(parse({"revision", "-m", "x", "--head", "abcd", "--splice"}).opts.splice);
+    CHECK(code_of({"merge", "a", "b", "-m", "x", "--splice"}) == ExitCode::usage);
     CHECK(parse({"merge", "heads", "-m", "-1 merge"}).opts.message == "-1 merge");
     CHECK(parse({"history", "-r", "base:head"}).opts.range == "base:head");
     CHECK(parse({"history", "-r-2:head"}).opts.range == "-2:head");
