@@ -135,7 +135,9 @@ std::string render_offline(const ScriptDirectory& scripts, Dialect d, const Tabl
         << "-- from: " << (from.empty() ? "base" : join(from, ", "))
         << "  to: " << (to.empty() ? "base" : to) << "\n"
         << "-- Statements end with ';'. No history rows are written offline.\n\n";
+    // Migration files are UTF-8 whatever the client's locale says.
     if (d == Dialect::mysql) out << "SET NAMES utf8mb4;\n\n";
+    if (d == Dialect::postgresql) out << "SET client_encoding = 'UTF8';\n\n";
     if (create_tables) out << OfflineSql::create_tables(d, names) << "\n";
     for (auto& s : steps) emit_step(out, scripts, d, names, s);
     return out.str();

@@ -37,7 +37,7 @@ void Migrator::stamp(const std::vector<std::string>& rows) {
         auto from = m_state.versions();
         m_state.set_versions(sorted);
         HistoryRow row;
-        row.revision = sorted.empty() ? "base" : join_heads(sorted);
+        row.revision = sorted.empty() ? "base" : join_heads(sorted).substr(0, 255);
         row.operation = "stamp";
         row.from_heads = join_heads(from);
         row.to_heads = join_heads(sorted);

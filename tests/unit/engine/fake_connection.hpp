@@ -19,7 +19,7 @@ class FakeConnection : public Connection {
     FakeConnection() { sqlite3_open(":memory:", &m_db); }
     ~FakeConnection() override { sqlite3_close(m_db); }
 
-    std::vector<std::string> calls;  // "BEGIN", "COMMIT", "ROLLBACK", "EXEC <sql>"
+    std::vector<std::string> calls;  // "BEGIN", "COMMIT", "ROLLBACK", "EXEC <sql>", "QUERY <sql>"
     std::string fail_on;             // a migration statement containing this fails
     std::atomic<int>* signal_flag = nullptr;
     std::string signal_on;  // executing a statement containing this raises SIGTERM
@@ -40,6 +40,7 @@ class FakeConnection : public Connection {
         run(sql, {});
     }
     Rows query(const std::string& sql, const std::vector<Value>& params = {}) override {
+        calls.push_back("QUERY " + sql);
         return run(sql, params);
     }
     void begin() override { calls.push_back("BEGIN"), run("BEGIN", {}); }
@@ -55,6 +56,12 @@ class FakeConnection : public Connection {
     std::string database_name() const override { return "fake"; }
     std::string current_schema() override { return "main"; }
 
+    /// Index of the first recorded call starting with `prefix` (-1: none).
+    int first(const std::string& prefix) const {
+        for (size_t i = 0; i < calls.size(); ++i)
+            if (calls[i].compare(0, prefix.size(), prefix) == 0) return int(i);
+        return -1;
+    }
     /// How many recorded calls equal `what` exactly.
     int count(const std::string& what) const {
         int n = 0;

@@ -80,6 +80,12 @@ TEST_CASE("each transactional revision commits with its row ops and history", "[
     CHECK(fx.conn.count("BEGIN") == 3);
     CHECK(fx.conn.count("COMMIT") == 3);
     CHECK(fx.conn.count("ROLLBACK") == 0);
+    // The state tables are created inside the first transaction, before its statements.
+    int begin = fx.conn.first("BEGIN");
+    int create = fx.conn.first("QUERY CREATE TABLE IF NOT EXISTS \"alembic_version\"");
+    REQUIRE(create >= 0);
+    CHECK(begin < create);
+    CHECK(create < fx.conn.first("EXEC CREATE TABLE a"));
     auto h = fx.history();
     REQUIRE(h.size() == 3);
     CHECK(h[0].operation == "upgrade");
@@ -157,7 +163,8 @@ TEST_CASE("--atomic refuses transaction: false revisions up front (exit 2)", "[e
     } catch (const Error& e) {
         CHECK(e.code() == ExitCode::usage);
     }
-    CHECK(fx.conn.calls.empty());
+    CHECK(fx.conn.first("EXEC") == -1);
+    CHECK(fx.conn.count("BEGIN") == 0);
 }
 
 TEST_CASE("a transaction: false revision failing part-way is dirty; repair choices", "[engine]") {
