@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite: builds, starts PostgreSQL and MariaDB on loopback
 # (scripts/test-servers.sh), runs every test with ctest, stops the servers.
+# Extra arguments go to ctest (e.g. -R unit_).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
 scripts/build.sh
-eval "$(scripts/test-servers.sh start)"
-trap 'scripts/test-servers.sh stop' EXIT
+eval "$("$root/scripts/test-servers.sh" start)"
+trap '"$root/scripts/test-servers.sh" stop' EXIT
 cd "${BUILD_DIR:-build}"
 ctest --output-on-failure --timeout 600 "$@"
