@@ -34,16 +34,26 @@ void HeadMaintainer::update(const std::string& from, const std::string& to) {
 
 std::vector<size_t> HeadMaintainer::minus_other_ancestors(const std::vector<size_t>& revs,
                                                           const std::set<std::string>& except) {
-    std::vector<std::string> others;
-    for (const auto& r : m_rows)
-        if (!except.count(r)) others.push_back(r);
+    // Consecutive steps on one branch leave the other rows alone: reuse the
+    // mask while the rows other than `except` equal the cached ones.
+    auto others = [&] {
+        std::vector<const std::string*> out;
+        for (const auto& r : m_rows)
+            if (!except.count(r)) out.push_back(&r);
+        return out;
+    }();
     if (others.empty()) return revs;
-    // Consecutive steps on one branch leave the other rows alone: reuse.
-    if (others != m_cache_key || m_cache_mask.empty()) {
+    bool hit = !m_cache_mask.empty() && others.size() == m_cache_key.size() &&
+               std::equal(others.begin(), others.end(), m_cache_key.begin(),
+                          [](const std::string* a, const std::string& b) { return *a == b; });
+    if (!hit) {
         std::vector<size_t> starts;
-        for (const auto& o : others) starts.push_back(m_graph.index_of(o));
+        m_cache_key.clear();
+        for (const auto* o : others) {
+            starts.push_back(m_graph.index_of(*o));
+            m_cache_key.push_back(*o);
+        }
         m_cache_mask = ancestor_mask(m_graph.links(), starts, true);
-        m_cache_key = others;
     }
     std::vector<size_t> out;
     for (size_t r : revs)
