@@ -105,17 +105,27 @@ class RevisionGraph {
     std::vector<std::string> resolve(const std::string& target,
                                      const std::vector<std::string>& current = {}) const;
 
-    /// Steps that take a database at `current` up to `target` (default head).
+    // The plans follow Alembic 1.8 step for step: the revisions it would run,
+    // in the order its own topological walk visits them, each with the row
+    // changes its HeadMaintainer makes. `current` is the version table's rows
+    // in the order read (`-1` with several rows walks down from the first, as
+    // Alembic does). Revisions are applied ancestors(target) - ancestors(current).
+
+    /// Steps that take a database at `current` up to `target` (default head);
+    /// empty when the target is applied already.
     std::vector<Step> plan_upgrade(const std::vector<std::string>& current,
                                    const std::string& target) const;
-    /// Steps that take a database at `current` down to `target` (-1, base, id...).
+    /// Steps that take a database at `current` down to `target` (-1, base, id,
+    /// label@-1...): the applied descendants of the target, with what depends
+    /// on them; other branches stay. Errors when the target is not applied.
     std::vector<Step> plan_downgrade(const std::vector<std::string>& current,
                                      const std::string& target) const;
     /// The version-table rows after `stamp target` (purge: start from empty).
     std::vector<std::string> plan_stamp(const std::vector<std::string>& current,
                                         const std::string& target, bool purge) const;
     /// `history -r A:B` (either side may be empty, "base", "head", "current"):
-    /// the revisions in the range, newest first.
+    /// the revisions in the range, newest first. As Alembic, A itself is listed
+    /// and only revisions above A count.
     std::vector<std::string> history_range(const std::string& range,
                                            const std::vector<std::string>& current) const;
 
