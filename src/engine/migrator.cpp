@@ -247,8 +247,9 @@ void Migrator::fail(const Prepared& p, const StatementFailure& f, bool dirty,
     std::vector<StepResult> done = m_opts.atomic ? std::vector<StepResult>{} : m_done;
     std::string applied;
     for (auto& s : done) applied += (applied.empty() ? "" : ", ") + s.revision;
-    std::string what = std::string(word(p.direction)) + " of revision " + rev.id + " (" +
-                       rev.message + ") failed at " + f.location + ": " + f.error;
+    std::string what = std::string(word(p.direction)) + " of revision " + rev.id +
+                       (rev.message.empty() ? "" : " (" + rev.message + ")") + " failed at " +
+                       f.location + ": " + f.error;
     ExitCode code = f.signal ? signal_exit(f.signal) : ExitCode::rolled_back;
     std::string hint;
     if (dirty) {
