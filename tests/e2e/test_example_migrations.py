@@ -99,7 +99,8 @@ class Postgres:
                                          % table)}
 
     def routines(self, url):
-        return {r[0] for r in self.query(url, "SELECT routine_name FROM information_schema.routines "
+        return {r[0] for r in self.query(url, "SELECT routine_name FROM "
+                                              "information_schema.routines "
                                               "WHERE routine_schema = 'public'")}
 
     def feed(self, url, script):
@@ -182,7 +183,8 @@ class Sqlite:
         return {r[1] for r in self.query(url, "PRAGMA table_info(%s)" % table)}
 
     def routines(self, url):
-        return {r[0] for r in self.query(url, "SELECT name FROM sqlite_master WHERE type='trigger'")}
+        return {r[0] for r in self.query(url, "SELECT name FROM sqlite_master "
+                                              "WHERE type='trigger'")}
 
     def feed(self, url, script):
         p = subprocess.run(["sqlite3", "-bail", url[len("sqlite:///"):]], input=script,

@@ -71,9 +71,10 @@ from sqlalchemy import create_engine
 
 config = context.config
 url = config.attributes.get("url") or os.environ["INTEROP_URL"]
+version_table = config.attributes.get("version_table") or "alembic_version"
 
 if context.is_offline_mode():
-    context.configure(url=url, literal_binds=True,
+    context.configure(url=url, literal_binds=True, version_table=version_table,
                       output_buffer=config.attributes.get("output_buffer"))
     with context.begin_transaction():
         context.run_migrations()
@@ -81,7 +82,7 @@ else:
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            context.configure(connection=connection)
+            context.configure(connection=connection, version_table=version_table)
             with context.begin_transaction():
                 context.run_migrations()
     finally:
@@ -152,7 +153,7 @@ class Projects:
         self.migrations = write_schemagate_project(os.path.join(tmp, "migrations"))
         self.backups = os.path.join(tmp, "backups")
 
-    def alembic(self, url, cmd, *args):
+    def alembic(self, url, cmd, *args, version_table=None):
         """Runs alembic.command.<cmd> in-process; returns what it printed."""
         from alembic import command
         from alembic.config import Config
@@ -160,6 +161,7 @@ class Projects:
         cfg = Config(self.ini, stdout=out)
         cfg.attributes["url"] = url
         cfg.attributes["output_buffer"] = out  # offline (--sql) scripts
+        cfg.attributes["version_table"] = version_table
         getattr(command, cmd)(cfg, *args)
         return out.getvalue()
 
@@ -252,7 +254,8 @@ def snapshot(db, url):
     state = {"rows": rows(db, url), "tables": {t: db.columns(url, t) for t in sorted(tables)}}
     for t, order in (("accounts", "id"), ("audit_log", "id")):
         if t in tables:
-            state[t] = [tuple(r) for r in db.query(url, "SELECT * FROM %s ORDER BY %s" % (t, order))]
+            sql = "SELECT * FROM %s ORDER BY %s" % (t, order)
+            state[t] = [tuple(r) for r in db.query(url, sql)]
     return state
 
 
@@ -374,8 +377,34 @@ def two_heads_in_version_table(db, p):
           % (snapshot(db, url), ref))
 
 
+def custom_version_table(db, p):
+    """Alembic's version_table option and schemagate's --version-table name the same table;
+    schemagate downgrades revisions that only Alembic applied (no history rows)."""
+    url = sqlalchemy_url(db, db.fresh())
+    vt = ["--version-table", "app_version"]
+    p.alembic(url, "upgrade", R3, version_table="app_version")
+    check(db.tables(url) == {"app_version", "accounts", "orders"},
+          "Alembic used app_version: %s" % db.tables(url))
+    out, _ = p.sg(url, *vt, "current")
+    check(out.split()[:1] == [R3], "schemagate current in app_version: " + out)
+    p.sg(url, *vt, "upgrade", "head")
+    got = sorted(r[0] for r in db.query(url, "SELECT version_num FROM app_version"))
+    check(got == [HEAD], "app_version at head: %s" % got)
+    out = p.alembic(url, "current", version_table="app_version")
+    check(out.split()[:1] == [HEAD], "Alembic current in app_version: " + out)
+    p.sg(url, *vt, "downgrade", "base")
+    check(db.tables(url) == {"app_version", "schemagate_history"},
+          "schemagate downgraded Alembic's revisions too: %s" % db.tables(url))
+    p.alembic(url, "upgrade", "head", version_table="app_version")
+    got = sorted(r[0] for r in db.query(url, "SELECT version_num FROM app_version"))
+    check(got == [HEAD] and "alembic_version" not in db.tables(url),
+          "Alembic back at head in app_version: %s %s" % (got, db.tables(url)))
+    p.sg(url, *vt, "run", what="run at head with --version-table")
+    check(p.backup_files() == [], "fast path: %s" % p.backup_files())
+
+
 SCENARIOS = [alembic_first, schemagate_first, alembic_managed_fast_path,
-             two_heads_in_version_table]
+             two_heads_in_version_table, custom_version_table]
 BACKENDS = [Postgres, Mariadb]
 
 
