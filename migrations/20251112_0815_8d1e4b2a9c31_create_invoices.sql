@@ -5,8 +5,8 @@
 -- branch_labels: billing
 
 -- +upgrade
--- The billing team works on its own branch, labelled "billing"
--- (schemagate upgrade billing@head).
+-- The billing team works on its own branch, labelled "billing"; it is
+-- merged into the main line by c4e9a7f1b6d2.
 CREATE TABLE invoices (
     id INTEGER NOT NULL PRIMARY KEY,
     patient_id INTEGER NOT NULL REFERENCES patients (id),

@@ -37,7 +37,13 @@ log::Fields code_field(const Error& e) {
 /// (the summary is left out when it would only repeat the one problem).
 void report(const ScriptError& e) {
     const auto& problems = e.problems();
-    if (problems.size() != 1) log::error(e.what(), code_field(e));
+    if (problems.size() > 1) {
+        // what() names the first problem; the list below names them all.
+        log::error("invalid migrations: " + std::to_string(problems.size()) + " problems",
+                   code_field(e));
+    } else if (problems.empty()) {
+        log::error(e.what(), code_field(e));
+    }
     for (const auto& p : problems) {
         log::Fields fields{{"file", p.file}, {"line", p.line}};
         if (problems.size() == 1) {

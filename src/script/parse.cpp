@@ -85,6 +85,15 @@ std::optional<Marker> parse_marker(std::string_view line) {
     return m;
 }
 
+bool is_known_key(const std::string& word) {
+    static const char* const keys[] = {"revision",    "down_revision", "message",
+                                       "create_date", "branch_labels", "depends_on",
+                                       "transaction"};
+    for (const char* k : keys)
+        if (word == k) return true;
+    return false;
+}
+
 const char* const k_keys =
     "revision, down_revision, message, create_date, branch_labels, "
     "depends_on, transaction";
@@ -176,7 +185,19 @@ class Parser {
         while (n < t.size() &&
                (text::is_alpha(t[n]) || t[n] == '_' || (n > 0 && text::is_digit(t[n]))))
             ++n;
-        if (n == 0 || n >= t.size() || t[n] != ':') return;  // a free comment
+        if (n == 0) return;  // a free comment
+        if (n >= t.size() || t[n] != ':') {
+            // `-- down_revision abc` (a key and one word) is a key with its
+            // colon missing, not a comment: ignoring it would silently make a
+            // second root. `-- message of the day` stays a comment.
+            std::string word(t.substr(0, n));
+            std::string_view rest = trim(t.substr(n));
+            bool one_word = !rest.empty() && rest.find_first_of(" \t") == std::string_view::npos;
+            if (is_known_key(word) && n < t.size() && text::is_space(t[n]) && one_word)
+                add(line.number,
+                    "header key '" + word + "' needs a colon: `-- " + word + ": value`");
+            return;
+        }
         header_key(std::string(t.substr(0, n)), trim(t.substr(n + 1)), line.number);
     }
 

@@ -231,3 +231,11 @@ TEST_CASE("checksums: a dialect section is what counts for its dialect", "[check
     CHECK(with_pg.checksum(Dialect::postgresql) != plain.checksum(Dialect::postgresql));
     CHECK(with_pg.checksum(Dialect::postgresql) == sg::sha256_hex("CREATE TABLE t (x int4);"));
 }
+
+TEST_CASE("a header key without its colon is an error, a prose comment is not", "[parse]") {
+    CHECK(has(problems("-- revision: a1\n-- down_revision a0\n-- +upgrade\nSELECT 1;\n"), "m.sql:2",
+              "header key 'down_revision' needs a colon"));
+    CHECK(problems("-- revision: a1\n-- message of the day\n-- revision history follows\n"
+                   "-- +upgrade\nSELECT 1;\n")
+              .empty());
+}
