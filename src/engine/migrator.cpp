@@ -268,7 +268,7 @@ void Migrator::fail(const Prepared& p, const StatementFailure& f, bool dirty,
         hint = "the database is at " + heads_text(heads) + "; fix the revision and run again";
     }
     if (!applied.empty()) what += "; applied before it: " + applied;
-    log::error(what, {{"revision", rev.id}, {"location", f.location}});
+    // Not logged here: the command that catches it logs it once, with its exit code.
     throw MigrationFailure(code, what, hint, done, rev.id, f.location, f.error);
 }
 
