@@ -71,6 +71,7 @@ std::vector<std::string> RevisionGraph::history_range(
                                      : w.parse_upgrade_target(lower_ids, upper.ids.front(), false));
     if (!lower.is_rows && lower.ids.front().find('@') != std::string::npos)
         targets = narrow_to_branch(*this, w, targets, lower.ids.front());
+    detail::check_overlap(w, m_links, targets);
     auto required = detail::ancestor_mask(m_links, targets, true);
 
     auto now_nodes = revisions_of(w, lower);
@@ -85,6 +86,7 @@ std::vector<std::string> RevisionGraph::history_range(
             fail("Requested range " + shown +
                  " does not refer to ancestor/descendant revisions along the same branch");
     auto now = only_revisions(now_nodes);
+    detail::check_overlap(w, m_links, now);
     auto below = detail::ancestor_mask(m_links, now, true);
     auto needs = required;
     for (size_t i = 0; i < needs.size(); ++i) needs[i] = needs[i] && !below[i];

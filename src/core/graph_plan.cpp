@@ -23,19 +23,6 @@ std::vector<size_t> revisions_only(const std::vector<Node>& nodes) {
     return out;
 }
 
-// Alembic's `check=True` traversal: no requested revision may be an ancestor
-// of another one.
-void check_overlap(const detail::Walker& w, const GraphLinks& l, const std::vector<size_t>& revs) {
-    std::vector<size_t> parents;
-    for (size_t r : revs)
-        parents.insert(parents.end(), l.norm_down[r].begin(), l.norm_down[r].end());
-    auto below = detail::ancestor_mask(l, parents, true);
-    for (size_t r : revs)
-        if (below[r])
-            fail("Requested revision " + w.id(r) +
-                 " overlaps with other requested revisions (it is an ancestor of one of them)");
-}
-
 std::vector<std::string> to_ids(const detail::Walker& w, const std::vector<size_t>& is) {
     std::vector<std::string> out;
     for (size_t i : is) out.push_back(w.id(i));
@@ -71,9 +58,9 @@ std::vector<Step> RevisionGraph::plan_upgrade(const std::vector<std::string>& cu
         if (n == kNone || n == kBase)
             fail("Relative revision " + target + " walks past the end of the graph");
     auto targets = revisions_only(nodes);
-    check_overlap(w, m_links, targets);
+    detail::check_overlap(w, m_links, targets);
     auto now = revisions_only(w.get_revisions(current));
-    check_overlap(w, m_links, now);
+    detail::check_overlap(w, m_links, now);
     auto required = detail::ancestor_mask(m_links, targets, true);
     auto applied = detail::ancestor_mask(m_links, now, true);
     for (size_t i = 0; i < required.size(); ++i) required[i] = required[i] && !applied[i];

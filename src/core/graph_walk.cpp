@@ -125,6 +125,19 @@ std::optional<Relative> parse_relative(const std::string& target) {
     return r;
 }
 
+// Alembic's `check=True` traversal: no requested revision may be an ancestor
+// of another one.
+void check_overlap(const Walker& w, const GraphLinks& l, const std::vector<size_t>& revs) {
+    std::vector<size_t> parents;
+    for (size_t r : revs)
+        parents.insert(parents.end(), l.norm_down[r].begin(), l.norm_down[r].end());
+    auto below = ancestor_mask(l, parents, true);
+    for (size_t r : revs)
+        if (below[r])
+            fail("Requested revision " + w.id(r) +
+                 " overlaps with other requested revisions (it is an ancestor of one of them)");
+}
+
 std::optional<size_t> Walker::index(const std::string& key) const {
     if (const Revision* r = m_g.find(key)) return m_g.index_of(r->id);
     auto it = m_l.labels.find(key);

@@ -72,6 +72,10 @@ class Walker {
     const GraphLinks& m_l;
 };
 
+/// Alembic's `check=True` traversal: fails when one of `revs` is an ancestor
+/// of another.
+void check_overlap(const Walker& w, const GraphLinks& links, const std::vector<size_t>& revs);
+
 /// Matches Alembic's `(?:(.+?)@)?(\w+)?((?:\+|-)\d+)` at the start of `target`.
 struct Relative {
     std::optional<std::string> label;
