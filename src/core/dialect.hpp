@@ -9,9 +9,12 @@ enum class Dialect { postgresql, mysql, sqlite };
 
 inline const char* dialect_name(Dialect d) {
     switch (d) {
-        case Dialect::postgresql: return "postgresql";
-        case Dialect::mysql: return "mysql";
-        case Dialect::sqlite: return "sqlite";
+        case Dialect::postgresql:
+            return "postgresql";
+        case Dialect::mysql:
+            return "mysql";
+        case Dialect::sqlite:
+            return "sqlite";
     }
     return "?";
 }

@@ -24,20 +24,34 @@ enum class ExitCode : int {
 /// One-line meaning of an exit code, for the termination message and logs.
 inline const char* exit_meaning(ExitCode code) {
     switch (code) {
-        case ExitCode::ok: return "success";
-        case ExitCode::internal: return "internal error";
-        case ExitCode::usage: return "usage or configuration error";
-        case ExitCode::invalid: return "invalid migrations directory or target";
-        case ExitCode::unreachable: return "database unreachable";
-        case ExitCode::auth: return "authentication, permission or unknown-database error";
-        case ExitCode::lock_timeout: return "migration lock not acquired";
-        case ExitCode::backup_failed: return "backup failed; nothing was changed";
-        case ExitCode::rolled_back: return "revision failed and was rolled back";
-        case ExitCode::dirty: return "revision failed part-way; manual repair needed";
-        case ExitCode::drift: return "drift between the database and the migrations";
-        case ExitCode::pending: return "revisions pending";
-        case ExitCode::sigint: return "interrupted (SIGINT)";
-        case ExitCode::sigterm: return "interrupted (SIGTERM)";
+        case ExitCode::ok:
+            return "success";
+        case ExitCode::internal:
+            return "internal error";
+        case ExitCode::usage:
+            return "usage or configuration error";
+        case ExitCode::invalid:
+            return "invalid migrations directory or target";
+        case ExitCode::unreachable:
+            return "database unreachable";
+        case ExitCode::auth:
+            return "authentication, permission or unknown-database error";
+        case ExitCode::lock_timeout:
+            return "migration lock not acquired";
+        case ExitCode::backup_failed:
+            return "backup failed; nothing was changed";
+        case ExitCode::rolled_back:
+            return "revision failed and was rolled back";
+        case ExitCode::dirty:
+            return "revision failed part-way; manual repair needed";
+        case ExitCode::drift:
+            return "drift between the database and the migrations";
+        case ExitCode::pending:
+            return "revisions pending";
+        case ExitCode::sigint:
+            return "interrupted (SIGINT)";
+        case ExitCode::sigterm:
+            return "interrupted (SIGTERM)";
     }
     return "unknown";
 }

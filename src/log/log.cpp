@@ -52,11 +52,16 @@ std::string timestamp() {
 
 const char* level_name(Level l) {
     switch (l) {
-        case Level::debug: return "debug";
-        case Level::info: return "info";
-        case Level::warn: return "warn";
-        case Level::error: return "error";
-        case Level::off: return "off";
+        case Level::debug:
+            return "debug";
+        case Level::info:
+            return "info";
+        case Level::warn:
+            return "warn";
+        case Level::error:
+            return "error";
+        case Level::off:
+            return "off";
     }
     return "info";
 }
@@ -109,12 +114,18 @@ void init(Format format, Level level) {
 }
 
 bool parse_level(const std::string& s, Level& out) {
-    if (s == "debug" || s == "trace") out = Level::debug;
-    else if (s == "info") out = Level::info;
-    else if (s == "warn" || s == "warning") out = Level::warn;
-    else if (s == "error") out = Level::error;
-    else if (s == "off" || s == "quiet") out = Level::off;
-    else return false;
+    if (s == "debug" || s == "trace")
+        out = Level::debug;
+    else if (s == "info")
+        out = Level::info;
+    else if (s == "warn" || s == "warning")
+        out = Level::warn;
+    else if (s == "error")
+        out = Level::error;
+    else if (s == "off" || s == "quiet")
+        out = Level::off;
+    else
+        return false;
     return true;
 }
 
@@ -148,11 +159,21 @@ std::string json_escape(const std::string& s) {
     out.reserve(s.size() + 8);
     for (unsigned char c : s) {
         switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (c < 0x20) {
                     char buf[8];
