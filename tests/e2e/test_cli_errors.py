@@ -22,96 +22,8 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 
-SG = os.environ.get("SG_BIN", "")
-SOURCE = os.environ.get("SG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
-RESULTS = []
-
-
-# --- helpers (each test_cli_*.py is self-contained) -------------------------
-
-def clean_env(**extra):
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("SCHEMAGATE_") and not k.startswith("DATABASE_")}
-    env.update(extra)
-    return env
-
-
-def sg(*args, cwd, env=None, stdin=None):
-    p = subprocess.run([SG] + list(args), cwd=cwd, env=env or clean_env(), input=stdin,
-                       capture_output=True, text=True, timeout=60)
-    return p.returncode, p.stdout, p.stderr
-
-
-def write_rev(d, rev, down="", message="", up="SELECT 1;", down_sql=None, labels="", depends="",
-              name=None):
-    lines = ["-- revision: " + rev, "-- down_revision: " + down, "-- message: " + message,
-             "-- create_date: 2025-01-01 00:00:00"]
-    if labels:
-        lines.append("-- branch_labels: " + labels)
-    if depends:
-        lines.append("-- depends_on: " + depends)
-    text = "\n".join(lines) + "\n\n-- +upgrade\n" + up + "\n"
-    if down_sql is not None:
-        text += "\n-- +downgrade\n" + down_sql + "\n"
-    path = os.path.join(d, name or (rev + ".sql"))
-    with open(path, "w") as f:
-        f.write(text)
-    return path
-
-
-def rows(db, table="alembic_version"):
-    con = sqlite3.connect(db)
-    try:
-        return sorted(r[0] for r in con.execute("SELECT version_num FROM " + table))
-    finally:
-        con.close()
-
-
-def tables(db):
-    con = sqlite3.connect(db)
-    try:
-        return sorted(r[0] for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"))
-    finally:
-        con.close()
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
-
-
-def expect(result, code, what):
-    rc, out, err = result
-    if rc != code:
-        raise AssertionError("%s: exit %d, wanted %d\nstdout: %s\nstderr: %s"
-                             % (what, rc, code, out[-2000:], err[-2000:]))
-    return out, err
-
-
-TESTS = []
-
-
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-def run_test(fn):
-    name = fn.__name__
-    tmp = tempfile.mkdtemp(prefix="sg_e2e_cli_")
-    try:
-        fn(tmp)
-        RESULTS.append((name, None))
-        print("PASS", name)
-    except Exception as e:  # noqa: BLE001 - report every failure, keep going
-        RESULTS.append((name, e))
-        print("FAIL", name, "\n   ", str(e).replace("\n", "\n    "))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
+from cli_support import SG, check, clean_env, expect, main, rows, sg, tables, test, write_rev
 
 
 def digest(path):
@@ -323,20 +235,6 @@ def check_exit_11(tmp):
     check(not os.path.exists(db), "check created no database")
     expect(sg(*a, "upgrade", cwd=tmp), 0, "upgrade")
     expect(sg(*a, "check", cwd=tmp), 0, "at head")
-
-
-def main():
-    if not SG or not os.access(SG, os.X_OK):
-        print("FAIL: SG_BIN (%r) is not an executable" % SG)
-        return 1
-    only = sys.argv[1:]
-    for fn in TESTS:
-        if not only or fn.__name__ in only:
-            run_test(fn)
-    failed = [n for n, e in RESULTS if e is not None]
-    print("\n%d passed, %d failed%s" % (len(RESULTS) - len(failed), len(failed),
-                                        (": " + ", ".join(failed)) if failed else ""))
-    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -15,20 +15,15 @@ Servers: SG_TEST_PG_URL / SG_TEST_MYSQL_URL and the admin URLs from
 otherwise that database is skipped with a message. Exits non-zero on failure.
 """
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import run_support as rs  # noqa: E402 - the shared server helpers of tests/e2e
+import run_support as rs
+from cli_support import (SOURCE, MariadbDatabases, PostgresDatabases, binary_ok, check, expect,
+                         run_matrix, sg)
 
-SG = os.environ.get("SG_BIN", "")
-SOURCE = os.environ.get("SG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 MIGRATIONS = os.path.join(SOURCE, "migrations")
-CI = os.environ.get("CI") == "true"
-RESULTS = []  # (name, None | "skip: why" | exception)
 
 ROOT, EMAIL, VISITS, INVOICES = "1975ea83b712", "3f5aacf09e0d", "27c6a30d7c24", "8d1e4b2a9c31"
 PRESCRIPTIONS, MERGE, HEAD = "5b0f7e3c2d19", "c4e9a7f1b6d2", "9e2d6c8a4f10"
@@ -36,67 +31,11 @@ CLINIC = {"patients", "visits", "invoices", "prescriptions"}
 STATE = {"alembic_version", "schemagate_history"}
 
 
-class Skip(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
-
-
-def sg(*args, cwd):
-    p = subprocess.run([SG] + list(args), cwd=cwd, env=rs.clean_env(), capture_output=True,
-                       text=True, timeout=60)
-    return p.returncode, p.stdout, p.stderr
-
-
-def expect(result, code, what):
-    rc, out, err = result
-    if rc != code:
-        raise AssertionError("%s: exit %d, wanted %d\nstdout: %s\nstderr: %s"
-                             % (what, rc, code, out[-2000:], err[-2000:]))
-    return out, err
-
-
-def need(*names):
-    missing = [n for n in names if not os.environ.get(n)]
-    if missing:
-        msg = "missing %s (source /tmp/schemagate-test-servers/env)" % ", ".join(missing)
-        if CI:
-            raise AssertionError(msg)
-        raise Skip(msg)
-
-
 # --- one class per database: fresh database, queries, a client for scripts ---
 
-class Postgres:
-    name = "postgresql"
-
+class Postgres(PostgresDatabases):
     def __init__(self, tmp):
-        need("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
-        self.dbs = []
-
-    def fresh(self):
-        name, url = rs.pg_create_db("sg_example")
-        self.dbs.append(name)
-        return url
-
-    def cleanup(self):
-        for n in self.dbs:
-            rs.pg_drop_db(n)
-
-    def query(self, url, sql):
-        return rs.pg_query(url, sql)
-
-    def tables(self, url):
-        return {r[0] for r in self.query(url, "SELECT table_name FROM information_schema.tables "
-                                              "WHERE table_schema = 'public'")}
-
-    def columns(self, url, table):
-        return {r[0] for r in self.query(url, "SELECT column_name FROM information_schema.columns "
-                                              "WHERE table_schema = 'public' AND table_name = '%s'"
-                                         % table)}
+        super().__init__("sg_example")
 
     def routines(self, url):
         return {r[0] for r in self.query(url, "SELECT routine_name FROM "
@@ -113,30 +52,9 @@ class Postgres:
               % (p.returncode, p.stderr[-2000:]))
 
 
-class Mariadb:
-    name = "mysql"
-
+class Mariadb(MariadbDatabases):
     def __init__(self, tmp):
-        need("SG_TEST_MYSQL_URL", "SG_TEST_MYSQL_ADMIN_URL")
-        self.dbs = []
-
-    def fresh(self):
-        name, url = rs.mysql_create_db("sg_example")
-        self.dbs.append(name)
-        return url
-
-    def cleanup(self):
-        for n in self.dbs:
-            rs.mysql_drop_db(n)
-
-    def query(self, url, sql):
-        return rs.mysql_query(url, sql)
-
-    def tables(self, url):
-        return {r[0] for r in self.query(url, "SHOW TABLES")}
-
-    def columns(self, url, table):
-        return {r[0] for r in self.query(url, "SHOW COLUMNS FROM `%s`" % table)}
+        super().__init__("sg_example")
 
     def routines(self, url):
         return {r[0] for r in self.query(url, "SHOW TRIGGERS")}
@@ -301,48 +219,14 @@ SCENARIOS = [up_and_down, run_twice_and_offline]
 BACKENDS = [Postgres, Mariadb, Sqlite]
 
 
-def run_one(backend, fn):
-    name = "%s[%s]" % (fn.__name__, backend.name)
-    tmp = tempfile.mkdtemp(prefix="sg_e2e_example_")
-    db = None
-    try:
-        db = backend(tmp)
-        fn(db, tmp)
-        RESULTS.append((name, None))
-        print("PASS", name, flush=True)
-    except Skip as e:
-        RESULTS.append((name, "skip"))
-        print("SKIP", name, "-", e, flush=True)
-    except Exception as e:  # noqa: BLE001 - report every failure, keep going
-        RESULTS.append((name, e))
-        print("FAIL", name, "\n   ", str(e).replace("\n", "\n    "), flush=True)
-    finally:
-        if db is not None:
-            try:
-                db.cleanup()
-            except Exception as e:  # noqa: BLE001
-                print("warning: cleanup of", name, "failed:", e)
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def main():
-    if not SG or not os.access(SG, os.X_OK):
-        print("FAIL: SG_BIN (%r) is not an executable" % SG)
+    if not binary_ok():
         return 1
     if not os.path.isdir(MIGRATIONS):
         print("FAIL: no example migrations/ at %s (set SG_SOURCE_DIR)" % MIGRATIONS)
         return 1
-    only = sys.argv[1:]
-    for backend in BACKENDS:
-        for fn in SCENARIOS:
-            if not only or fn.__name__ in only or backend.name in only:
-                run_one(backend, fn)
-    failed = [n for n, e in RESULTS if e is not None and e != "skip"]
-    skipped = [n for n, e in RESULTS if e == "skip"]
-    print("\n%d passed, %d failed, %d skipped%s" % (
-        len(RESULTS) - len(failed) - len(skipped), len(failed), len(skipped),
-        (": " + ", ".join(failed)) if failed else ""))
-    return 1 if failed else 0
+    return run_matrix(BACKENDS, SCENARIOS, "sg_e2e_example_",
+                      lambda backend, tmp: backend(tmp), lambda db, tmp, fn: fn(db, tmp))
 
 
 if __name__ == "__main__":

@@ -20,17 +20,10 @@ otherwise that database is skipped with a message. Exits non-zero on failure.
 """
 import io
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import run_support as rs  # noqa: E402 - the shared server helpers of tests/e2e
-
-SG = os.environ.get("SG_BIN", "")
-CI = os.environ.get("CI") == "true"
-RESULTS = []  # (name, None | "skip" | exception)
+from cli_support import (MariadbDatabases, PostgresDatabases, binary_ok, check, expect,
+                         run_matrix, sg)
 
 R1, R2, R3, R4 = "1a2b3c4d5e6f", "2b3c4d5e6f70", "3c4d5e6f7081", "4d5e6f708192"
 R5, R6 = "5e6f708192a3", "6f708192a3b4"
@@ -88,24 +81,6 @@ else:
     finally:
         engine.dispose()
 '''
-
-
-class Skip(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
-
-
-def need(*names):
-    missing = [n for n in names if not os.environ.get(n)]
-    if missing:
-        msg = "missing %s (source /tmp/schemagate-test-servers/env)" % ", ".join(missing)
-        if CI:
-            raise AssertionError(msg)
-        raise Skip(msg)
 
 
 # --- the two projects ---------------------------------------------------------
@@ -166,15 +141,9 @@ class Projects:
         return out.getvalue()
 
     def sg(self, url, *args, code=0, what=None):
-        p = subprocess.run([SG, "--migrations", self.migrations, "--url", url,
-                            "--backup-dir", self.backups] + list(args),
-                           cwd=self.tmp, env=rs.clean_env(), capture_output=True, text=True,
-                           timeout=60)
-        if p.returncode != code:
-            raise AssertionError("schemagate %s: exit %d, wanted %d\nstdout: %s\nstderr: %s"
-                                 % (what or " ".join(args), p.returncode, code,
-                                    p.stdout[-2000:], p.stderr[-2000:]))
-        return p.stdout, p.stderr
+        return expect(sg("--migrations", self.migrations, "--url", url, "--backup-dir",
+                         self.backups, *args, cwd=self.tmp),
+                      code, "schemagate " + (what or " ".join(args)))
 
     def backup_files(self):
         return sorted(os.listdir(self.backups)) if os.path.isdir(self.backups) else []
@@ -182,61 +151,18 @@ class Projects:
 
 # --- databases -------------------------------------------------------------------
 
-class Postgres:
-    name = "postgresql"
+class Postgres(PostgresDatabases):
     driver = "postgresql+psycopg2"
 
     def __init__(self):
-        need("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
-        self.dbs = []
-
-    def fresh(self):
-        name, url = rs.pg_create_db("sg_interop")
-        self.dbs.append(name)
-        return url
-
-    def cleanup(self):
-        for n in self.dbs:
-            rs.pg_drop_db(n)
-
-    def query(self, url, sql):
-        return rs.pg_query("postgresql" + url[url.index("://"):], sql)  # libpq: no "+driver"
-
-    def tables(self, url):
-        return {r[0] for r in self.query(url, "SELECT table_name FROM information_schema.tables "
-                                              "WHERE table_schema = 'public'")}
-
-    def columns(self, url, table):
-        return sorted(r[0] for r in self.query(
-            url, "SELECT column_name FROM information_schema.columns WHERE table_schema = "
-                 "'public' AND table_name = '%s'" % table))
+        super().__init__("sg_interop")
 
 
-class Mariadb:
-    name = "mysql"
+class Mariadb(MariadbDatabases):
     driver = "mysql+pymysql"
 
     def __init__(self):
-        need("SG_TEST_MYSQL_URL", "SG_TEST_MYSQL_ADMIN_URL")
-        self.dbs = []
-
-    def fresh(self):
-        name, url = rs.mysql_create_db("sg_interop")
-        self.dbs.append(name)
-        return url
-
-    def cleanup(self):
-        for n in self.dbs:
-            rs.mysql_drop_db(n)
-
-    def query(self, url, sql):
-        return rs.mysql_query(url, sql)
-
-    def tables(self, url):
-        return {r[0] for r in self.query(url, "SHOW TABLES")}
-
-    def columns(self, url, table):
-        return sorted(r[0] for r in self.query(url, "SHOW COLUMNS FROM `%s`" % table))
+        super().__init__("sg_interop")
 
 
 def sqlalchemy_url(db, url):
@@ -408,34 +334,8 @@ SCENARIOS = [alembic_first, schemagate_first, alembic_managed_fast_path,
 BACKENDS = [Postgres, Mariadb]
 
 
-def run_one(backend, fn):
-    name = "%s[%s]" % (fn.__name__, backend.name)
-    tmp = tempfile.mkdtemp(prefix="sg_e2e_interop_")
-    db = None
-    try:
-        db = backend()
-        fn(db, Projects(tmp))
-        RESULTS.append((name, None))
-        print("PASS", name, flush=True)
-    except Skip as e:
-        RESULTS.append((name, "skip"))
-        print("SKIP", name, "-", e, flush=True)
-    except Exception as e:  # noqa: BLE001 - report every failure, keep going
-        RESULTS.append((name, e))
-        print("FAIL", name, "\n   ", ("%s: %s" % (type(e).__name__, e)).replace("\n", "\n    "),
-              flush=True)
-    finally:
-        if db is not None:
-            try:
-                db.cleanup()
-            except Exception as e:  # noqa: BLE001
-                print("warning: cleanup of", name, "failed:", e)
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
 def main():
-    if not SG or not os.access(SG, os.X_OK):
-        print("FAIL: SG_BIN (%r) is not an executable" % SG)
+    if not binary_ok():
         return 1
     try:
         import alembic  # noqa: F401
@@ -444,17 +344,8 @@ def main():
     except ImportError as e:
         print("FAIL: run with /usr/bin/python3 (Debian's alembic, psycopg2, pymysql): %s" % e)
         return 1
-    only = sys.argv[1:]
-    for backend in BACKENDS:
-        for fn in SCENARIOS:
-            if not only or fn.__name__ in only or backend.name in only:
-                run_one(backend, fn)
-    failed = [n for n, e in RESULTS if e is not None and e != "skip"]
-    skipped = [n for n, e in RESULTS if e == "skip"]
-    print("\n%d passed, %d failed, %d skipped%s" % (
-        len(RESULTS) - len(failed) - len(skipped), len(failed), len(skipped),
-        (": " + ", ".join(failed)) if failed else ""))
-    return 1 if failed else 0
+    return run_matrix(BACKENDS, SCENARIOS, "sg_e2e_interop_", lambda backend, tmp: backend(),
+                      lambda db, tmp, fn: fn(db, Projects(tmp)))
 
 
 if __name__ == "__main__":
