@@ -132,21 +132,6 @@ std::string env_name(const std::string& option) {
     return name;
 }
 
-std::string percent_encode(const std::string& text) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 std::string url_from_parts(const Env& env, const std::optional<std::string>& password) {
     auto host = get(env, "DATABASE_HOST");
     auto name = get(env, "DATABASE_NAME");

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "db/url.hpp"  // percent_encode
+
 namespace sg::cli {
 
 /// The process environment as a map (tests pass their own).
@@ -37,9 +39,6 @@ int parse_count(const std::string& text, const std::string& option = "");
 
 /// The environment variable of an option: "wait-timeout" -> "SCHEMAGATE_WAIT_TIMEOUT".
 std::string env_name(const std::string& option);
-
-/// Percent-encodes everything outside RFC 3986's unreserved characters.
-std::string percent_encode(const std::string& text);
 
 /// The database URL and where it came from.
 struct UrlChoice {

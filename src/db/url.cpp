@@ -166,7 +166,37 @@ void parse_server(const std::string& url, const std::string& rest, DbUrl& out) {
     parse_host_port(url, authority, out);
 }
 
-std::string encode(const std::string& s) {
+// Builds a URL from the fields (used when `original` is empty, i.e. the URL
+// came from DATABASE_HOST & co). `password` is what to write for it.
+std::string build(const DbUrl& u, const std::string& scheme, const std::string& password) {
+    if (u.dialect == Dialect::sqlite) {
+        if (u.database == ":memory:" || u.database.empty()) return "sqlite://:memory:";
+        return "sqlite:///" + u.database;
+    }
+    std::string s = scheme + "://";
+    if (!u.user.empty() || !password.empty()) {
+        s += percent_encode(u.user);
+        if (!password.empty()) s += ":" + password;
+        s += "@";
+    }
+    if (u.host.find(':') != std::string::npos && u.host.find(',') == std::string::npos) {
+        s += "[" + u.host + "]";
+    } else {
+        s += u.host;
+    }
+    if (u.port != 0) s += ":" + std::to_string(u.port);
+    if (!u.database.empty()) s += "/" + percent_encode(u.database);
+    char sep = '?';
+    for (const auto& [k, v] : u.query) {
+        s += sep + percent_encode(k) + "=" + percent_encode(v);
+        sep = '&';
+    }
+    return s;
+}
+
+}  // namespace
+
+std::string percent_encode(const std::string& s) {
     static const char* hex = "0123456789ABCDEF";
     std::string out;
     for (unsigned char c : s) {
@@ -180,36 +210,6 @@ std::string encode(const std::string& s) {
     }
     return out;
 }
-
-// Builds a URL from the fields (used when `original` is empty, i.e. the URL
-// came from DATABASE_HOST & co). `password` is what to write for it.
-std::string build(const DbUrl& u, const std::string& scheme, const std::string& password) {
-    if (u.dialect == Dialect::sqlite) {
-        if (u.database == ":memory:" || u.database.empty()) return "sqlite://:memory:";
-        return "sqlite:///" + u.database;
-    }
-    std::string s = scheme + "://";
-    if (!u.user.empty() || !password.empty()) {
-        s += encode(u.user);
-        if (!password.empty()) s += ":" + password;
-        s += "@";
-    }
-    if (u.host.find(':') != std::string::npos && u.host.find(',') == std::string::npos) {
-        s += "[" + u.host + "]";
-    } else {
-        s += u.host;
-    }
-    if (u.port != 0) s += ":" + std::to_string(u.port);
-    if (!u.database.empty()) s += "/" + encode(u.database);
-    char sep = '?';
-    for (const auto& [k, v] : u.query) {
-        s += sep + encode(k) + "=" + encode(v);
-        sep = '&';
-    }
-    return s;
-}
-
-}  // namespace
 
 DbUrl parse_url(const std::string& url) {
     size_t sep = url.find("://");
@@ -240,7 +240,7 @@ std::string DbUrl::masked() const {
 }
 
 std::string DbUrl::libpq_uri() const {
-    if (original.empty()) return build(*this, "postgresql", encode(password));
+    if (original.empty()) return build(*this, "postgresql", percent_encode(password));
     return "postgresql" + original.substr(original.find("://"));
 }
 

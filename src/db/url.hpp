@@ -26,6 +26,9 @@ struct DbUrl {
 /// message (never containing the password) on a bad URL.
 DbUrl parse_url(const std::string& url);
 
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string percent_encode(const std::string& text);
+
 /// Replaces a password inside any URL-looking text by ****.
 std::string mask_urls(const std::string& text);
 
