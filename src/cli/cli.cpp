@@ -65,10 +65,11 @@ void report(const GraphError& e) {
     if (problems.size() != 1) log::error(e.what(), code_field(e));
     for (const auto& p : problems) {
         log::Fields fields{{"file", p.file}};
+        if (p.line > 0) fields.emplace_back("line", p.line);
         if (problems.size() == 1) {
             for (auto& f : code_field(e)) fields.push_back(f);
         }
-        log::error(p.file.empty() ? p.message : p.file + ": " + p.message, fields);
+        log::error(p.file.empty() ? p.message : p.where() + ": " + p.message, fields);
     }
 }
 

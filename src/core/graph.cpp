@@ -46,15 +46,20 @@ struct Validator {
     std::map<std::string, size_t> labels;  // label -> declaring revision
 
     void add(const std::vector<std::string>& files, std::string message) {
-        problems.push_back({join_files(files), std::move(message)});
+        problems.push_back({join_files(files), std::move(message), 0});
+    }
+    // A problem of one header key of one revision: names its file:line.
+    void add_at(const Revision& r, const std::string& key, std::string message) {
+        auto line = r.lines.find(key);
+        problems.push_back({r.file, std::move(message), line == r.lines.end() ? 0 : line->second});
     }
 
     void check_ids() {
         for (size_t i = 0; i < revs.size(); ++i) {
             const Revision& r = revs[i];
             if (!valid_id(r.id))
-                add({r.file},
-                    "bad revision id '" + r.id + "': use 1-32 characters of [0-9A-Za-z_]");
+                add_at(r, "revision",
+                       "bad revision id '" + r.id + "': use 1-32 characters of [0-9A-Za-z_]");
             auto [it, fresh] = index.emplace(r.id, i);
             if (!fresh)
                 add({revs[it->second].file, r.file}, "duplicate revision id '" + r.id + "'");
@@ -65,8 +70,8 @@ struct Validator {
         for (size_t i = 0; i < revs.size(); ++i) {
             for (const auto& label : revs[i].branch_labels) {
                 if (!valid_label(label)) {
-                    add({revs[i].file},
-                        "bad branch label '" + label + "' in revision " + revs[i].id);
+                    add_at(revs[i], "branch_labels",
+                           "bad branch label '" + label + "' in revision " + revs[i].id);
                 } else if (auto id = index.find(label); id != index.end()) {
                     add({revs[i].file, revs[id->second].file}, "branch label '" + label +
                                                                    "' of revision " + revs[i].id +
@@ -87,15 +92,18 @@ struct Validator {
             std::set<std::string> seen;
             for (const auto& d : r.down_revisions) {
                 if (!seen.insert(d).second)
-                    add({r.file}, "revision " + r.id + " names down_revision " + d + " twice");
+                    add_at(r, "down_revision",
+                           "revision " + r.id + " names down_revision " + d + " twice");
                 else if (!index.count(d))
-                    add({r.file},
+                    add_at(
+                        r, "down_revision",
                         "down_revision " + d + " of revision " + r.id + " is not a known revision");
             }
             for (const auto& d : r.depends_on)
                 if (!index.count(d) && !labels.count(d))
-                    add({r.file}, "depends_on " + d + " of revision " + r.id +
-                                      " is not a known revision or branch label");
+                    add_at(r, "depends_on",
+                           "depends_on " + d + " of revision " + r.id +
+                               " is not a known revision or branch label");
         }
     }
 
@@ -190,7 +198,7 @@ void RevisionGraph::validate_and_order(std::vector<Revision> input) {
     v.check_ids();
     v.check_labels();
     v.check_references();
-    if (v.problems.empty()) v.check_cycles();
+    v.check_cycles();  // over known edges only, so also when references are broken
     if (!v.problems.empty()) {
         std::string summary = "invalid revision graph: " + v.problems.front().message;
         if (v.problems.size() > 1)

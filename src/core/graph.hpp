@@ -12,8 +12,10 @@
 namespace sg {
 
 struct GraphProblem {
-    std::string file;  // the file the problem is in ("" if none)
+    std::string file;  // the file(s) the problem is in ("" if none)
     std::string message;
+    int line = 0;  // the header line in `file` when it is one file (0: none)
+    std::string where() const { return line > 0 ? file + ":" + std::to_string(line) : file; }
 };
 
 /// Graph validation failures and unresolvable targets; always exit 3.

@@ -1,4 +1,5 @@
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,8 +14,9 @@ struct Revision {
     std::vector<std::string> depends_on;
     std::string message;
     std::string create_date;
-    bool transactional = true;  // header `transaction: false` clears it
-    std::string file;           // path for messages ("" in unit tests)
+    bool transactional = true;         // header `transaction: false` clears it
+    std::string file;                  // path for messages ("" in unit tests)
+    std::map<std::string, int> lines;  // header key -> its line in `file`, for messages
 };
 
 }  // namespace sg

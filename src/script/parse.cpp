@@ -117,6 +117,7 @@ class Parser {
         close_section(m_text.size());
         check_complete();
         check_splitting();
+        m_m.rev.lines = m_keys;
         if (!m_problems.empty()) {
             std::stable_sort(m_problems.begin(), m_problems.end(),
                              [](const auto& a, const auto& b) { return a.line < b.line; });

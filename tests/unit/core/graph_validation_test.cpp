@@ -137,3 +137,21 @@ TEST_CASE("depends_on may name a branch label", "[graph][validate]") {
         {rev("a1000", {}, {}, {"core"}), rev("b2000"), rev("c3000", {"b2000"}, {"core"})});
     CHECK(g.ancestors({"c3000"}) == std::set<std::string>{"a1000", "b2000", "c3000"});
 }
+
+TEST_CASE("a problem of one header key names its file:line", "[graph][validate]") {
+    auto a = rev("a1000", {"nope"});
+    a.file = "a.sql";
+    a.lines = {{"revision", 1}, {"down_revision", 2}};
+    auto ps = problems_of({a});
+    REQUIRE(ps.size() == 1);
+    CHECK(ps[0].where() == "a.sql:2");
+    CHECK(mentions(ps[0], "down_revision nope"));
+}
+
+TEST_CASE("cycles are reported together with unknown parents", "[graph][validate]") {
+    auto ps =
+        problems_of({rev("a1000", {"nope"}), rev("b2000", {"c3000"}), rev("c3000", {"b2000"})});
+    REQUIRE(ps.size() == 2);
+    CHECK(mentions(ps[0], "nope"));
+    CHECK(mentions(ps[1], "cycle through revisions b2000, c3000"));
+}
