@@ -125,13 +125,24 @@ ScriptDirectory load_directory(const std::string& dir) {
             problems.insert(problems.end(), e.problems().begin(), e.problems().end());
         }
     }
-    // File problems first: graph problems of a directory with broken files
-    // would mostly be echoes of them (an unreadable parent, a missing id).
-    if (!problems.empty()) text::throw_problems(std::move(problems));
-
     std::vector<Revision> revisions;
     revisions.reserve(migrations.size());
     for (const Migration& m : migrations) revisions.push_back(m.rev);
+
+    // File problems first, then the graph problems of the files that parsed,
+    // so one run lists everything. A reference to an unknown revision is left
+    // out then: it is most likely a revision of a file that did not parse.
+    if (!problems.empty()) {
+        try {
+            RevisionGraph check(revisions);
+        } catch (const GraphError& e) {
+            for (const GraphProblem& p : e.problems()) {
+                if (p.message.find("is not a known revision") == std::string::npos)
+                    problems.push_back({p.file, p.line, p.message});
+            }
+        }
+        text::throw_problems(std::move(problems));
+    }
 
     ScriptDirectory out;
     out.path = dir;

@@ -140,6 +140,19 @@ TEST_CASE("every problem of every file is reported together", "[load]") {
     CHECK(has(all, c + ":5", "unterminated string literal"));
 }
 
+TEST_CASE("graph problems of the files that parsed come after the file problems", "[load]") {
+    TempDir d;
+    d.file("001.sql", rev("one", ""));
+    std::string x = d.file("002.sql", rev("x1", "y1"));
+    d.file("003.sql", rev("y1", "x1"));
+    std::string bad = d.file("004.sql", "-- revision: two\n-- colour: red\n-- +upgrade\n");
+    auto all = load_problems(d.path());
+    REQUIRE(all.size() == 2);
+    CHECK(has(all, bad + ":2", "unknown header key 'colour'"));
+    CHECK(all[1].message.find("cycle through revisions x1, y1") != std::string::npos);
+    CHECK(all[1].file.find(x) != std::string::npos);
+}
+
 TEST_CASE("file problems win over graph problems; graph problems are GraphErrors", "[load]") {
     TempDir d;
     d.file("001.sql", rev("one", "missing_parent"));
