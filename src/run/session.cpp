@@ -27,20 +27,6 @@ ExitCode code_for(const DbError& e) {
     return ExitCode::internal;
 }
 
-// PostgreSQL notices a vanished client only when it next writes to it, so a
-// runner killed with SIGKILL during a long statement would keep its session
-// and the advisory lock until the statement ends. PostgreSQL 14+ can poll
-// the socket while a query runs; older servers reject the setting, which is
-// harmless.
-void detect_dead_client(Connection& conn) {
-    if (conn.dialect() != Dialect::postgresql) return;
-    try {
-        conn.execute("SET client_connection_check_interval = '1s'");
-    } catch (const DbError& e) {
-        log::debug("client_connection_check_interval not available", {{"error", e.what()}});
-    }
-}
-
 bool is_signal_code(ExitCode c) { return c == ExitCode::sigint || c == ExitCode::sigterm; }
 
 }  // namespace
@@ -88,7 +74,6 @@ Connection& Session::connect() {
     m_report.wait_attempts = w.attempts;
     m_conn = std::move(w.conn);
     m_signals.watch(m_conn.get());
-    detect_dead_client(*m_conn);
     log::info("connected",
               {{"database", u.masked()}, {"attempts", w.attempts}, {"waited_ms", w.waited_ms}});
     return *m_conn;

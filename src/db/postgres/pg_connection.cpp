@@ -94,6 +94,7 @@ class PgConnection : public Connection {
             throw_connect_error(url, e.what());
         }
         execute("SET client_min_messages TO warning");
+        detect_dead_client();
         Rows rows = query("SELECT current_database()", {});
         m_database = rows.at(0).at(0).value_or("");
     }
@@ -176,6 +177,18 @@ class PgConnection : public Connection {
     }
 
   private:
+    // PostgreSQL notices a vanished client only when it next writes to it, so
+    // a runner killed with SIGKILL during a long statement would keep its
+    // session, and the migration lock, until the statement ends. PostgreSQL
+    // 14+ can poll the socket while a query runs; older servers reject the
+    // setting, which is harmless.
+    void detect_dead_client() {
+        try {
+            execute("SET client_connection_check_interval = '1s'");
+        } catch (const DbError&) {
+        }
+    }
+
     static std::string lock_key(const std::string& name) {
         return std::to_string(static_cast<std::int64_t>(driver::fnv1a64(name)));
     }
