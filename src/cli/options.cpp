@@ -193,16 +193,14 @@ void resolve_database(const Lookup& l, const Env& env, const FileReader& read_fi
     Settings& s = inv.settings;
     UrlChoice url = choose_url(l.flag("url"), env, read_file);
     inv.secrets = url.secrets;
-    if (!url.url.empty()) {
-        s.url = url.url;
-        s.url_given = true;
-    }
-    DbUrl parsed;
+    s.url_given = !url.url.empty();
     try {
-        parsed = parse_url(s.url);
+        // The one parse of the URL: everything below uses s.db.
+        s.db = parse_url(s.url_given ? url.url : kDefaultUrl);
     } catch (const Error& e) {
         throw Error(ExitCode::usage, (url.source.empty() ? "" : url.source + ": ") + e.what());
     }
+    const DbUrl& parsed = s.db;
     if (!parsed.password.empty()) inv.secrets.push_back(parsed.password);
     if (auto d = l.value("dialect")) {
         s.dialect = parse_dialect(*d);
@@ -232,6 +230,7 @@ void resolve_run(const Lookup& l, Settings& s) {
     duration("connect-timeout", s.connect_timeout);
     s.allow_unknown = l.boolean("allow-unknown");
     s.allow_drift = l.boolean("allow-drift");
+    s.allow_empty = l.boolean("allow-empty");
     s.atomic = l.boolean("atomic");
     if (auto v = l.value("backup")) {
         if (*v == "auto")
@@ -336,6 +335,7 @@ Invocation parse_invocation(const std::vector<std::string>& args, const Env& env
     if ((inv.command == "upgrade" || inv.command == "check") && !inv.args.empty()) {
         inv.settings.target = inv.args.front();
     }
+    inv.settings.tool_version = SCHEMAGATE_VERSION;
     for (const char* var : {"POD_NAME", "HOSTNAME"}) {
         auto it = env.find(var);
         if (inv.settings.applied_by.empty() && it != env.end())

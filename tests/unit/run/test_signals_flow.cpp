@@ -6,9 +6,9 @@
 #include <fstream>
 #include <thread>
 
-#include "fake_connection.hpp"
-#include "run/gate.hpp"
+#include "run/commands.hpp"
 #include "run/signals.hpp"
+#include "support/fake_connection.hpp"
 
 using namespace sg;
 using namespace std::chrono_literals;
@@ -33,7 +33,8 @@ TEST_CASE("the flow maps connect errors to 4 and 5 and writes both outputs") {
         std::filesystem::temp_directory_path() / ("sg-unit-flow-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir / "migrations");
     Settings s;
-    s.url = "postgresql://app:s3cret-pw@db.invalid/app";
+    s.db = parse_url("postgresql://app:s3cret-pw@db.invalid/app");
+    s.allow_empty = true;  // the directory is empty: this is about connecting
     s.migrations = (dir / "migrations").string();
     s.termination_log = (dir / "term").string();
     s.report = (dir / "report.json").string();
@@ -47,13 +48,13 @@ TEST_CASE("the flow maps connect errors to 4 and 5 and writes both outputs") {
             throw DbError(kind, "cannot connect to " + u.original);
         };
     };
-    CHECK(run_gate_with(s, throwing(DbErrorKind::unreachable)) == ExitCode::unreachable);
+    CHECK(run_gate(s, throwing(DbErrorKind::unreachable)) == ExitCode::unreachable);
     CHECK(read("term").find("exit 4") != std::string::npos);
     CHECK(read("report.json").find("\"exit_code\":4") != std::string::npos);
-    CHECK(wait_command_with(s, throwing(DbErrorKind::auth)) == ExitCode::auth);
+    CHECK(wait_command(s, throwing(DbErrorKind::auth)) == ExitCode::auth);
     CHECK(read("term").find("exit 5") != std::string::npos);
     CHECK(read("term").find("s3cret-pw") == std::string::npos);
     CHECK(read("report.json").find("s3cret-pw") == std::string::npos);
-    CHECK(backup_command_with(s, throwing(DbErrorKind::auth)) == ExitCode::auth);
+    CHECK(backup_command(s, throwing(DbErrorKind::auth)) == ExitCode::auth);
     std::filesystem::remove_all(dir);
 }
