@@ -5,6 +5,7 @@
 
 #include "cli/option_table.hpp"
 #include "core/error.hpp"
+#include "core/util.hpp"
 #include "db/url.hpp"
 #include "engine/state.hpp"
 
@@ -308,9 +309,8 @@ Invocation parse_invocation(const std::vector<std::string>& args, const Env& env
     }
     for (const auto& g : split.options) {
         if (!option_allowed(*g.def, inv.command)) {
-            std::string where;
-            for (const auto& c : g.def->commands) where += (where.empty() ? "" : ", ") + c;
-            throw usage("option '--" + std::string(g.def->name) + "' is only valid for: " + where);
+            throw usage("option '--" + std::string(g.def->name) +
+                        "' is only valid for: " + join(g.def->commands));
         }
     }
     auto result = run_cxxopts(inv.command, split.options);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "run/commands.hpp"
+#include "run/session.hpp"
 #include "run/signals.hpp"
 #include "support/fake_connection.hpp"
 
@@ -57,4 +58,21 @@ TEST_CASE("the flow maps connect errors to 4 and 5 and writes both outputs") {
     CHECK(read("report.json").find("s3cret-pw") == std::string::npos);
     CHECK(backup_command(s, throwing(DbErrorKind::auth)) == ExitCode::auth);
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("one mapping from database errors to exit codes, for every command") {
+    CHECK(exit_code_for(DbError(DbErrorKind::lost, "server closed the connection")) ==
+          ExitCode::unreachable);
+    CHECK(exit_code_for(DbError(DbErrorKind::statement, "permission denied", "42501")) ==
+          ExitCode::auth);
+    for (int n : {1044, 1045, 1142}) {
+        CHECK(exit_code_for(DbError(DbErrorKind::statement, "denied", "42000", n)) ==
+              ExitCode::auth);
+    }
+    CHECK(exit_code_for(DbError(DbErrorKind::busy, "database is locked")) ==
+          ExitCode::lock_timeout);
+    CHECK(exit_code_for(DbError(DbErrorKind::statement, "lock wait timeout", "HY000", 1205)) ==
+          ExitCode::lock_timeout);
+    CHECK(hint_for(DbError(DbErrorKind::busy, "database is locked"), ExitCode::lock_timeout)
+              .find("another session") != std::string::npos);
 }
