@@ -1,7 +1,5 @@
 #include "cli/cli.hpp"
 
-#include <unistd.h>
-
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -10,17 +8,12 @@
 #include "db/connection.hpp"
 #include "engine/migrator.hpp"
 #include "log/log.hpp"
-#include "run/run.hpp"
+#include "run/problems.hpp"
+#include "run/session.hpp"  // exit_code_for
 #include "script/migration.hpp"
 
 namespace sg::cli {
 namespace {
-
-std::string host_name() {
-    char buf[256] = {};
-    if (gethostname(buf, sizeof buf - 1) != 0) return "";
-    return buf;
-}
 
 ExitCode cmd_version() {
     std::cout << "schemagate " << SCHEMAGATE_VERSION << "\n";
@@ -31,46 +24,6 @@ log::Fields code_field(const Error& e) {
     log::Fields fields{{"exit_code", to_int(e.code())}};
     if (!e.hint().empty()) fields.emplace_back("hint", e.hint());
     return fields;
-}
-
-/// Every problem on its own line, `file:line: message`, after the summary
-/// (the summary is left out when it would only repeat the one problem).
-void report(const ScriptError& e) {
-    const auto& problems = e.problems();
-    if (problems.size() > 1) {
-        // what() names the first problem; the list below names them all.
-        log::error("invalid migrations: " + std::to_string(problems.size()) + " problems",
-                   code_field(e));
-    } else if (problems.empty()) {
-        log::error(e.what(), code_field(e));
-    }
-    for (const auto& p : problems) {
-        log::Fields fields{{"file", p.file}, {"line", p.line}};
-        if (problems.size() == 1) {
-            for (auto& f : code_field(e)) fields.push_back(f);
-        }
-        log::error(p.where() + ": " + p.message, fields);
-    }
-}
-
-void report(const GraphError& e) {
-    // Problems that only name what the summary already says (the heads of
-    // "multiple heads") are not repeated.
-    std::vector<GraphProblem> problems;
-    for (const auto& p : e.problems()) {
-        if (!p.file.empty() || std::string(e.what()).find(p.message) == std::string::npos) {
-            problems.push_back(p);
-        }
-    }
-    if (problems.size() != 1) log::error(e.what(), code_field(e));
-    for (const auto& p : problems) {
-        log::Fields fields{{"file", p.file}};
-        if (p.line > 0) fields.emplace_back("line", p.line);
-        if (problems.size() == 1) {
-            for (auto& f : code_field(e)) fields.push_back(f);
-        }
-        log::error(p.file.empty() ? p.message : p.where() + ": " + p.message, fields);
-    }
 }
 
 void report(const MigrationFailure& e) {
@@ -94,9 +47,9 @@ void report(const Error& e, const std::string& command) {
 
 ExitCode dispatch(const Invocation& inv) {
     const std::string& c = inv.command;
-    if (c == "run") return run_gate(inv.settings);
-    if (c == "wait") return wait_command(inv.settings);
-    if (c == "backup") return backup_command(inv.settings);
+    if (c == "run") return cmd_run(inv);
+    if (c == "wait") return cmd_wait(inv);
+    if (c == "backup") return cmd_backup(inv);
     if (c == "version") return cmd_version();
     if (c == "upgrade") return cmd_upgrade(inv);
     if (c == "downgrade") return cmd_downgrade(inv);
@@ -134,20 +87,20 @@ int main(int argc, char** argv) {
         }
         for (const auto& secret : inv.secrets) log::add_secret(secret);
         log::init(inv.log_format, inv.log_level);
-        if (inv.settings.applied_by.empty()) inv.settings.applied_by = host_name();
         return to_int(dispatch(inv));
     } catch (const ScriptError& e) {
-        report(e);
+        log_problems(e);
         return to_int(e.code());
     } catch (const GraphError& e) {
-        report(e);
+        log_problems(e);
         return to_int(e.code());
     } catch (const MigrationFailure& e) {
         report(e);
         return to_int(e.code());
     } catch (const DbError& e) {
-        log::error(e.describe(), code_field(e));
-        return to_int(e.code());
+        ExitCode code = exit_code_for(e);
+        log::error(e.describe(), {{"exit_code", to_int(code)}});
+        return to_int(code);
     } catch (const Error& e) {
         report(e, command);
         return to_int(e.code());

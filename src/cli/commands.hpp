@@ -9,13 +9,19 @@ namespace sg::cli {
 /// Runs inv.command.
 ExitCode dispatch(const Invocation& inv);
 
-// Database commands (commands_db.cpp).
+// Database commands (commands_db.cpp): requests to the run layer.
 ExitCode cmd_upgrade(const Invocation& inv);
 ExitCode cmd_downgrade(const Invocation& inv);
 ExitCode cmd_current(const Invocation& inv);
 ExitCode cmd_stamp(const Invocation& inv);
 ExitCode cmd_repair(const Invocation& inv);
 ExitCode cmd_check(const Invocation& inv);
+ExitCode cmd_run(const Invocation& inv);
+ExitCode cmd_wait(const Invocation& inv);
+ExitCode cmd_backup(const Invocation& inv);
+/// The version-table rows through the run layer (`history`, `show current`);
+/// throws Error with the exit code when they cannot be read.
+std::vector<std::string> read_current_rows(const Invocation& inv);
 
 // Directory commands (commands_dir.cpp).
 ExitCode cmd_history(const Invocation& inv);

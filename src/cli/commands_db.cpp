@@ -1,22 +1,17 @@
-// upgrade, downgrade, current, stamp, repair, check: the commands that read
-// or change a database. Planning comes before connecting, so a bad target
-// fails (exit 3) without touching, or creating, the database.
+// The database commands as the CLI sees them: build a Request for the run
+// layer's orchestrator (src/run/orchestrator.cpp) and print its Outcome.
+// Only offline `--sql` is handled here: it needs no database.
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
-#include "cli/session.hpp"
+#include "core/util.hpp"
+#include "engine/migrator.hpp"  // render_offline
 #include "log/log.hpp"
-#include "run/signals.hpp"
+#include "run/commands.hpp"
 
 namespace sg::cli {
 namespace {
-
-std::string join(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-    return out.empty() ? "base" : out;
-}
 
 /// `A:B` of offline --sql: A the starting rows ("" or base: none), B the target.
 std::pair<std::vector<std::string>, std::string> split_range(const RevisionGraph& g,
@@ -30,8 +25,9 @@ std::pair<std::vector<std::string>, std::string> split_range(const RevisionGraph
     return {rows, to};
 }
 
-ExitCode offline(const Invocation& inv, const ScriptDirectory& scripts, Direction dir) {
+ExitCode offline(const Invocation& inv, Direction dir) {
     const Settings& s = inv.settings;
+    ScriptDirectory scripts = load_directory(s.migrations);
     std::string arg = dir == Direction::upgrade ? s.target : inv.args.front();
     if (dir == Direction::downgrade && arg.find(':') == std::string::npos) {
         throw Error(ExitCode::usage,
@@ -40,45 +36,11 @@ ExitCode offline(const Invocation& inv, const ScriptDirectory& scripts, Directio
     auto [from, target] = split_range(scripts.graph, arg);
     auto steps = dir == Direction::upgrade ? scripts.graph.plan_upgrade(from, target)
                                            : scripts.graph.plan_downgrade(from, target);
-    Dialect d = offline_dialect(s);
+    Dialect d = s.dialect.value_or(s.db.dialect);
     bool create = dir == Direction::upgrade && from.empty();
     std::cout << render_offline(scripts, d, s.tables, steps, from, create) << std::flush;
     log::info("wrote offline SQL",
               {{"dialect", dialect_name(d)}, {"steps", static_cast<long long>(steps.size())}});
-    return ExitCode::ok;
-}
-
-/// Plans against the current rows (without the lock, so a bad target or a
-/// database at the target changes nothing), then takes the lock, reads the
-/// rows again and applies. `plan` maps rows to steps.
-template <typename Plan>
-ExitCode migrate(const Invocation& inv, const ScriptDirectory& scripts, Plan plan, bool checksums) {
-    const Settings& s = inv.settings;
-    auto db = open_existing(s);
-    auto rows = current_rows(db);
-    if (db) check_state(s, scripts, *db->state, rows, checksums);
-    if (plan(rows).empty()) {
-        log::info("nothing to do: the database is at the target", {{"current", join(rows)}});
-        return ExitCode::ok;
-    }
-    SignalWatch signals;
-    if (!db) db = open_session(s);  // creates the SQLite file only now
-    signals.watch(db->conn.get());
-    auto lock = take_lock(s, *db->conn, signals.flag());
-    rows = db->state->versions();
-    check_state(s, scripts, *db->state, rows, checksums);
-    auto steps = plan(rows);
-    if (steps.empty()) {  // another runner did the work while we waited for the lock
-        log::info("nothing to do: the database is at the target", {{"current", join(rows)}});
-        return ExitCode::ok;
-    }
-    Migrator migrator(scripts, *db->conn, *db->state, migrate_options(s, signals.flag()));
-    log::info(inv.command + " from " + join(rows),
-              {{"steps", static_cast<long long>(steps.size())}});
-    auto done = migrator.run(steps);
-    signals.watch(nullptr);
-    log::info(inv.command + " done", {{"current", join(db->state->versions())},
-                                      {"steps", static_cast<long long>(done.size())}});
     return ExitCode::ok;
 }
 
@@ -93,132 +55,82 @@ std::string applied_note(const std::vector<HistoryRow>& history, const std::stri
     return note;
 }
 
+ExitCode execute_request(const Invocation& inv, Request req) {
+    return execute(inv.settings, req).code;
+}
+
 }  // namespace
 
 ExitCode cmd_upgrade(const Invocation& inv) {
-    auto scripts = load_scripts(inv.settings);
-    if (inv.opts.sql) return offline(inv, scripts, Direction::upgrade);
-    const std::string& target = inv.settings.target;
-    return migrate(
-        inv, scripts,
-        [&](const std::vector<std::string>& rows) {
-            return scripts.graph.plan_upgrade(rows, target);
-        },
-        true);
+    if (inv.opts.sql) return offline(inv, Direction::upgrade);
+    return execute_request(inv, {Command::upgrade});
 }
 
 ExitCode cmd_downgrade(const Invocation& inv) {
-    auto scripts = load_scripts(inv.settings);
-    if (inv.opts.sql) return offline(inv, scripts, Direction::downgrade);
+    if (inv.opts.sql) return offline(inv, Direction::downgrade);
     const std::string& target = inv.args.front();
     if (target.find(':') != std::string::npos) {
         throw Error(ExitCode::usage, "a range FROM:TO is only for downgrade --sql");
     }
-    return migrate(
-        inv, scripts,
-        [&](const std::vector<std::string>& rows) {
-            return scripts.graph.plan_downgrade(rows, target);
-        },
-        false);
+    Request req{Command::downgrade};
+    req.targets = {target};
+    return execute_request(inv, req);
 }
 
 ExitCode cmd_current(const Invocation& inv) {
-    const Settings& s = inv.settings;
-    auto scripts = load_scripts(s);
-    auto db = open_existing(s);
-    auto rows = current_rows(db);
+    Request req{Command::current};
     bool verbose = inv.opts.verbose;
-    std::vector<HistoryRow> history;
-    if (verbose) {
-        std::cout << "Current revision(s) for " << parse_url(s.url).masked() << ":\n";
-        if (db) history = db->state->history();
-    }
-    for (const auto& row : rows) {
-        const Revision* r = scripts.graph.find(row);
+    req.read_history = verbose;
+    Outcome out = execute(inv.settings, req);
+    if (out.code != ExitCode::ok) return out.code;
+    const RevisionGraph& graph = out.scripts->graph;
+    if (verbose) std::cout << "Current revision(s) for " << inv.settings.db.masked() << ":\n";
+    for (const auto& row : out.rows) {
+        const Revision* r = graph.find(row);
         if (!r) {
             std::cout << row << " (unknown to the migrations directory)\n";
             continue;
         }
-        std::cout << format_line(scripts.graph, *r, {}, FormatFlags{false, false, verbose, true});
-        std::string note = verbose ? applied_note(history, row) : "";
+        std::cout << format_line(graph, *r, {}, FormatFlags{false, false, verbose, true});
+        std::string note = verbose ? applied_note(out.history, row) : "";
         std::cout << (note.empty() ? "" : "; " + note) << "\n";
     }
-    if (rows.empty()) log::info("the database is at base (no revision applied)");
+    if (out.rows.empty()) log::info("the database is at base (no revision applied)");
     return ExitCode::ok;
 }
 
 ExitCode cmd_stamp(const Invocation& inv) {
-    const Settings& s = inv.settings;
-    auto scripts = load_scripts(s);
-    auto plan = [&](const std::vector<std::string>& rows) {
-        auto out = rows;
-        bool purge = inv.opts.purge;
-        for (const auto& target : inv.args) {
-            out = scripts.graph.plan_stamp(out, target, purge);
-            purge = false;
-        }
-        return out;
-    };
-    auto db = open_existing(s);
-    plan(current_rows(db));  // resolve the targets before creating anything
-    SignalWatch signals;
-    if (!db) db = open_session(s);
-    signals.watch(db->conn.get());
-    auto lock = take_lock(s, *db->conn, signals.flag());
-    auto rows = db->state->versions();
-    auto next = plan(rows);
-    Migrator migrator(scripts, *db->conn, *db->state, migrate_options(s, signals.flag()));
-    migrator.stamp(next);  // logs the new rows
-    return ExitCode::ok;
+    Request req{Command::stamp};
+    req.targets = inv.args;
+    req.purge = inv.opts.purge;
+    return execute_request(inv, req);
 }
 
 ExitCode cmd_repair(const Invocation& inv) {
-    const Settings& s = inv.settings;
-    auto scripts = load_scripts(s);
-    auto db = open_existing(s);
-    if (!db || !db->state->dirty_step()) {
-        log::info("nothing to repair: no dirty step is recorded");
-        return ExitCode::ok;
-    }
-    SignalWatch signals;
-    signals.watch(db->conn.get());
-    auto lock = take_lock(s, *db->conn, signals.flag());
-    Migrator migrator(scripts, *db->conn, *db->state, migrate_options(s, signals.flag()));
-    switch (inv.opts.repair) {
-        case RepairAction::mark_applied:
-            migrator.repair_mark_applied();
-            break;
-        case RepairAction::mark_reverted:
-            migrator.repair_mark_reverted();
-            break;
-        case RepairAction::resume:
-            migrator.repair_resume();
-            break;
-        case RepairAction::none:
-            break;
-    }
-    log::info("repaired", {{"current", join(db->state->versions())}});
-    return ExitCode::ok;
+    Request req{Command::repair};
+    req.repair = inv.opts.repair;
+    return execute_request(inv, req);
 }
 
 ExitCode cmd_check(const Invocation& inv) {
-    const Settings& s = inv.settings;
-    auto scripts = load_scripts(s);
-    auto db = open_existing(s);
-    auto rows = current_rows(db);
-    if (db) check_state(s, scripts, *db->state, rows, true);
-    auto steps = scripts.graph.plan_upgrade(rows, s.target);
-    if (steps.empty()) {
-        log::info("the database is at the target", {{"target", s.target}, {"current", join(rows)}});
-        return ExitCode::ok;
-    }
-    for (const auto& step : steps) {
-        const Revision& r = scripts.graph.get(step.revision);
+    Outcome out = execute(inv.settings, {Command::check});
+    for (const auto& step : out.pending) {
+        const Revision& r = out.scripts->graph.get(step.revision);
         std::cout << r.id << " " << r.message << "\n";
     }
-    log::info(std::to_string(steps.size()) + " revision(s) pending",
-              {{"target", s.target}, {"current", join(rows)}});
-    return ExitCode::pending;
+    return out.code;
+}
+
+ExitCode cmd_run(const Invocation& inv) { return execute_request(inv, {Command::run}); }
+ExitCode cmd_wait(const Invocation& inv) { return execute_request(inv, {Command::wait}); }
+ExitCode cmd_backup(const Invocation& inv) { return execute_request(inv, {Command::backup}); }
+
+std::vector<std::string> read_current_rows(const Invocation& inv) {
+    Outcome out = execute(inv.settings, {Command::history});
+    if (out.code != ExitCode::ok) {
+        throw Error(out.code, "cannot read the current revision (see the error above)");
+    }
+    return out.rows;
 }
 
 }  // namespace sg::cli

@@ -8,24 +8,26 @@
 
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
-#include "cli/session.hpp"
+#include "core/util.hpp"
 #include "log/log.hpp"
 
 namespace sg::cli {
 namespace {
 
-std::string join(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-    return out;
+ScriptDirectory load_scripts(const Settings& s) {
+    auto scripts = load_directory(s.migrations);
+    log::debug(
+        "loaded migrations",
+        {{"dir", s.migrations}, {"revisions", static_cast<long long>(scripts.migrations.size())}});
+    return scripts;
 }
 
-/// The database's rows for marks: nothing when no database is configured and
-/// the default SQLite file does not exist; a warning when it cannot be read.
-std::vector<std::string> rows_for_marks(const Settings& s, bool required) {
+/// The database's rows for marks, read by the run layer: nothing when no
+/// database is configured and the default SQLite file does not exist; a
+/// warning when it cannot be read and the marks are all that is lost.
+std::vector<std::string> rows_for_marks(const Invocation& inv, bool required) {
     try {
-        auto db = open_existing(s);
-        return current_rows(db);
+        return read_current_rows(inv);
     } catch (const Error& e) {
         if (required) throw;
         log::warn(std::string("cannot read the current revision: ") + e.what());
@@ -108,7 +110,7 @@ ExitCode cmd_history(const Invocation& inv) {
         throw Error(ExitCode::usage, "history range needs A:B, A: or :B, not '" + range + "'");
     }
     // The (current) marks need the database; an unreadable one only costs the marks.
-    std::vector<std::string> rows = rows_for_marks(s, mentions_current(range));
+    std::vector<std::string> rows = rows_for_marks(inv, mentions_current(range));
     std::vector<std::string> ids;
     if (range.empty()) {
         for (const auto& r : scripts.graph.revisions()) ids.insert(ids.begin(), r.id);
@@ -152,7 +154,7 @@ ExitCode cmd_show(const Invocation& inv) {
     std::vector<std::string> ids;
     std::vector<std::string> rows;
     if (rev == "current") {
-        rows = rows_for_marks(inv.settings, true);
+        rows = rows_for_marks(inv, true);
         ids = rows;
     } else {
         ids = scripts.graph.resolve(rev);
@@ -205,9 +207,8 @@ ExitCode cmd_revision(const Invocation& inv) {
         std::error_code ec;
         std::filesystem::create_directories(s.migrations, ec);
         if (ec) {
-            throw Error(ExitCode::invalid,
-                        "cannot create the migrations directory " + s.migrations + ": " +
-                            ec.message());
+            throw Error(ExitCode::invalid, "cannot create the migrations directory " +
+                                               s.migrations + ": " + ec.message());
         }
         log::info("created the migrations directory", {{"dir", s.migrations}});
     }

@@ -2,17 +2,13 @@
 
 #include <algorithm>
 
+#include "core/util.hpp"
+
 namespace sg::cli {
 namespace {
 
-std::string comma(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-    return out;
-}
-
 std::string down_text(const Revision& r) {
-    return r.down_revisions.empty() ? "<base>" : comma(r.down_revisions);
+    return r.down_revisions.empty() ? "<base>" : join(r.down_revisions);
 }
 
 // Alembic's "real" head counts dependents as children too.
@@ -36,12 +32,12 @@ std::string format_line(const RevisionGraph& g, const Revision& r,
                         const std::set<std::string>& current, const FormatFlags& flags) {
     std::string text = r.id;
     if (flags.parents) {
-        text = down_text(r) + (r.depends_on.empty() ? "" : " (" + comma(r.depends_on) + ")") +
+        text = down_text(r) + (r.depends_on.empty() ? "" : " (" + join(r.depends_on) + ")") +
                " -> " + text;
     }
     // Labels as Alembic shows them: propagated along the labelled branch.
     auto labels = g.branch_labels(r.id);
-    if (flags.branches && !labels.empty()) text += " (" + comma(labels) + ")";
+    if (flags.branches && !labels.empty()) text += " (" + join(labels) + ")";
     bool head = g.children(r.id).empty();
     if (is_real_head(g, r)) text += " (head)";
     if (head && !is_real_head(g, r)) text += " (effective head)";
@@ -64,15 +60,15 @@ std::string format_entry(const RevisionGraph& g, const Revision& r,
     if (current.count(r.id)) e += " (current)";
     e += "\n";
     e += (merge ? "Merges: " : "Parent: ") + down_text(r) + "\n";
-    if (!r.depends_on.empty()) e += "Also depends on: " + comma(r.depends_on) + "\n";
-    if (g.is_branch_point(r.id)) e += "Branches into: " + comma(g.children(r.id)) + "\n";
+    if (!r.depends_on.empty()) e += "Also depends on: " + join(r.depends_on) + "\n";
+    if (g.is_branch_point(r.id)) e += "Branches into: " + join(g.children(r.id)) + "\n";
     auto labels = g.branch_labels(r.id);
-    if (!labels.empty()) e += "Branch names: " + comma(labels) + "\n";
+    if (!labels.empty()) e += "Branch names: " + join(labels) + "\n";
     e += "Path: " + r.file + "\n\n";
     // Alembic indents the docstring: the message, then the id lines.
     e += "    " + r.message + "\n    \n";
     e += "    Revision ID: " + r.id + "\n";
-    e += "    Revises: " + comma(r.down_revisions) + "\n";
+    e += "    Revises: " + join(r.down_revisions) + "\n";
     e += "    Create Date: " + r.create_date + "\n";
     return e;
 }

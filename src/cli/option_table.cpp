@@ -33,6 +33,7 @@ const std::vector<OptionDef> kOptions = {
     {"lock-timeout", 0, K::value, S::run, "DURATION", "how long to wait for the migration lock (default 300s)", {}},
     {"allow-unknown", 0, K::flag, S::run, "", "accept applied revisions unknown to the migrations directory", {}},
     {"allow-drift", 0, K::flag, S::run, "", "accept checksum mismatches of applied revisions", {}},
+    {"allow-empty", 0, K::flag, S::run, "", "accept a migrations directory without revisions (else exit 3)", {}},
     {"atomic", 0, K::flag, S::run, "", "apply all pending revisions in one transaction", {}},
     {"backup", 0, K::value, S::run, "MODE", "auto, always or never (default auto)", {}},
     {"backup-dir", 0, K::value, S::run, "DIR", "where backups go (default ./backups)", {}},

@@ -5,6 +5,7 @@
 
 #include "cli/option_table.hpp"
 #include "core/error.hpp"
+#include "core/util.hpp"
 #include "db/url.hpp"
 #include "engine/state.hpp"
 
@@ -193,16 +194,14 @@ void resolve_database(const Lookup& l, const Env& env, const FileReader& read_fi
     Settings& s = inv.settings;
     UrlChoice url = choose_url(l.flag("url"), env, read_file);
     inv.secrets = url.secrets;
-    if (!url.url.empty()) {
-        s.url = url.url;
-        s.url_given = true;
-    }
-    DbUrl parsed;
+    s.url_given = !url.url.empty();
     try {
-        parsed = parse_url(s.url);
+        // The one parse of the URL: everything below uses s.db.
+        s.db = parse_url(s.url_given ? url.url : kDefaultUrl);
     } catch (const Error& e) {
         throw Error(ExitCode::usage, (url.source.empty() ? "" : url.source + ": ") + e.what());
     }
+    const DbUrl& parsed = s.db;
     if (!parsed.password.empty()) inv.secrets.push_back(parsed.password);
     if (auto d = l.value("dialect")) {
         s.dialect = parse_dialect(*d);
@@ -232,6 +231,7 @@ void resolve_run(const Lookup& l, Settings& s) {
     duration("connect-timeout", s.connect_timeout);
     s.allow_unknown = l.boolean("allow-unknown");
     s.allow_drift = l.boolean("allow-drift");
+    s.allow_empty = l.boolean("allow-empty");
     s.atomic = l.boolean("atomic");
     if (auto v = l.value("backup")) {
         if (*v == "auto")
@@ -309,9 +309,8 @@ Invocation parse_invocation(const std::vector<std::string>& args, const Env& env
     }
     for (const auto& g : split.options) {
         if (!option_allowed(*g.def, inv.command)) {
-            std::string where;
-            for (const auto& c : g.def->commands) where += (where.empty() ? "" : ", ") + c;
-            throw usage("option '--" + std::string(g.def->name) + "' is only valid for: " + where);
+            throw usage("option '--" + std::string(g.def->name) +
+                        "' is only valid for: " + join(g.def->commands));
         }
     }
     auto result = run_cxxopts(inv.command, split.options);
@@ -336,6 +335,7 @@ Invocation parse_invocation(const std::vector<std::string>& args, const Env& env
     if ((inv.command == "upgrade" || inv.command == "check") && !inv.args.empty()) {
         inv.settings.target = inv.args.front();
     }
+    inv.settings.tool_version = SCHEMAGATE_VERSION;
     for (const char* var : {"POD_NAME", "HOSTNAME"}) {
         auto it = env.find(var);
         if (inv.settings.applied_by.empty() && it != env.end())

@@ -8,11 +8,12 @@
 
 #include "cli/config.hpp"
 #include "log/log.hpp"
+#include "run/commands.hpp"  // RepairAction
 #include "run/settings.hpp"
 
 namespace sg::cli {
 
-enum class RepairAction { none, mark_applied, mark_reverted, resume };
+using sg::RepairAction;
 
 /// Options that belong to one command and have no environment variable:
 /// they describe this invocation, not the deployment.

@@ -9,6 +9,8 @@ ExitCode exit_code_for(DbErrorKind kind) {
             return ExitCode::unreachable;
         case DbErrorKind::auth:
             return ExitCode::auth;
+        case DbErrorKind::busy:
+            return ExitCode::lock_timeout;
         default:
             return ExitCode::internal;
     }
@@ -46,6 +48,8 @@ const char* db_error_kind_name(DbErrorKind kind) {
             return "cancelled";
         case DbErrorKind::lost:
             return "lost";
+        case DbErrorKind::busy:
+            return "busy";
         case DbErrorKind::other:
             return "other";
     }

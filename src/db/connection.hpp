@@ -19,6 +19,8 @@ enum class DbErrorKind {
     statement,    // a statement failed (syntax, constraint, ...)
     cancelled,    // the statement was cancelled (signal)
     lost,         // connection lost mid-session
+    busy,         // another session holds a lock the statement needs (SQLite "database is
+                  // locked", PostgreSQL 55P03, MySQL 1205): exit 6 like the migration lock
     other,
 };
 
@@ -26,7 +28,8 @@ enum class DbErrorKind {
 const char* db_error_kind_name(DbErrorKind kind);
 
 /// A database error, keeping the server's code. Exit code follows the kind:
-/// unreachable -> 4, auth -> 5, else internal (callers re-wrap with 8/9).
+/// unreachable -> 4, auth -> 5, busy -> 6, else internal (the run layer maps
+/// the rest: sg::exit_code_for in src/run/session.cpp).
 class DbError : public Error {
   public:
     DbError(DbErrorKind kind, const std::string& message, std::string sqlstate = {},
@@ -64,6 +67,13 @@ class Connection {
     virtual void begin() = 0;
     virtual void commit() = 0;
     virtual void rollback() = 0;  // never throws
+    /// Whether a transaction opened by begin() is still open. The run layer
+    /// asks after a transactional revision's statements: a statement that
+    /// ended the transaction itself (COMMIT, ROLLBACK, ...) leaves the
+    /// revision half applied, which must be reported as dirty (exit 9).
+    /// SQLite: sqlite3_get_autocommit; PostgreSQL: a SAVEPOINT probe;
+    /// MySQL/MariaDB: @@in_transaction.
+    virtual bool in_transaction() = 0;
     /// Non-blocking try-lock tied to this session/process (PostgreSQL
     /// pg_try_advisory_lock, MySQL GET_LOCK(name,0), SQLite flock).
     virtual bool try_lock(const std::string& name) = 0;

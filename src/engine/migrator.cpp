@@ -16,6 +16,7 @@
 #include <chrono>
 
 #include "engine/runner.hpp"
+#include "engine/transaction.hpp"
 #include "log/log.hpp"
 
 namespace sg {
@@ -103,7 +104,7 @@ HistoryRow Migrator::base_row(const Prepared& p, const std::vector<std::string>&
     row.to_heads = join_heads(p.step->heads_after);
     row.checksum = p.checksum;
     row.message = p.migration->rev.message;
-    row.started_at = utc_now();
+    row.started_at = history_time();
     row.statements_total = static_cast<int>(p.statements.size());
     row.applied_by = m_opts.applied_by;
     row.tool_version = m_opts.tool_version;
@@ -114,26 +115,65 @@ StepResult Migrator::run_transactional(const Prepared& p, const std::vector<std:
     auto t0 = std::chrono::steady_clock::now();
     HistoryRow row = base_row(p, from);
     int done = 0;
-    m_conn.begin();
+    // A busy or lost database at BEGIN throws a DbError: nothing ran, and the
+    // run layer maps it (6 / 4).
+    Transaction tx(m_conn);
     try {
         m_state.ensure_tables();
         run_statements(m_conn, m_opts, p, 0, [&](int n) { done = n; });
+        require_open_transaction(p, from, done, t0);
         m_state.apply(p.step->row_ops);
-        row.finished_at = utc_now();
+        row.finished_at = history_time();
         row.duration_ms = elapsed_ms(t0);
         row.success = true;
         row.statements_done = done;
         m_state.history_insert(row);
-        m_conn.commit();
+        tx.commit();
     } catch (const StatementFailure& f) {
-        m_conn.rollback();
+        tx.rollback();
         fail(p, f, false, from);
+    } catch (const MigrationFailure&) {
+        throw;
     } catch (const std::exception& e) {
         // The bookkeeping (state tables) or COMMIT failed: still rolled back.
-        m_conn.rollback();
+        tx.rollback();
         fail(p, StatementFailure{done, p.migration->rev.file, describe_error(e), 0}, false, from);
     }
     return {p.migration->rev.id, p.direction, row.duration_ms, done};
+}
+
+void Migrator::require_open_transaction(const Prepared& p, const std::vector<std::string>& from,
+                                        int done, std::chrono::steady_clock::time_point t0) {
+    if (m_conn.in_transaction()) return;
+    // A statement of the file ended our transaction (COMMIT, ROLLBACK, END,
+    // ...): what ran before it is committed without the version-table change.
+    // Record the step dirty in a transaction of its own, so the next run
+    // stops at exit 9 and `repair` can finish or undo it.
+    const auto& rev = p.migration->rev;
+    std::string error =
+        "a statement of the revision ended the transaction schemagate opened (COMMIT, "
+        "ROLLBACK, BEGIN or END in a transactional section?)";
+    HistoryRow row = base_row(p, from);
+    row.dirty = true;
+    row.statements_done = done;
+    row.finished_at = history_time();
+    row.duration_ms = elapsed_ms(t0);
+    row.error = rev.file + ": " + error;
+    try {
+        Transaction tx(m_conn);
+        m_state.history_insert(row);
+        tx.commit();
+    } catch (const std::exception& e) {
+        log::error("could not record the dirty step in the history table: " +
+                   std::string(e.what()));
+    }
+    std::vector<StepResult> done_steps = m_opts.atomic ? std::vector<StepResult>{} : m_done;
+    throw MigrationFailure(ExitCode::dirty,
+                           std::string(word(p.direction)) + " of revision " + rev.id + " (" +
+                               rev.file + ") is half applied: " + error +
+                               "; its changes up to that statement are committed and the "
+                               "version table was not updated: the database is dirty",
+                           repair_choices(done), done_steps, rev.id, rev.file, error);
 }
 
 StepResult Migrator::run_outside_transaction(const Prepared& p,
@@ -152,7 +192,7 @@ StepResult Migrator::run_outside_transaction(const Prepared& p,
         row.statements_done = f.done;
         row.dirty = f.done > 0;  // nothing ran: the database is unchanged
         row.error = f.location + ": " + f.error;
-        row.finished_at = utc_now();
+        row.finished_at = history_time();
         row.duration_ms = elapsed_ms(t0);
         try {
             m_state.history_update(row);
@@ -162,17 +202,17 @@ StepResult Migrator::run_outside_transaction(const Prepared& p,
         }
         fail(p, f, row.dirty, from);
     }
-    m_conn.begin();
+    Transaction tx(m_conn);
     try {
         m_state.apply(p.step->row_ops);
         row.success = true;
         row.dirty = false;
-        row.finished_at = utc_now();
+        row.finished_at = history_time();
         row.duration_ms = elapsed_ms(t0);
         m_state.history_update(row);
-        m_conn.commit();
+        tx.commit();
     } catch (const std::exception& e) {
-        m_conn.rollback();
+        tx.rollback();
         fail(p, StatementFailure{row.statements_done, p.migration->rev.file, describe_error(e), 0},
              true, from);
     }
@@ -184,7 +224,7 @@ std::vector<StepResult> Migrator::run_atomic(const std::vector<Prepared>& steps,
     const Prepared* current = nullptr;
     std::vector<StepResult> results;
     std::vector<std::string> start_heads = from;
-    m_conn.begin();
+    Transaction tx(m_conn);
     try {
         m_state.ensure_tables();
         for (auto& p : steps) {
@@ -193,8 +233,9 @@ std::vector<StepResult> Migrator::run_atomic(const std::vector<Prepared>& steps,
             auto t0 = std::chrono::steady_clock::now();
             HistoryRow row = base_row(p, from);
             run_statements(m_conn, m_opts, p, 0, nullptr);
+            require_open_transaction(p, start_heads, row.statements_total, t0);
             m_state.apply(p.step->row_ops);
-            row.finished_at = utc_now();
+            row.finished_at = history_time();
             row.duration_ms = elapsed_ms(t0);
             row.success = true;
             row.statements_done = row.statements_total;
@@ -204,12 +245,14 @@ std::vector<StepResult> Migrator::run_atomic(const std::vector<Prepared>& steps,
                 {p.migration->rev.id, p.direction, row.duration_ms, row.statements_total});
             log_step(p, results.back(), " (not yet committed)");
         }
-        m_conn.commit();
+        tx.commit();
     } catch (const StatementFailure& f) {
-        m_conn.rollback();
+        tx.rollback();
         fail(*current, f, false, start_heads);
+    } catch (const MigrationFailure&) {
+        throw;
     } catch (const std::exception& e) {
-        m_conn.rollback();
+        tx.rollback();
         if (!current) throw;
         fail(*current, StatementFailure{0, current->migration->rev.file, describe_error(e), 0},
              false, start_heads);
@@ -223,14 +266,21 @@ void Migrator::record_failed_row(HistoryRow row) {
     // Its own small transaction: the step's transaction is already rolled back.
     try {
         if (m_conn.dialect() == Dialect::mysql) m_state.ensure_tables();  // implicit commit
-        m_conn.begin();
+        Transaction tx(m_conn);
         m_state.ensure_tables();
         m_state.history_insert(row);
-        m_conn.commit();
+        tx.commit();
     } catch (const std::exception& e) {
-        m_conn.rollback();
         log::error("could not record the failure in the history table: " + std::string(e.what()));
     }
+}
+
+std::string repair_choices(int done) {
+    return "inspect the database, then run `schemagate repair --mark-applied` (the rest was "
+           "finished by hand), `schemagate repair --mark-reverted` (the partial changes were "
+           "undone) or `schemagate repair --resume` (run the remaining statements from "
+           "statement " +
+           std::to_string(done + 1) + ")";
 }
 
 void Migrator::fail(const Prepared& p, const StatementFailure& f, bool dirty,
@@ -239,35 +289,32 @@ void Migrator::fail(const Prepared& p, const StatementFailure& f, bool dirty,
     if (!dirty && in_transaction(*p.migration, m_conn.dialect())) {
         HistoryRow row = base_row(p, heads);
         row.to_heads = join_heads(heads);  // nothing changed
-        row.finished_at = utc_now();
+        row.finished_at = history_time();
         row.statements_done = m_opts.atomic ? 0 : f.done;
         row.error = f.location + ": " + f.error;
         record_failed_row(row);
     }
     std::vector<StepResult> done = m_opts.atomic ? std::vector<StepResult>{} : m_done;
-    std::string applied;
-    for (auto& s : done) applied += (applied.empty() ? "" : ", ") + s.revision;
+    std::vector<std::string> applied;
+    for (auto& s : done) applied.push_back(s.revision);
     std::string what = std::string(word(p.direction)) + " of revision " + rev.id +
                        (rev.message.empty() ? "" : " (" + rev.message + ")") + " failed at " +
                        f.location + ": " + f.error;
-    ExitCode code = f.signal ? signal_exit(f.signal) : ExitCode::rolled_back;
+    ExitCode code = f.signal ? exit_for_signal(f.signal) : ExitCode::rolled_back;
     std::string hint;
     if (dirty) {
-        if (!f.signal) code = ExitCode::dirty;
+        // Interrupted or not, statements ran outside a transaction: only a
+        // repair helps, so the exit code is 9 and not 130/143 ("run again").
+        code = ExitCode::dirty;
         what += "; " + std::to_string(f.done) + " of " + std::to_string(p.statements.size()) +
                 " statements ran outside a transaction: the database is dirty";
-        hint =
-            "inspect the database, then run `schemagate repair --mark-applied` (the rest was "
-            "finished by hand), `schemagate repair --mark-reverted` (the partial changes were "
-            "undone) or `schemagate repair --resume` (run the remaining statements from "
-            "statement " +
-            std::to_string(f.done + 1) + ")";
+        hint = repair_choices(f.done);
     } else {
         what += m_opts.atomic ? "; all revisions of this run were rolled back"
                               : "; the revision was rolled back";
         hint = "the database is at " + heads_text(heads) + "; fix the revision and run again";
     }
-    if (!applied.empty()) what += "; applied before it: " + applied;
+    if (!applied.empty()) what += "; applied before it: " + join(applied);
     // Not logged here: the command that catches it logs it once, with its exit code.
     throw MigrationFailure(code, what, hint, done, rev.id, f.location, f.error);
 }

@@ -2,6 +2,7 @@
 // Executes plans from the graph against a Connection: statements, the
 // transaction rules per dialect, the version and history tables, progress.
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -74,6 +75,9 @@ class Migrator {
                                        std::vector<std::string> from);
     HistoryRow base_row(const Prepared& p, const std::vector<std::string>& from) const;
     void record_failed_row(HistoryRow row);
+    /// Throws MigrationFailure(dirty) when a statement ended the transaction.
+    void require_open_transaction(const Prepared& p, const std::vector<std::string>& from, int done,
+                                  std::chrono::steady_clock::time_point t0);
     [[noreturn]] void fail(const Prepared& p, const engine_detail::StatementFailure& f, bool dirty,
                            const std::vector<std::string>& heads);
     void log_step(const Prepared& p, const StepResult& r, const std::string& note = "") const;
@@ -89,6 +93,10 @@ class Migrator {
     std::vector<StepResult> m_done;   // steps committed in this run
     int m_position = 0, m_total = 0;  // progress [n/total]
 };
+
+/// The exit-9 hint: the three `schemagate repair` choices, resuming after
+/// statement `done`.
+std::string repair_choices(int done);
 
 /// The offline `--sql` script for `steps` (DDL first when `create_tables`).
 std::string render_offline(const ScriptDirectory& scripts, Dialect d, const TableNames& names,

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "engine/runner.hpp"
+#include "engine/transaction.hpp"
 #include "log/log.hpp"
 
 namespace sg {
@@ -16,14 +17,9 @@ namespace {
 // Runs `body` in a transaction; rolls back and rethrows on any error.
 template <class F>
 void in_transaction(Connection& conn, F body) {
-    conn.begin();
-    try {
-        body();
-        conn.commit();
-    } catch (...) {
-        conn.rollback();
-        throw;
-    }
+    Transaction tx(conn);
+    body();
+    tx.commit();
 }
 
 }  // namespace
@@ -42,7 +38,7 @@ void Migrator::stamp(const std::vector<std::string>& rows) {
         row.from_heads = join_heads(from);
         row.to_heads = join_heads(sorted);
         row.message = "stamp " + heads_text(from) + " -> " + heads_text(sorted);
-        row.started_at = row.finished_at = utc_now();
+        row.started_at = row.finished_at = history_time();
         row.success = true;
         row.applied_by = m_opts.applied_by;
         row.tool_version = m_opts.tool_version;
@@ -69,7 +65,7 @@ HistoryRow Migrator::repair_row(const HistoryRow& dirty, const std::string& what
     row.to_heads = join_heads(to);
     row.message = what + " (" + dirty.operation + " of " + dirty.revision + ", history row " +
                   std::to_string(dirty.id) + ")";
-    row.started_at = row.finished_at = utc_now();
+    row.started_at = row.finished_at = history_time();
     row.success = true;
     row.statements_done = dirty.statements_done;
     row.statements_total = dirty.statements_total;
@@ -83,6 +79,18 @@ void Migrator::repair_mark_applied() {
     auto to = split_heads(dirty.to_heads);
     in_transaction(m_conn, [&] {
         auto from = m_state.versions();
+        // The step's row changes assume the table it started from: anything
+        // else (a stamp since, a hand edit) would be overwritten blindly.
+        if (from != split_heads(dirty.from_heads)) {
+            throw Error(ExitCode::dirty,
+                        "cannot mark " + dirty.operation + " of " + dirty.revision +
+                            " as applied: the version table holds " + heads_text(from) +
+                            ", but the dirty step started from " +
+                            heads_text(split_heads(dirty.from_heads)),
+                        "set the version table to what the step started from (`schemagate "
+                        "stamp`), or finish by hand and `schemagate repair --mark-reverted` "
+                        "then stamp the revision");
+        }
         m_state.set_versions(to);
         dirty.dirty = false;
         m_state.history_update(dirty);
@@ -151,7 +159,7 @@ void Migrator::repair_resume() {
         std::string what = "resume of revision " + dirty.revision + " failed at " + f.location +
                            ": " + f.error + "; the database is still dirty";
         throw MigrationFailure(
-            f.signal ? signal_exit(f.signal) : ExitCode::dirty, what,
+            ExitCode::dirty, what,
             "fix the cause, then `schemagate repair --resume` again, or finish/undo by hand and "
             "`schemagate repair --mark-applied` / `--mark-reverted`",
             {}, dirty.revision, f.location, f.error);
@@ -161,7 +169,7 @@ void Migrator::repair_resume() {
         m_state.set_versions(step.heads_after);
         dirty.dirty = false;
         dirty.success = true;
-        dirty.finished_at = utc_now();
+        dirty.finished_at = history_time();
         m_state.history_update(dirty);
         HistoryRow row = repair_row(dirty, "resume from statement " + std::to_string(first + 1),
                                     from, step.heads_after);

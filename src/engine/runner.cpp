@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <csignal>
-#include <ctime>
 
 namespace sg::engine_detail {
 
@@ -15,8 +14,6 @@ const char* signal_name(int signal) {
     if (signal == SIGTERM) return "SIGTERM";
     return "a signal";
 }
-
-ExitCode signal_exit(int signal) { return signal == SIGINT ? ExitCode::sigint : ExitCode::sigterm; }
 
 std::string location(const Prepared& p, int index) {
     const std::string& file = p.migration->rev.file;
@@ -65,25 +62,10 @@ void run_statements(Connection& conn, const MigrateOptions& opts, const Prepared
                                std::string("interrupted by ") + signal_name(sig), sig};
 }
 
-std::string utc_now() {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return buf;
-}
-
 long long elapsed_ms(std::chrono::steady_clock::time_point since) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                                  since)
         .count();
-}
-
-std::string join_heads(const std::vector<std::string>& heads) {
-    std::string out;
-    for (size_t i = 0; i < heads.size(); ++i) out += (i ? "," : "") + heads[i];
-    return out;
 }
 
 std::vector<std::string> split_heads(const std::string& heads) {
@@ -99,13 +81,6 @@ std::vector<std::string> split_heads(const std::string& heads) {
         start = comma + 1;
     }
     std::sort(out.begin(), out.end());
-    return out;
-}
-
-std::string heads_text(const std::vector<std::string>& heads) {
-    if (heads.empty()) return "base";
-    std::string out;
-    for (size_t i = 0; i < heads.size(); ++i) out += (i ? ", " : "") + heads[i];
     return out;
 }
 

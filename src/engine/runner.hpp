@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/util.hpp"
 #include "engine/migrator.hpp"
 
 namespace sg::engine_detail {
@@ -30,7 +31,6 @@ struct StatementFailure {
 /// The signal number received so far (0: none).
 int pending_signal(const MigrateOptions& opts);
 const char* signal_name(int signal);
-ExitCode signal_exit(int signal);
 
 /// Runs statements [start, n) of `p`; after each one calls progress(done).
 /// Checks for a signal between statements. Throws StatementFailure.
@@ -43,10 +43,11 @@ std::string location(const Prepared& p, int index);
 /// its SQLSTATE / error number when it is a DbError.
 std::string describe_error(const std::exception& e);
 
-std::string utc_now();  // "YYYY-MM-DD HH:MM:SS"
+/// The history table's time stamps: "YYYY-MM-DD HH:MM:SS" UTC.
+inline std::string history_time() { return utc_now(kSqlTime); }
 long long elapsed_ms(std::chrono::steady_clock::time_point since);
-std::string join_heads(const std::vector<std::string>& heads);   // "a,b"
+/// Heads as the history table stores them: "a,b".
+inline std::string join_heads(const std::vector<std::string>& heads) { return join(heads, ","); }
 std::vector<std::string> split_heads(const std::string& heads);  // sorted
-std::string heads_text(const std::vector<std::string>& heads);   // "a, b" or "base"
 
 }  // namespace sg::engine_detail

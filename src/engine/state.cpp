@@ -25,7 +25,36 @@ bool is_identifier(const std::string& s) {
 
 bool truthy(const Value& v) { return v && (*v == "1" || *v == "t" || *v == "true"); }
 std::string text(const Value& v) { return v ? *v : std::string(); }
-long long number(const Value& v) { return v && !v->empty() ? std::stoll(*v) : 0; }
+// A table schemagate did not write (another tool's, edited by hand) is a
+// configuration problem with a hint, never a crash or "a bug".
+[[noreturn]] void foreign_table(const std::string& table, const std::string& what) {
+    throw Error(ExitCode::usage, "table " + table + " is not one schemagate can use: " + what,
+                "point --version-table / --history-table at schemagate's own tables, or fix the "
+                "rows edited by hand");
+}
+
+long long number(const Value& v, const char* table = "schemagate_history") {
+    if (!v || v->empty()) return 0;
+    try {
+        size_t used = 0;
+        long long n = std::stoll(*v, &used);
+        if (used == v->size()) return n;
+    } catch (const std::exception&) {
+    }
+    foreign_table(table, "'" + v->substr(0, 40) + "' where a number belongs");
+}
+
+// Runs a query on a state table, naming the table when its shape is not the
+// one schemagate creates (a missing column, another type).
+Rows query_table(Connection& conn, const std::string& table, const std::string& sql,
+                 const std::vector<Value>& params = {}) {
+    try {
+        return conn.query(sql, params);
+    } catch (const DbError& e) {
+        if (e.kind() != DbErrorKind::statement) throw;
+        foreign_table(table, e.describe());
+    }
+}
 Value nullable(const std::string& s) { return s.empty() ? Value() : Value(s); }
 Value flag(bool b) { return Value(b ? "1" : "0"); }
 
@@ -129,7 +158,8 @@ std::vector<std::string> StateStore::versions() {
     if (!version_table_exists()) return {};
     std::vector<std::string> out;
     for (auto& r :
-         m_conn.query("SELECT version_num FROM " + quote_table(m_names.version, m_conn.dialect())))
+         query_table(m_conn, m_names.version,
+                     "SELECT version_num FROM " + quote_table(m_names.version, m_conn.dialect())))
         out.push_back(text(r.at(0)));
     std::sort(out.begin(), out.end());
     return out;
@@ -204,18 +234,20 @@ void StateStore::history_update(const HistoryRow& row) {
 std::vector<HistoryRow> StateStore::history() {
     if (!history_table_exists()) return {};
     std::vector<HistoryRow> out;
-    for (auto& r : m_conn.query(std::string("SELECT ") + kHistoryColumns + " FROM " +
-                                quote_table(m_names.history, m_conn.dialect()) + " ORDER BY id"))
+    for (auto& r : query_table(m_conn, m_names.history,
+                               std::string("SELECT ") + kHistoryColumns + " FROM " +
+                                   quote_table(m_names.history, m_conn.dialect()) + " ORDER BY id"))
         out.push_back(to_history(r));
     return out;
 }
 
 std::optional<HistoryRow> StateStore::dirty_step() {
     if (!history_table_exists()) return std::nullopt;
-    auto rows = m_conn.query(std::string("SELECT ") + kHistoryColumns + " FROM " +
-                                 quote_table(m_names.history, m_conn.dialect()) +
-                                 " WHERE dirty = ? ORDER BY id DESC",
-                             {flag(true)});
+    auto rows = query_table(m_conn, m_names.history,
+                            std::string("SELECT ") + kHistoryColumns + " FROM " +
+                                quote_table(m_names.history, m_conn.dialect()) +
+                                " WHERE dirty = ? ORDER BY id DESC",
+                            {flag(true)});
     if (rows.empty()) return std::nullopt;
     return to_history(rows.front());
 }
@@ -225,11 +257,12 @@ std::map<std::string, std::string> StateStore::applied_checksums() {
     if (!history_table_exists()) return out;
     // Oldest first, so the newest successful upgrade (or mark-applied repair)
     // of a revision wins.
-    auto rows = m_conn.query("SELECT revision, checksum FROM " +
-                                 quote_table(m_names.history, m_conn.dialect()) +
-                                 " WHERE success = ? AND operation IN ('upgrade', 'repair') "
-                                 "AND checksum IS NOT NULL AND checksum <> '' ORDER BY id",
-                             {flag(true)});
+    auto rows = query_table(m_conn, m_names.history,
+                            "SELECT revision, checksum FROM " +
+                                quote_table(m_names.history, m_conn.dialect()) +
+                                " WHERE success = ? AND operation IN ('upgrade', 'repair') "
+                                "AND checksum IS NOT NULL AND checksum <> '' ORDER BY id",
+                            {flag(true)});
     for (auto& r : rows) out[text(r.at(0))] = text(r.at(1));
     return out;
 }

@@ -1,6 +1,37 @@
 #include "run/checks.hpp"
 
+#include "core/util.hpp"
+
 namespace sg {
+
+DbSnapshot read_snapshot(StateStore& state) {
+    DbSnapshot s;
+    s.rows = state.versions();
+    s.dirty = state.dirty_step();
+    s.checksums = state.applied_checksums();
+    return s;
+}
+
+std::vector<RowOverlap> overlapping_rows(const ScriptDirectory& scripts,
+                                         const std::vector<std::string>& rows) {
+    std::vector<RowOverlap> out;
+    for (const auto& r : rows) {
+        if (!scripts.graph.find(r)) continue;
+        auto below = scripts.graph.applied({r});
+        for (const auto& other : rows) {
+            if (other != r && below.count(other)) out.push_back({other, r});
+        }
+    }
+    return out;
+}
+
+std::string overlap_message(const std::vector<RowOverlap>& overlaps) {
+    std::vector<std::string> pairs;
+    for (const auto& o : overlaps)
+        pairs.push_back(o.ancestor + " is an ancestor of " + o.descendant);
+    return "the version table holds revisions that are ancestors of each other (" +
+           join(pairs, "; ") + "): it does not describe one state of the database";
+}
 
 std::vector<std::string> unknown_revisions(const ScriptDirectory& scripts,
                                            const std::vector<std::string>& rows) {
@@ -25,8 +56,7 @@ std::vector<ChecksumMismatch> checksum_mismatches(const ScriptDirectory& scripts
 }
 
 std::string unknown_message(const std::vector<std::string>& unknown) {
-    std::string ids;
-    for (const auto& u : unknown) ids += (ids.empty() ? "" : ", ") + u;
+    std::string ids = join(unknown);
     return "the database is ahead of this image: applied revision(s) " + ids +
            " are not in the migrations directory";
 }
@@ -62,9 +92,12 @@ std::string repair_hint(const std::string& backup) {
         "--mark-applied` (you finished the revision by hand), `schemagate "
         "repair --mark-reverted` (you undid its partial changes), `schemagate "
         "repair --resume` (run its remaining statements from the failed one)";
-    text += backup.empty() ? "; no backup from before the run was found"
-                           : "; backup from before the run: " + backup;
-    return text;
+    return text + "; " + backup_note(backup);
+}
+
+std::string backup_note(const std::string& backup) {
+    return backup.empty() ? "no backup from before the run was found"
+                          : "backup from before the run: " + backup;
 }
 
 }  // namespace sg

@@ -18,6 +18,19 @@ struct DbSnapshot {
     std::map<std::string, std::string> checksums;  // revision -> applied checksum
 };
 
+/// Reads the snapshot (rows, dirty step, checksums) on an open session.
+DbSnapshot read_snapshot(StateStore& state);
+
+/// Two version-table rows of which one is an ancestor of the other: the
+/// table is inconsistent (a hand edit, a bad stamp).
+struct RowOverlap {
+    std::string ancestor;
+    std::string descendant;
+};
+std::vector<RowOverlap> overlapping_rows(const ScriptDirectory& scripts,
+                                         const std::vector<std::string>& rows);
+std::string overlap_message(const std::vector<RowOverlap>& overlaps);
+
 struct ChecksumMismatch {
     std::string revision;
     std::string file;
@@ -44,5 +57,7 @@ std::string drift_message(const std::vector<ChecksumMismatch>& mismatches);
 std::string dirty_message(const ScriptDirectory& scripts, const HistoryRow& row);
 /// What to do next about a dirty step: the three `schemagate repair` choices.
 std::string repair_hint(const std::string& backup);
+/// "backup from before the run: PATH", or that none was found.
+std::string backup_note(const std::string& backup);
 
 }  // namespace sg

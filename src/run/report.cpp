@@ -1,10 +1,12 @@
 #include "run/report.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include <ctime>
+#include <cstdio>
 #include <fstream>
 
+#include "core/util.hpp"
 #include "log/log.hpp"
 
 namespace sg {
@@ -19,12 +21,6 @@ std::string str_array(const std::vector<std::string>& v) {
     std::string out = "[";
     for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + q(v[i]);
     return out + "]";
-}
-
-std::string join(const std::vector<std::string>& v, const char* sep) {
-    std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-    return out;
 }
 
 std::string steps_json(const std::vector<StepResult>& steps) {
@@ -60,23 +56,36 @@ bool writable_default() {
            ::access(kDefaultTerminationLog, W_OK) == 0;
 }
 
+// A regular file is written beside itself and renamed over, so a full disk
+// or a crash leaves the old file or the new one, never a truncated one.
+// Anything else (/dev/termination-log, a FIFO) is written in place.
 bool write_file(const std::string& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    return static_cast<bool>(out);
+    struct stat st {};
+    bool regular = ::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode);
+    if (!regular) {
+        std::ofstream out(path, std::ios::binary | std::ios::trunc);
+        out << text;
+        out.flush();
+        return static_cast<bool>(out);
+    }
+    std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out << text;
+        out.flush();
+        if (!out) {
+            std::remove(tmp.c_str());
+            return false;
+        }
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        std::remove(tmp.c_str());
+        return false;
+    }
+    return true;
 }
 
 }  // namespace
-
-std::string utc_now_iso() {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 std::string report_json(const RunReport& r) {
     std::string out = "{";
@@ -89,7 +98,7 @@ std::string report_json(const RunReport& r) {
     out += ",\"dialect\":" + q(r.dialect);
     out += ",\"target\":" + q(r.target);
     out += ",\"started_at\":" + q(r.started_at);
-    out += ",\"finished_at\":" + q(utc_now_iso());
+    out += ",\"finished_at\":" + q(utc_now());
     out += ",\"duration_ms\":" + std::to_string(r.duration_ms);
     out += ",\"fast_path\":" + std::string(r.fast_path ? "true" : "false");
     out += ",\"wait_attempts\":" + std::to_string(r.wait_attempts);

@@ -58,10 +58,8 @@ std::string default_hint(ExitCode code);
 
 /// Writes the termination message (to `path`, or /dev/termination-log when
 /// it exists and is writable if `path` is empty) and the report (if
-/// `report_path` is set). Failures are logged, never thrown.
+/// `report_path` is set), each through a temporary file and a rename when
+/// it is a regular file. Failures are logged, never thrown.
 void write_outputs(const RunReport& r, const std::string& path, const std::string& report_path);
-
-/// Now in UTC, "2025-11-08T14:30:00Z".
-std::string utc_now_iso();
 
 }  // namespace sg

@@ -2,41 +2,69 @@
 
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "engine/migrator.hpp"
 #include "log/log.hpp"
+#include "run/lock.hpp"
+#include "run/problems.hpp"
 #include "script/migration.hpp"
 
 namespace sg {
 namespace {
 
-// Errors on an open session: a lost connection is the database going away
-// (4); a refused privilege is exit 5; anything else is unexpected here.
-ExitCode code_for(const DbError& e) {
+bool is_signal_code(ExitCode c) { return c == ExitCode::sigint || c == ExitCode::sigterm; }
+
+// The schema part of the lock name (see Session::lock_name).
+std::string lock_schema(Connection& conn, const std::string& version_table) {
+    auto dot = version_table.find('.');
+    if (dot != std::string::npos) return version_table.substr(0, dot);
+    return conn.current_schema();
+}
+
+}  // namespace
+
+ExitCode exit_code_for(const DbError& e) {
     switch (e.kind()) {
         case DbErrorKind::unreachable:
         case DbErrorKind::lost:
             return ExitCode::unreachable;
         case DbErrorKind::auth:
             return ExitCode::auth;
+        case DbErrorKind::busy:
+            return ExitCode::lock_timeout;
         default:
             break;
     }
     // PostgreSQL insufficient_privilege; MySQL 1044/1045/1142 access denied.
     int n = e.native_code();
     if (e.sqlstate() == "42501" || n == 1044 || n == 1045 || n == 1142) return ExitCode::auth;
+    // PostgreSQL lock_not_available, MySQL lock wait timeout.
+    if (e.sqlstate() == "55P03" || n == 1205) return ExitCode::lock_timeout;
     return ExitCode::internal;
 }
 
-bool is_signal_code(ExitCode c) { return c == ExitCode::sigint || c == ExitCode::sigterm; }
+std::string hint_for(const DbError& e, ExitCode code) {
+    if (!e.hint().empty()) return e.hint();
+    if (code == ExitCode::lock_timeout) {
+        return "another session holds a lock on the database (an application writing, a "
+               "long transaction); stop it or run again when it has finished";
+    }
+    if (code == ExitCode::unreachable && e.kind() == DbErrorKind::lost) {
+        return "the connection was lost; check the database server and run again";
+    }
+    return "";
+}
 
-}  // namespace
-
-Session::Session(const Settings& settings, std::string command, Connector connector)
-    : m_settings(settings), m_connector(std::move(connector)) {
+Session::Session(const Settings& settings, std::string command, Connector connector, bool wait)
+    : m_settings(settings), m_connector(std::move(connector)), m_wait(wait) {
     m_report.command = std::move(command);
     m_report.tool_version = settings.tool_version;
     m_report.target = settings.target;
-    m_report.started_at = utc_now_iso();
+    m_report.started_at = utc_now();
+    m_report.database = settings.db.masked();
+    m_report.dialect = dialect_name(settings.db.dialect);
+    if (settings.db.password.size() >= 4) log::add_secret(settings.db.password);
     m_signals.on_stuck([this](int sig) {
         // Last words from the watcher thread: the flow hangs in a call that
         // cannot be cancelled (e.g. a connect attempt).
@@ -50,33 +78,41 @@ Session::Session(const Settings& settings, std::string command, Connector connec
 
 Session::~Session() {
     m_signals.watch(nullptr);  // before the connection goes away
+    m_state.reset();
     m_conn.reset();
 }
 
-const DbUrl& Session::url() {
-    if (!m_url) {
-        m_url = parse_url(m_settings.url);
-        if (m_url->password.size() >= 4) log::add_secret(m_url->password);
-        m_report.database = m_url->masked();
-        m_report.dialect = dialect_name(m_url->dialect);
-    }
-    return *m_url;
-}
-
 Connection& Session::connect() {
+    if (m_conn) return *m_conn;
     const DbUrl& u = url();
     WaitOptions opts;
-    opts.timeout = m_settings.wait_timeout;
+    opts.timeout = m_wait ? m_settings.wait_timeout : std::chrono::milliseconds(0);
     opts.connect_timeout = m_settings.connect_timeout;
     opts.interrupted = interrupted();
     opts.connector = m_connector;
     WaitResult w = phase("wait", [&] { return wait_for_database(u, opts); });
     m_report.wait_attempts = w.attempts;
     m_conn = std::move(w.conn);
+    m_state = std::make_unique<StateStore>(*m_conn, m_settings.tables);
     m_signals.watch(m_conn.get());
     log::info("connected",
               {{"database", u.masked()}, {"attempts", w.attempts}, {"waited_ms", w.waited_ms}});
     return *m_conn;
+}
+
+Connection* Session::connect_existing() {
+    const DbUrl& u = url();
+    if (!m_conn && !m_connector && u.dialect == Dialect::sqlite && u.database != ":memory:" &&
+        !std::filesystem::exists(u.database)) {
+        log::debug("database file does not exist yet", {{"path", u.database}});
+        return nullptr;
+    }
+    return &connect();
+}
+
+std::string Session::lock_name() {
+    return sg::lock_name(m_conn->database_name(), lock_schema(*m_conn, m_settings.tables.version),
+                         m_settings.tables.version);
 }
 
 void Session::throw_if_interrupted(const char* during) const {
@@ -88,6 +124,11 @@ std::string Session::applied_by() const {
     char host[256] = {};
     if (::gethostname(host, sizeof host - 1) != 0) return "unknown";
     return host;
+}
+
+void Session::warn(const std::string& message) {
+    log::warn(message);
+    m_report.warnings.push_back(message);
 }
 
 BackupResult Session::backup(const std::vector<std::string>& heads) {
@@ -121,10 +162,9 @@ void Session::fail_with(ExitCode code, const std::string& error, const std::stri
     m_report.hint = hint;
 }
 
-ExitCode Session::run(const std::function<void(Session&)>& body) {
+ExitCode Session::run(const std::function<ExitCode(Session&)>& body) {
     try {
-        body(*this);
-        m_report.code = ExitCode::ok;
+        m_report.code = body(*this);
     } catch (const MigrationFailure& f) {
         fail_with(f.code(), f.what(), f.hint());
         m_report.revision = f.revision();
@@ -134,13 +174,18 @@ ExitCode Session::run(const std::function<void(Session&)>& body) {
     } catch (const ScriptError& e) {
         fail_with(e.code(), e.what(), e.hint());
         for (const auto& p : e.problems()) m_report.details.push_back(p.where() + ": " + p.message);
+        log_problems(e);
+        m_problems_logged = true;
     } catch (const GraphError& e) {
         fail_with(e.code(), e.what(), e.hint());
         for (const auto& p : e.problems()) {
             m_report.details.push_back((p.file.empty() ? "" : p.file + ": ") + p.message);
         }
+        log_problems(e);
+        m_problems_logged = true;
     } catch (const DbError& e) {
-        fail_with(code_for(e), e.describe(), e.hint());
+        ExitCode code = exit_code_for(e);
+        fail_with(code, e.describe(), hint_for(e, code));
     } catch (const Error& e) {
         fail_with(e.code(), e.what(), e.hint());
     } catch (const std::exception& e) {
@@ -149,8 +194,8 @@ ExitCode Session::run(const std::function<void(Session&)>& body) {
     int sig = interrupted()->load();
     // A statement cancelled by our own signal handling surfaces as some
     // error: report the interruption (a dirty step stays 9: it needs repair).
-    if (sig != 0 && m_report.code != ExitCode::ok && m_report.code != ExitCode::dirty &&
-        !is_signal_code(m_report.code)) {
+    if (sig != 0 && m_report.code != ExitCode::ok && m_report.code != ExitCode::pending &&
+        m_report.code != ExitCode::dirty && !is_signal_code(m_report.code)) {
         m_report.error = "interrupted: " + m_report.error;
         m_report.code = exit_for_signal(sig);
     }
@@ -168,20 +213,22 @@ ExitCode Session::run(const std::function<void(Session&)>& body) {
 
 void Session::log_outcome() {
     const RunReport& r = m_report;
-    if (r.code == ExitCode::ok) {
-        log::info(r.command + " finished", {{"exit_code", 0},
+    if (r.code == ExitCode::ok || r.code == ExitCode::pending) {
+        log::info(r.command + " finished", {{"exit_code", to_int(r.code)},
                                             {"applied", static_cast<int>(r.applied.size())},
                                             {"duration_ms", r.duration_ms}});
         return;
     }
-    log::Fields fields = {{"exit_code", to_int(r.code)}, {"meaning", exit_meaning(r.code)}};
-    if (!r.revision.empty()) fields.emplace_back("revision", r.revision);
-    if (!r.location.empty()) fields.emplace_back("location", r.location);
-    if (!r.db_error.empty()) fields.emplace_back("db_error", r.db_error);
-    if (r.backup) fields.emplace_back("backup", r.backup->path);
-    log::error(r.error, fields);
-    for (const auto& d : r.details) {
-        if (r.error.find(d) == std::string::npos) log::error(d);
+    if (!m_problems_logged) {
+        log::Fields fields = {{"exit_code", to_int(r.code)}, {"meaning", exit_meaning(r.code)}};
+        if (!r.revision.empty()) fields.emplace_back("revision", r.revision);
+        if (!r.location.empty()) fields.emplace_back("location", r.location);
+        if (!r.db_error.empty()) fields.emplace_back("db_error", r.db_error);
+        if (r.backup) fields.emplace_back("backup", r.backup->path);
+        log::error(r.error, fields);
+        for (const auto& d : r.details) {
+            if (r.error.find(d) == std::string::npos) log::error(d);
+        }
     }
     if (!r.hint.empty()) log::info("next: " + r.hint);
 }

@@ -1,13 +1,16 @@
 #pragma once
-// What `run`, `wait` and `backup` share: the signal watch, the URL, waiting
-// for the connection, the report, and the one place that maps errors to exit
-// codes and writes the termination message and the report.
+// The one session of every command that touches a database: the signal
+// watch, waiting for (or opening) the connection, the state tables, the
+// migration lock's name, the report, and the one place that maps errors to
+// exit codes, logs the outcome and writes the termination message and the
+// report. docs/architecture.md shows where it sits.
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "backup/backup.hpp"
+#include "engine/state.hpp"
 #include "run/report.hpp"
 #include "run/settings.hpp"
 #include "run/signals.hpp"
@@ -15,27 +18,46 @@
 
 namespace sg {
 
+/// The exit code of a database error on an open session: lost connection 4,
+/// refused access (auth kind, SQLSTATE 42501, MySQL 1044/1045/1142) 5, a
+/// lock held by another session 6; anything else is unexpected (1).
+ExitCode exit_code_for(const DbError& e);
+
+/// What to do next about a database error of that exit code.
+std::string hint_for(const DbError& e, ExitCode code);
+
 class Session {
   public:
-    Session(const Settings& settings, std::string command, Connector connector = {});
+    /// `wait`: retry the connection up to --wait-timeout (run, wait, backup);
+    /// otherwise one attempt, so an interactive command fails at once.
+    Session(const Settings& settings, std::string command, Connector connector, bool wait);
     ~Session();
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
-    /// Runs `body`, maps what it throws to an exit code, logs the outcome,
-    /// writes the outputs. Never throws.
-    ExitCode run(const std::function<void(Session&)>& body);
+    /// Runs `body` (which returns ok, or pending for `check`), maps what it
+    /// throws to an exit code, logs the outcome, writes the outputs. Never
+    /// throws.
+    ExitCode run(const std::function<ExitCode(Session&)>& body);
 
-    /// Parses the URL (Error(usage)).
-    const DbUrl& url();
-    /// Waits for the database (the `wait` phase); registers the connection
-    /// with the signal watch.
+    const DbUrl& url() const { return m_settings.db; }
+    /// Connects (the `wait` phase, creating a SQLite file); registers the
+    /// connection with the signal watch. Returns the open one if any.
     Connection& connect();
+    /// Like connect(), but nullptr for a SQLite file that does not exist
+    /// yet: reading must not create the database.
+    Connection* connect_existing();
+    bool connected() const { return m_conn != nullptr; }
     Connection& conn() { return *m_conn; }
+    StateStore& state() { return *m_state; }
     const Settings& settings() const { return m_settings; }
     RunReport& report() { return m_report; }
     const std::atomic<int>* interrupted() const { return m_signals.flag(); }
     void throw_if_interrupted(const char* during) const;
+
+    /// The migration lock's name: one per database, schema and version table,
+    /// the schema taken from a qualified --version-table, else the session's.
+    std::string lock_name();
 
     /// Times `fn` as a phase of the report.
     template <typename F>
@@ -60,6 +82,8 @@ class Session {
     std::string newest_backup();
     /// applied_by for the history table: the setting, else the host name.
     std::string applied_by() const;
+    /// Logs a warning and keeps it for the report.
+    void warn(const std::string& message);
 
   private:
     void fail_with(ExitCode code, const std::string& error, const std::string& hint);
@@ -67,10 +91,12 @@ class Session {
 
     const Settings& m_settings;
     Connector m_connector;
+    bool m_wait;
     RunReport m_report;
     SignalWatch m_signals;
-    std::optional<DbUrl> m_url;
     std::unique_ptr<Connection> m_conn;
+    std::unique_ptr<StateStore> m_state;
+    bool m_problems_logged = false;  // details already logged with file:line
 };
 
 }  // namespace sg

@@ -7,15 +7,19 @@
 #include <vector>
 
 #include "core/dialect.hpp"
+#include "db/url.hpp"
 #include "engine/state.hpp"
 
 namespace sg {
 
 enum class BackupMode { auto_, always, never };
 
+inline constexpr const char* kDefaultUrl = "sqlite:///./schemagate.db";
+
 struct Settings {
-    std::string url = "sqlite:///./schemagate.db";  // DATABASE_URL et al.
-    bool url_given = false;                         // from a flag or env, not the default
+    /// DATABASE_URL et al., parsed once by the CLI; nothing below re-parses it.
+    DbUrl db = parse_url(kDefaultUrl);
+    bool url_given = false;  // from a flag or env, not the default
     std::string migrations = "./migrations";
     TableNames tables;
     std::optional<Dialect> dialect;  // --dialect for offline --sql
@@ -29,6 +33,7 @@ struct Settings {
     std::chrono::milliseconds connect_timeout{10000};
     bool allow_unknown = false;
     bool allow_drift = false;
+    bool allow_empty = false;  // an empty migrations directory is not exit 3
     bool atomic = false;
     BackupMode backup = BackupMode::auto_;
     std::string backup_dir = "./backups";
@@ -39,7 +44,7 @@ struct Settings {
     std::string termination_log;  // "" : /dev/termination-log when writable
     std::string report;           // --report FILE
     std::string applied_by;       // host or pod name ("": the host name)
-    std::string tool_version;     // for the history table and the report
+    std::string tool_version;     // for the history table and the report (set by the CLI)
 };
 
 }  // namespace sg

@@ -34,12 +34,6 @@ extern "C" void on_signal(int sig) {
 
 }  // namespace
 
-ExitCode exit_for_signal(int sig) {
-    if (sig == SIGINT) return ExitCode::sigint;
-    if (sig == SIGTERM) return ExitCode::sigterm;
-    return static_cast<ExitCode>(128 + sig);
-}
-
 bool sleep_unless_interrupted(std::chrono::milliseconds d, const std::atomic<int>* interrupted) {
     auto end = std::chrono::steady_clock::now() + d;
     for (;;) {

@@ -10,12 +10,10 @@
 #include <thread>
 
 #include "core/exit_code.hpp"
+#include "core/util.hpp"  // exit_for_signal
 #include "db/connection.hpp"
 
 namespace sg {
-
-/// 130 for SIGINT, 143 for SIGTERM (128 + n otherwise).
-ExitCode exit_for_signal(int sig);
 
 /// Sleeps up to `d` in short slices; false when `interrupted` became non-zero.
 bool sleep_unless_interrupted(std::chrono::milliseconds d, const std::atomic<int>* interrupted);

@@ -134,10 +134,10 @@ def clean_env(extra=None):
     return env
 
 
-def sg(args, timeout=60, env=None):
-    """Runs the binary; returns CompletedProcess (text)."""
+def sg(args, timeout=60, env=None, user=None):
+    """Runs the binary (as `user` when given); returns CompletedProcess (text)."""
     return subprocess.run([SG_BIN] + args, capture_output=True, text=True, timeout=timeout,
-                          env=clean_env(env))
+                          env=clean_env(env), user=user)
 
 
 def spawn(args, env=None):

@@ -95,6 +95,34 @@ class PostgresRun(unittest.TestCase):
             self.assertEqual(self.history(rev), 1, rev)
         self.assertEqual(pg_query(self.url, "SELECT id FROM t ORDER BY id"), [(1,), (2,)])
 
+    def test_upgrade_and_run_share_the_lock_of_a_qualified_version_table(self):
+        conn = pg_connect(self.url)
+        conn.autocommit = True
+        conn.cursor().execute("CREATE SCHEMA s")
+        conn.close()
+        tables = ["--version-table", "s.alembic_version", "--history-table",
+                  "s.schemagate_history"]
+        key = fnv1a64(lock_name(self.name, "s", "s.alembic_version"))
+        holder = subprocess.Popen([sys.executable, "-c", (
+            "import psycopg2, sys, time\n"
+            "c = psycopg2.connect(sys.argv[1]); c.autocommit = True\n"
+            "c.cursor().execute('SELECT pg_advisory_lock(%s)', (int(sys.argv[2]),))\n"
+            "print('locked', flush=True)\n"
+            "time.sleep(600)\n"), self.url, str(key)], stdout=subprocess.PIPE, text=True)
+        try:
+            self.assertEqual(holder.stdout.readline().strip(), "locked")
+            for command in ("run", "upgrade", "stamp"):
+                args = [command, "--url", self.url, "--migrations", self.w.migrations,
+                        "--lock-timeout", "1s", "--backup", "never"] + tables
+                if command == "stamp":
+                    args.append("head")
+                p = sg(args)
+                self.assertEqual(p.returncode, 6, command + ": " + describe(p))
+            self.assertEqual(pg_query(self.url, "SELECT to_regclass('t') IS NULL"), [(True,)])
+        finally:
+            holder.send_signal(signal.SIGKILL)
+            holder.wait()
+
     def test_lock_timeout_then_free_after_sigkill(self):
         holder = subprocess.Popen([sys.executable, "-c", (
             "import psycopg2, sys, time\n"

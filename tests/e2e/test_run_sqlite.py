@@ -167,6 +167,84 @@ class SqliteRun(unittest.TestCase):
         self.assertEqual(p.returncode, 0, describe(p))
         self.assertEqual(len(os.listdir(self.w.backups)), 1)
 
+    def test_tool_version_in_history_and_report(self):
+        self.run_sg()
+        version = sg(["version"]).stdout.split()[-1]
+        self.assertTrue(version)
+        self.assertEqual(self.w.read_report()["tool_version"], version)
+        self.assertEqual(self.rows("SELECT DISTINCT tool_version FROM schemagate_history"),
+                         [(version,)])
+
+    def test_concurrent_writer_is_exit_6_not_1(self):
+        self.run_sg("--target", "a1")
+        writer = sqlite3.connect(self.db, isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        try:
+            p = self.run_sg("--connect-timeout", "1s", "--backup", "never", code=6)
+            self.assertIn("locked", p.stderr)
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        self.run_sg()
+        self.assertEqual(self.rows("SELECT version_num FROM alembic_version"), [("b2",)])
+
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to run as another user")
+    def test_lock_file_of_another_user_is_exit_5_not_1(self):
+        self.run_sg("--target", "a1")  # leaves app.db.lock owned by root, mode 0600
+        os.chmod(self.w.path, 0o777)
+        os.chmod(self.db, 0o666)
+        self.w.clear_outputs()
+        p = sg(self.w.args(self.url, "--backup", "never"), user="nobody")
+        self.assertEqual(p.returncode, 5, describe(p))
+        self.assertIn("lock file", p.stderr)
+        self.assertEqual(self.rows("SELECT version_num FROM alembic_version"), [("a1",)])
+
+    def test_run_target_unknown_creates_no_database(self):
+        p = self.run_sg("--target", "nosuch", code=3)
+        self.assertIn("nosuch", p.stderr)
+        self.assertFalse(os.path.exists(self.db))
+
+    def test_empty_directory_is_exit_3_unless_allowed(self):
+        for f in os.listdir(self.w.migrations):
+            os.unlink(os.path.join(self.w.migrations, f))
+        p = self.run_sg(code=3)
+        self.assertIn("--allow-empty", self.w.read_termination())
+        self.run_sg("--allow-empty")
+        self.w.clear_outputs()
+        p = sg(self.w.args(self.url), env={"SCHEMAGATE_ALLOW_EMPTY": "true"})
+        self.assertEqual(p.returncode, 0, describe(p))
+
+    def test_sigterm_during_transaction_false_revision_is_dirty_9(self):
+        self.run_sg()
+        self.w.revision("c3", "b2", "INSERT INTO patients (name) VALUES ('half');\n" + LONG,
+                        headers="-- transaction: false\n")
+        proc = spawn(self.w.args(self.url, "--backup", "never"))
+        time.sleep(1.5)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=10)
+        self.assertEqual(proc.returncode, 9, err)
+        term = self.w.read_termination()
+        self.assertIn("exit 9", term)
+        self.assertIn("repair --mark-applied", term)
+        self.assertNotIn("rolled back", term)
+        self.assertEqual(self.rows("SELECT count(*) FROM patients WHERE name = 'half'"), [(1,)])
+        p = self.run_sg("--backup", "never", code=9)
+
+    def test_upgrade_writes_the_same_outputs_and_maps_errors(self):
+        self.run_sg("--target", "a1")
+        writer = sqlite3.connect(self.db, isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")
+        try:
+            p = sg(["upgrade", "--url", self.url, "--migrations", self.w.migrations,
+                    "--connect-timeout", "1s", "--termination-log", self.w.termination,
+                    "--report", self.w.report])
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        self.assertEqual(p.returncode, 6, describe(p))
+        self.assertIn("exit 6", self.w.read_termination())
+        self.assertEqual(self.w.read_report()["command"], "upgrade")
+
     def test_check_pending_exit_11(self):
         p = sg(["check", "--url", self.url, "--migrations", self.w.migrations])
         self.assertEqual(p.returncode, 11, describe(p))

@@ -11,7 +11,6 @@ using test::Names;
 using test::RevFile;
 using test::updown;
 
-#define SG_BACKENDS GENERATE(Dialect::sqlite, Dialect::postgresql, Dialect::mysql)
 
 namespace {
 
@@ -248,7 +247,9 @@ TEST_CASE("a signal cancels the running statement and rolls back", "[conformance
     auto t0 = std::chrono::steady_clock::now();
     auto e = test::expect_failure([&] { r.upgrade(); });
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
-    CHECK(e.code() == ExitCode::sigterm);
+    // Rolled back: 143, run again. On MySQL the INSERT committed before the
+    // signal: the step is dirty, and that is exit 9 (a repair), not 143.
+    CHECK(e.code() == (test::transactional_ddl(d) ? ExitCode::sigterm : ExitCode::dirty));
     CHECK(r.versions() == Names{"a0001"});
     auto h = r.history();
     CHECK(h.back().error.find("interrupted by SIGTERM") != std::string::npos);

@@ -10,7 +10,6 @@ using test::Names;
 using test::RevFile;
 using test::updown;
 
-#define SG_BACKENDS GENERATE(Dialect::sqlite, Dialect::postgresql, Dialect::mysql)
 
 namespace {
 

@@ -1,10 +1,10 @@
 // Conformance: the version and history tables on every backend.
 #include "conformance_support.hpp"
+#include "engine/transaction.hpp"
 
 using namespace sg;
 using test::Names;
 
-#define SG_BACKENDS GENERATE(Dialect::sqlite, Dialect::postgresql, Dialect::mysql)
 
 TEST_CASE("version table: created as Alembic does, read back, empty when missing",
           "[conformance]") {
@@ -156,4 +156,28 @@ TEST_CASE("schema-qualified version table on PostgreSQL", "[conformance][postgre
     // And search_path is respected for unqualified names.
     db->conn().execute("SET search_path TO app");
     CHECK(plain.versions() == Names{"q0001"});
+}
+
+TEST_CASE("in_transaction follows begin, commit, rollback, the guard, and a COMMIT statement",
+          "[conformance]") {
+    Dialect d = SG_BACKENDS;
+    auto db = test::fresh_db(d);
+    if (!db) return;
+    INFO(dialect_name(d));
+    Connection& c = db->conn();
+    CHECK_FALSE(c.in_transaction());
+    c.begin();
+    CHECK(c.in_transaction());
+    c.execute("COMMIT");  // a migration statement ending the transaction
+    CHECK_FALSE(c.in_transaction());
+    c.begin();
+    c.rollback();
+    CHECK_FALSE(c.in_transaction());
+    {
+        Transaction tx(c);
+        CHECK(c.in_transaction());
+        c.execute("CREATE TABLE guarded (x INTEGER)");
+    }  // not committed: rolled back (MySQL commits DDL implicitly, so no table check there)
+    CHECK_FALSE(c.in_transaction());
+    if (d != Dialect::mysql) CHECK_FALSE(db->has_table("guarded"));
 }

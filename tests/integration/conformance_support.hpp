@@ -15,6 +15,10 @@
 #include "engine/migrator.hpp"
 #include "unit/engine/scripts_fixture.hpp"
 
+/// The three backends every conformance scenario runs on:
+///   Dialect d = SG_BACKENDS; auto db = test::fresh_db(d); if (!db) return;
+#define SG_BACKENDS GENERATE(Dialect::sqlite, Dialect::postgresql, Dialect::mysql)
+
 namespace sg::test {
 
 class TestDb {

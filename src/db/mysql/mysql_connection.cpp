@@ -157,6 +157,17 @@ class MysqlConnection : public Connection {
         }
     }
 
+    // MariaDB's @@in_transaction; a server without it (MySQL) answers an
+    // error, and "open" is then the safe answer (nothing is reported dirty).
+    bool in_transaction() override {
+        try {
+            Rows r = query("SELECT @@in_transaction", {});
+            return r.at(0).at(0).value_or("1") != "0";
+        } catch (const DbError&) {
+            return true;
+        }
+    }
+
     bool try_lock(const std::string& name) override {
         Rows r = query("SELECT GET_LOCK(?, 0)", {prepare_name(m_database, name)});
         return r.at(0).at(0).value_or("0") == "1";

@@ -135,6 +135,19 @@ class PgConnection : public Connection {
         }
     }
 
+    // libpqxx 6 does not expose PQtransactionStatus; a SAVEPOINT outside a
+    // transaction block fails with 25P01 and changes nothing, inside one it
+    // is released at once (in an aborted block it fails with 25P02: open).
+    bool in_transaction() override {
+        try {
+            execute("SAVEPOINT schemagate_probe");
+        } catch (const DbError& e) {
+            return e.sqlstate() != "25P01";
+        }
+        execute("RELEASE SAVEPOINT schemagate_probe");
+        return true;
+    }
+
     bool try_lock(const std::string& name) override {
         Rows r = query("SELECT pg_try_advisory_lock(?::bigint)", {lock_key(name)});
         return r.at(0).at(0).value_or("f") == "t";

@@ -34,7 +34,9 @@ DbError to_db_error(const SQLite::Exception& e) {
     int code = e.getErrorCode();
     DbErrorKind kind = DbErrorKind::statement;
     if (code == SQLITE_INTERRUPT) kind = DbErrorKind::cancelled;
-    return DbError(kind, driver::clean_message(e.what()));
+    // Another connection writing past the busy timeout: wait-for-lock, not a bug.
+    if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) kind = DbErrorKind::busy;
+    return DbError(kind, driver::clean_message(e.what()), {}, kind == DbErrorKind::busy ? code : 0);
 }
 
 std::string now_utc() {
@@ -103,13 +105,22 @@ class SqliteConnection : public Connection {
         }
     }
 
+    bool in_transaction() override { return sqlite3_get_autocommit(m_db.getHandle()) == 0; }
+
     bool try_lock(const std::string& /*name*/) override {
         if (in_memory()) return true;
         if (m_lock_fd >= 0) return true;  // held by this connection already
         int fd = ::open(lock_path().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
         if (fd < 0) {
-            throw DbError(DbErrorKind::other,
-                          "cannot open lock file " + lock_path() + ": " + std::strerror(errno));
+            // Permissions (another user's lock file, a read-only directory)
+            // are exit 5 like any other refused access, not a bug.
+            int err = errno;
+            bool denied = err == EACCES || err == EPERM || err == EROFS;
+            throw DbError(denied ? DbErrorKind::auth : DbErrorKind::other,
+                          "cannot open lock file " + lock_path() + ": " + std::strerror(err) +
+                              (denied ? " (the lock file or its directory must be writable by "
+                                        "this user)"
+                                      : ""));
         }
         if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
             ::close(fd);

@@ -43,7 +43,8 @@ TEST_CASE("defaults") {
     auto inv = parse({"upgrade"});
     const Settings& s = inv.settings;
     CHECK(inv.command == "upgrade");
-    CHECK(s.url == "sqlite:///./schemagate.db");
+    CHECK(s.db.dialect == Dialect::sqlite);
+    CHECK(s.db.database == "./schemagate.db");
     CHECK_FALSE(s.url_given);
     CHECK(s.migrations == "./migrations");
     CHECK(s.tables.version == "alembic_version");
@@ -235,19 +236,23 @@ TEST_CASE("usage errors: exit 2 with a one-line message") {
 
 TEST_CASE("database URL sources and secrets") {
     auto inv = parse({"current"}, {{"DATABASE_URL", "postgresql://u:s%40cret@h/db"}});
-    CHECK(inv.settings.url == "postgresql://u:s%40cret@h/db");
+    CHECK(inv.settings.db.dialect == Dialect::postgresql);
+    CHECK(inv.settings.db.password == "s@cret");
+    CHECK(inv.settings.db.host == "h");
     CHECK(inv.settings.url_given);
     CHECK(std::find(inv.secrets.begin(), inv.secrets.end(), "s@cret") != inv.secrets.end());
 
     auto flag =
         parse({"current", "--url", "sqlite:///f.db"}, {{"DATABASE_URL", "postgresql://u:p@h/db"}});
-    CHECK(flag.settings.url == "sqlite:///f.db");
+    CHECK(flag.settings.db.dialect == Dialect::sqlite);
+    CHECK(flag.settings.db.database == "f.db");
 
     auto parts = parse({"current"}, {{"DATABASE_HOST", "db"},
                                      {"DATABASE_USER", "app"},
                                      {"DATABASE_PASSWORD_FILE", "/secrets/pw"},
                                      {"DATABASE_NAME", "clinic"}});
-    CHECK(parts.settings.url == "postgresql://app:from-file@db/clinic");
+    CHECK(parts.settings.db.masked() == "postgresql://app:****@db/clinic");
+    CHECK(parts.settings.db.password == "from-file");
     CHECK(std::find(parts.secrets.begin(), parts.secrets.end(), "from-file") !=
           parts.secrets.end());
     CHECK(code_of({"current"}, {{"DATABASE_URL_FILE", "/missing"}}) == ExitCode::usage);

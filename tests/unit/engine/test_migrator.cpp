@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include "engine/migrator.hpp"
-#include "fake_connection.hpp"
 #include "scripts_fixture.hpp"
+#include "support/fake_connection.hpp"
 
 using namespace sg;
 using test::RevFile;
@@ -260,6 +260,40 @@ TEST_CASE("a signal cancels, rolls back and records the interruption", "[engine]
         CHECK(e2.done().empty());
         CHECK(fx.versions() == std::vector<std::string>{"a1"});
     }
+}
+
+TEST_CASE("a signal after a statement of a transaction: false revision is dirty (9), not 143",
+          "[engine]") {
+    Fixture fx;
+    fx.dir.add({"d4", "c3",
+                updown("CREATE TABLE d (x INTEGER);\nINSERT INTO d VALUES (1);", "DROP TABLE d;"),
+                "-- transaction: false\n"});
+    fx.conn.signal_on = "INSERT INTO d";
+    auto e = expect_failure([&] { fx.upgrade(); });
+    CHECK(e.code() == ExitCode::dirty);
+    CHECK(std::string(e.what()).find("interrupted by SIGTERM") != std::string::npos);
+    CHECK(e.hint().find("repair --mark-applied") != std::string::npos);
+    StateStore state(fx.conn, {});
+    REQUIRE(state.dirty_step());
+    CHECK(state.dirty_step()->revision == "d4");
+    CHECK(fx.has_table("d"));
+}
+
+TEST_CASE("a statement that ends the transaction leaves the step dirty (9)", "[engine]") {
+    Fixture fx;
+    fx.dir.add({"d4", "c3",
+                updown("CREATE TABLE d (x INTEGER);\nSELECT 'end here';\nINSERT INTO d VALUES (1);",
+                       "DROP TABLE d;")});
+    fx.conn.end_transaction_on = "end here";
+    auto e = expect_failure([&] { fx.upgrade(); });
+    CHECK(e.code() == ExitCode::dirty);
+    CHECK(std::string(e.what()).find("ended the transaction") != std::string::npos);
+    CHECK(e.hint().find("repair") != std::string::npos);
+    StateStore state(fx.conn, {});
+    REQUIRE(state.dirty_step());
+    CHECK(state.dirty_step()->revision == "d4");
+    CHECK(fx.versions() == std::vector<std::string>{"c3"});  // the version table was not moved
+    CHECK(fx.has_table("d"));                                // but the changes are committed
 }
 
 TEST_CASE("downgrading through a revision without downgrade fails before anything runs",

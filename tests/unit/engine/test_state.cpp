@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "engine/state.hpp"
-#include "fake_connection.hpp"
+#include "support/fake_connection.hpp"
 
 using namespace sg;
 

@@ -1,13 +1,16 @@
 // The run flow end to end on SQLite files, with a connector that counts
 // connections: fast path, pending, drift, unknown revisions, backups.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
-#include "run/gate.hpp"
-#include "run/run.hpp"
+#include "run/commands.hpp"
+#include "run/lock.hpp"
+#include "run/session.hpp"
+#include "support/fake_connection.hpp"
 
 namespace fs = std::filesystem;
 using namespace sg;
@@ -32,7 +35,7 @@ struct Sandbox {
     }
     Settings settings() const {
         Settings s;
-        s.url = "sqlite:///" + (dir / "app.db").string();
+        s.db = parse_url("sqlite:///" + (dir / "app.db").string());
         s.migrations = (dir / "migrations").string();
         s.backup_dir = (dir / "backups").string();
         s.report = (dir / "report.json").string();
@@ -108,14 +111,13 @@ TEST_CASE("run reports exit 10 when the database is ahead of the files") {
     CHECK(run_gate(s) == ExitCode::ok);
 }
 
-TEST_CASE("run: invalid directory 3, bad URL 2, failing revision 8") {
+TEST_CASE("run: invalid directory 3, failing revision 8") {
     Sandbox box;
     box.write("001.sql", "-- revision: x\n-- bogus: 1\n-- +upgrade\nSELECT 1;\n");
     Settings s = box.settings();
     CHECK(run_gate(s) == ExitCode::invalid);
     box.write("001.sql", kFirst);
-    s.url = "nosuch://x";
-    CHECK(run_gate(s) == ExitCode::usage);
+    // A bad URL is exit 2 where it is parsed, once, by the CLI (unit_cli).
     s = box.settings();
     s.backup = BackupMode::never;
     box.write("002.sql",
@@ -153,4 +155,156 @@ TEST_CASE("wait and backup commands") {
     ::sleep(1);
     CHECK(backup_command(s) == ExitCode::ok);
     CHECK(box.backups() == 1);
+}
+
+namespace {
+
+Outcome exec(const Settings& s, Command c, std::vector<std::string> targets = {}) {
+    Request r{c};
+    r.targets = std::move(targets);
+    return execute(s, r);
+}
+
+// Sets the version table's rows of the sandbox database directly.
+void set_rows(const Settings& s, const std::vector<std::string>& rows) {
+    auto conn = connect(s.db);
+    StateStore state(*conn, s.tables);
+    state.ensure_tables();
+    state.set_versions(rows);
+}
+
+}  // namespace
+
+TEST_CASE("run --target nosuch is exit 3 before connecting: no database file is created") {
+    Sandbox box;
+    box.write("001.sql", kFirst);
+    Settings s = box.settings();
+    s.target = "nosuch";
+    CHECK(run_gate(s) == ExitCode::invalid);
+    CHECK_FALSE(fs::exists(box.dir / "app.db"));
+}
+
+TEST_CASE("--allow-drift with revisions pending warns in the log and the report") {
+    Sandbox box;
+    box.write("001.sql", kFirst);
+    Settings s = box.settings();
+    s.backup = BackupMode::never;
+    REQUIRE(run_gate(s) == ExitCode::ok);
+    std::string changed = kFirst;
+    changed.replace(changed.find("id INTEGER"), 10, "id BIGINT");
+    box.write("001.sql", changed);
+    box.write("002.sql", kSecond);
+    s.allow_drift = true;
+    REQUIRE(run_gate(s) == ExitCode::ok);
+    std::string report = box.read("report.json");
+    CHECK(report.find("\"applied\":[{\"revision\":\"bbbb00000002\"") != std::string::npos);
+    CHECK(report.find("\"warnings\":[\"applied migration(s) changed") != std::string::npos);
+}
+
+TEST_CASE("an empty migrations directory is exit 3 unless --allow-empty") {
+    Sandbox box;
+    Settings s = box.settings();
+    CHECK(run_gate(s) == ExitCode::invalid);
+    CHECK(box.read("termination.log").find("--allow-empty") != std::string::npos);
+    CHECK_FALSE(fs::exists(box.dir / "app.db"));
+    s.allow_empty = true;
+    CHECK(run_gate(s) == ExitCode::ok);
+}
+
+TEST_CASE("overlapping version rows: exit 3 naming the table, and downgrade -1 reverts nothing") {
+    Sandbox box;
+    box.write("001.sql", kFirst);
+    box.write("002.sql", kSecond);
+    Settings s = box.settings();
+    s.backup = BackupMode::never;
+    REQUIRE(run_gate(s) == ExitCode::ok);
+    set_rows(s, {"aaaa00000001", "bbbb00000002"});  // a is an ancestor of b
+    CHECK(exec(s, Command::downgrade, {"-1"}).code == ExitCode::invalid);
+    std::string t = box.read("termination.log");
+    CHECK(t.find("aaaa00000001 is an ancestor of bbbb00000002") != std::string::npos);
+    CHECK(t.find("fix the migration files") == std::string::npos);
+    CHECK(t.find("stamp") != std::string::npos);
+    auto conn = connect(s.db);
+    CHECK(StateStore(*conn, s.tables).versions() ==
+          std::vector<std::string>{"aaaa00000001", "bbbb00000002"});
+    CHECK(run_gate(s) == ExitCode::invalid);
+}
+
+TEST_CASE("repair --mark-applied refuses when the table moved since the dirty step started") {
+    Sandbox box;
+    box.write("001.sql", kFirst);
+    box.write("002.sql",
+              "-- revision: bbbb00000002\n-- down_revision: aaaa00000001\n-- transaction: false\n"
+              "\n-- +upgrade\nINSERT INTO t VALUES (1);\nINSERT INTO nosuch VALUES (1);\n");
+    Settings s = box.settings();
+    s.backup = BackupMode::never;
+    REQUIRE(run_gate(s) == ExitCode::dirty);
+    set_rows(s, {});  // the table no longer says aaaa00000001, where the step started
+    Request r{Command::repair};
+    r.repair = RepairAction::mark_applied;
+    CHECK(execute(s, r).code == ExitCode::dirty);
+    CHECK(box.read("termination.log").find("started from aaaa00000001") != std::string::npos);
+    auto conn = connect(s.db);
+    CHECK(StateStore(*conn, s.tables).versions().empty());
+    set_rows(s, {"aaaa00000001"});
+    CHECK(execute(s, r).code == ExitCode::ok);
+    CHECK(StateStore(*conn, s.tables).versions() == std::vector<std::string>{"bbbb00000002"});
+}
+
+TEST_CASE("a history row holding text where a number belongs is exit 2, not a crash") {
+    Sandbox box;
+    box.write("001.sql", kFirst);
+    Settings s = box.settings();
+    s.backup = BackupMode::never;
+    REQUIRE(run_gate(s) == ExitCode::ok);
+    connect(s.db)->execute("UPDATE schemagate_history SET duration_ms = 'abc'");
+    CHECK(exec(s, Command::current).code == ExitCode::ok);  // reads only the version table
+    Request r{Command::current};
+    r.read_history = true;
+    CHECK(execute(s, r).code == ExitCode::usage);
+    CHECK(box.read("termination.log").find("schemagate_history") != std::string::npos);
+}
+
+TEST_CASE("an alembic_version table of another shape is exit 2 naming it") {
+    Sandbox box;
+    box.write("001.sql", kFirst);
+    Settings s = box.settings();
+    connect(s.db)->execute("CREATE TABLE alembic_version (version TEXT)");
+    CHECK(run_gate(s) == ExitCode::usage);
+    CHECK(box.read("termination.log").find("alembic_version") != std::string::npos);
+}
+
+TEST_CASE("the report and the termination log are replaced, not rewritten in place") {
+    Sandbox box;
+    box.write("001.sql", kFirst);
+    Settings s = box.settings();
+    s.backup = BackupMode::never;
+    REQUIRE(run_gate(s) == ExitCode::ok);
+    auto inode = [&](const char* name) {
+        struct stat st {};
+        ::stat((box.dir / name).c_str(), &st);
+        return st.st_ino;
+    };
+    auto report = inode("report.json"), term = inode("termination.log");
+    REQUIRE(run_gate(s) == ExitCode::ok);
+    CHECK(inode("report.json") != report);
+    CHECK(inode("termination.log") != term);
+    CHECK(box.read("report.json").find("\"exit_code\":0") != std::string::npos);
+}
+
+TEST_CASE("every command locks the same name: the schema of a qualified version table") {
+    Settings s;
+    s.tables.version = "s.alembic_version";
+    s.tables.history = "s.schemagate_history";
+    s.db = parse_url("postgresql://u@h/app");
+    auto fake = [](const DbUrl&, const ConnectOptions&) -> std::unique_ptr<Connection> {
+        auto c = std::make_unique<test::FakeConnection>();
+        c->fake_dialect = Dialect::postgresql;
+        return c;
+    };
+    for (const char* command : {"run", "upgrade", "stamp", "repair"}) {
+        Session session(s, command, fake, false);
+        session.connect();
+        CHECK(session.lock_name() == lock_name("fake", "s", "s.alembic_version"));
+    }
 }

@@ -6,9 +6,10 @@
 #include <fstream>
 #include <thread>
 
-#include "fake_connection.hpp"
-#include "run/gate.hpp"
+#include "run/commands.hpp"
+#include "run/session.hpp"
 #include "run/signals.hpp"
+#include "support/fake_connection.hpp"
 
 using namespace sg;
 using namespace std::chrono_literals;
@@ -33,7 +34,8 @@ TEST_CASE("the flow maps connect errors to 4 and 5 and writes both outputs") {
         std::filesystem::temp_directory_path() / ("sg-unit-flow-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir / "migrations");
     Settings s;
-    s.url = "postgresql://app:s3cret-pw@db.invalid/app";
+    s.db = parse_url("postgresql://app:s3cret-pw@db.invalid/app");
+    s.allow_empty = true;  // the directory is empty: this is about connecting
     s.migrations = (dir / "migrations").string();
     s.termination_log = (dir / "term").string();
     s.report = (dir / "report.json").string();
@@ -47,13 +49,30 @@ TEST_CASE("the flow maps connect errors to 4 and 5 and writes both outputs") {
             throw DbError(kind, "cannot connect to " + u.original);
         };
     };
-    CHECK(run_gate_with(s, throwing(DbErrorKind::unreachable)) == ExitCode::unreachable);
+    CHECK(run_gate(s, throwing(DbErrorKind::unreachable)) == ExitCode::unreachable);
     CHECK(read("term").find("exit 4") != std::string::npos);
     CHECK(read("report.json").find("\"exit_code\":4") != std::string::npos);
-    CHECK(wait_command_with(s, throwing(DbErrorKind::auth)) == ExitCode::auth);
+    CHECK(wait_command(s, throwing(DbErrorKind::auth)) == ExitCode::auth);
     CHECK(read("term").find("exit 5") != std::string::npos);
     CHECK(read("term").find("s3cret-pw") == std::string::npos);
     CHECK(read("report.json").find("s3cret-pw") == std::string::npos);
-    CHECK(backup_command_with(s, throwing(DbErrorKind::auth)) == ExitCode::auth);
+    CHECK(backup_command(s, throwing(DbErrorKind::auth)) == ExitCode::auth);
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("one mapping from database errors to exit codes, for every command") {
+    CHECK(exit_code_for(DbError(DbErrorKind::lost, "server closed the connection")) ==
+          ExitCode::unreachable);
+    CHECK(exit_code_for(DbError(DbErrorKind::statement, "permission denied", "42501")) ==
+          ExitCode::auth);
+    for (int n : {1044, 1045, 1142}) {
+        CHECK(exit_code_for(DbError(DbErrorKind::statement, "denied", "42000", n)) ==
+              ExitCode::auth);
+    }
+    CHECK(exit_code_for(DbError(DbErrorKind::busy, "database is locked")) ==
+          ExitCode::lock_timeout);
+    CHECK(exit_code_for(DbError(DbErrorKind::statement, "lock wait timeout", "HY000", 1205)) ==
+          ExitCode::lock_timeout);
+    CHECK(hint_for(DbError(DbErrorKind::busy, "database is locked"), ExitCode::lock_timeout)
+              .find("another session") != std::string::npos);
 }

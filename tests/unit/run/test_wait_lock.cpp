@@ -2,9 +2,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "fake_connection.hpp"
 #include "run/lock.hpp"
 #include "run/wait.hpp"
+#include "support/fake_connection.hpp"
 
 using namespace sg;
 using namespace std::chrono_literals;

@@ -1,7 +1,8 @@
 #pragma once
-// A Connection over an in-memory SQLite database (sqlite3 C API, not the
-// project's driver) that records every call and can inject failures and
-// signals, so the Migrator's transaction rules are tested on their own.
+// The one fake Connection of the unit tests: an in-memory SQLite database
+// (sqlite3 C API, not the project's driver) that records every call, can
+// inject failures and signals (the Migrator's transaction rules), refuse the
+// lock a number of times and count cancels (the run layer's wait and lock).
 #include <sqlite3.h>
 
 #include <atomic>
@@ -22,10 +23,16 @@ class FakeConnection : public Connection {
     std::vector<std::string> calls;  // "BEGIN", "COMMIT", "ROLLBACK", "EXEC <sql>", "QUERY <sql>"
     std::string fail_on;             // a migration statement containing this fails
     std::atomic<int>* signal_flag = nullptr;
-    std::string signal_on;  // executing a statement containing this raises SIGTERM
-    bool cancel_called = false;
+    std::string signal_on;           // executing a statement containing this raises SIGTERM
+    std::string end_transaction_on;  // a statement containing this runs COMMIT instead
+    std::atomic<int> cancels{0};
+    int lock_refusals = 0;  // try_lock returns false this many times
+    int try_lock_calls = 0;
+    int unlock_calls = 0;
+    std::string holder = "pid 42 (user app)";
 
-    Dialect dialect() const override { return Dialect::sqlite; }
+    Dialect fake_dialect = Dialect::sqlite;  // what dialect() answers (SQL still runs on SQLite)
+    Dialect dialect() const override { return fake_dialect; }
 
     void execute(const std::string& sql) override {
         calls.push_back("EXEC " + sql);
@@ -33,6 +40,10 @@ class FakeConnection : public Connection {
             signal_flag->store(SIGTERM);
             throw DbError(DbErrorKind::cancelled, "canceling statement due to user request",
                           "57014");
+        }
+        if (!end_transaction_on.empty() && sql.find(end_transaction_on) != std::string::npos) {
+            run("COMMIT", {});
+            return;
         }
         if (!fail_on.empty() && sql.find(fail_on) != std::string::npos)
             throw DbError(DbErrorKind::statement, "near \"" + fail_on + "\": syntax error", "HY000",
@@ -49,10 +60,14 @@ class FakeConnection : public Connection {
         calls.push_back("ROLLBACK");
         sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
     }
-    bool try_lock(const std::string&) override { return true; }
-    void unlock(const std::string&) override {}
-    std::string lock_holder(const std::string&) override { return ""; }
-    void cancel() override { cancel_called = true; }
+    bool in_transaction() override { return sqlite3_get_autocommit(m_db) == 0; }
+    bool try_lock(const std::string&) override {
+        ++try_lock_calls;
+        return try_lock_calls > lock_refusals;
+    }
+    void unlock(const std::string&) override { ++unlock_calls; }
+    std::string lock_holder(const std::string&) override { return holder; }
+    void cancel() override { ++cancels; }
     std::string database_name() const override { return "fake"; }
     std::string current_schema() override { return "main"; }
 

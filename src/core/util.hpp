@@ -1,0 +1,46 @@
+#pragma once
+// Small helpers every layer uses, kept here once: joining lists, UTC time
+// stamps, and the exit code of a signal. Standard library only.
+#include <csignal>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "core/exit_code.hpp"
+
+namespace sg {
+
+/// `items` joined with `sep` ("" for none).
+inline std::string join(const std::vector<std::string>& items, const std::string& sep = ", ") {
+    std::string out;
+    for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : std::string()) + items[i];
+    return out;
+}
+
+/// Version-table rows for people: "a, b", or "base" for none.
+inline std::string heads_text(const std::vector<std::string>& heads) {
+    return heads.empty() ? std::string("base") : join(heads);
+}
+
+/// Formats for utc_now(): the history table's and the ISO 8601 of reports.
+inline constexpr const char* kSqlTime = "%Y-%m-%d %H:%M:%S";
+inline constexpr const char* kIsoTime = "%Y-%m-%dT%H:%M:%SZ";
+
+/// Now in UTC, formatted with strftime `format`.
+inline std::string utc_now(const char* format = kIsoTime) {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, format, &tm);
+    return buf;
+}
+
+/// 130 for SIGINT, 143 for SIGTERM (128 + n for any other signal).
+inline ExitCode exit_for_signal(int sig) {
+    if (sig == SIGINT) return ExitCode::sigint;
+    if (sig == SIGTERM) return ExitCode::sigterm;
+    return static_cast<ExitCode>(128 + sig);
+}
+
+}  // namespace sg
