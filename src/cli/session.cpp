@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "db/deadline.hpp"
 #include "log/log.hpp"
 #include "run/checks.hpp"
 
@@ -54,8 +55,7 @@ Session open_session(const Settings& s) {
     Session session;
     session.url = parse_url(s.url);
     ConnectOptions opts;
-    opts.connect_timeout_s =
-        static_cast<int>(std::max<long long>(1, (s.connect_timeout.count() + 999) / 1000));
+    opts.connect_timeout_s = timeout_seconds(s.connect_timeout);
     session.conn = connect(session.url, opts);
     session.state = std::make_unique<StateStore>(*session.conn, s.tables);
     log::debug("connected", {{"url", session.url.masked()}});
