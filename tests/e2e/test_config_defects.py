@@ -13,6 +13,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 import urllib.parse
 
 import run_support as rs
@@ -274,6 +275,56 @@ def retention_keeps_each_database_its_own_backups(tmp):
     names = os.listdir(backups)
     check(len(names) == 2, "one backup of each app.db kept: %s" % names)
     check(len({n.split("-")[1] for n in names}) == 2, "names tell the databases apart: %s" % names)
+
+
+@test
+def mysqldump_option_file_never_on_disk_even_after_sigkill(tmp):
+    need("SG_TEST_MYSQL_URL", "SG_TEST_MYSQL_ADMIN_URL")
+    name, url = rs.mysql_create_db("sg_cfg")
+    try:
+        one_rev(tmp)
+        backups = os.path.join(tmp, "backups")
+        record = os.path.join(tmp, "record")
+        tool = os.path.join(tmp, "fake-mysqldump")
+        # Records its argv and the option file it was given, then hangs until killed.
+        with open(tool, "w") as f:
+            f.write("#!/usr/bin/python3\nimport json, os, sys, time\n"
+                    "opt = [a for a in sys.argv if a.startswith('--defaults-extra-file=')][0]\n"
+                    "text = open(opt.split('=', 1)[1]).read()\n"
+                    "json.dump({'argv': sys.argv, 'text': text, 'pid': os.getpid()},"
+                    " open(%r + '.tmp', 'w'))\n"
+                    "os.rename(%r + '.tmp', %r)\n"
+                    "time.sleep(600)\n" % (record, record, record))
+        os.chmod(tool, 0o755)
+        proc = subprocess.Popen([SG, "run", "--backup", "always", "--backup-dir", backups,
+                                 "--mysqldump", tool, "--url", url], cwd=tmp, env=clean_env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 60
+            while not os.path.exists(record) and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)  # poll for the fake tool's record
+            check(os.path.exists(record), "the fake mysqldump ran")
+            proc.kill()
+            proc.wait()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        with open(record) as f:
+            rec = json.load(f)
+        os.unlink(record)  # it holds the password itself
+        os.kill(rec["pid"], 9)  # the orphaned fake tool
+        argv, text = rec["argv"], rec["text"]
+        check(rs.password_of(url) in text, "the option file held the password")
+        opt = [a for a in argv if a.startswith("--defaults-extra-file=")][0]
+        check(opt.startswith("--defaults-extra-file=/dev/fd/"), "in memory: " + opt)
+        password = rs.password_of(url).encode()
+        for root, _, files in os.walk(tmp):
+            for n in files:
+                with open(os.path.join(root, n), "rb") as f:
+                    check(password not in f.read(), "no file holds the password: " + n)
+    finally:
+        rs.mysql_drop_db(name)
 
 
 # --- logs -------------------------------------------------------------------------
