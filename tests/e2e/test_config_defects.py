@@ -65,38 +65,38 @@ def check_raw_at(tmp, url, what):
     check("horse" not in err and "Tr0ub4dor" not in err, "no password fragment: " + err)
 
 
+def raw_at_case(tmp, env, create_db, drop_db, admin, setup, teardown):
+    """A user whose password has a raw '@' (created through the admin URL) runs a migration."""
+    need(*env)
+    name, db_url = create_db("sg_cfg")
+    user = "sg_at_%d" % os.getpid()
+    conn = admin()
+    try:
+        for sql in teardown + setup:
+            conn.cursor().execute(sql % {"user": user, "db": name, "pw": PASSWORD})
+        check_raw_at(tmp, raw_at_url(db_url, user), "%s with a raw '@'" % db_url.split(":")[0])
+    finally:
+        drop_db(name)
+        for sql in teardown:
+            conn.cursor().execute(sql % {"user": user})
+        conn.close()
+
+
 @test
 def raw_at_in_password_postgres(tmp):
-    need("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
-    name, db_url = rs.pg_create_db("sg_cfg")
-    role = "sg_at_%d" % os.getpid()
-    admin = rs.pg_admin()
-    try:
-        admin.cursor().execute("DROP ROLE IF EXISTS %s" % role)
-        admin.cursor().execute("CREATE ROLE %s LOGIN PASSWORD '%s'" % (role, PASSWORD))
-        admin.cursor().execute("ALTER DATABASE %s OWNER TO %s" % (name, role))
-        check_raw_at(tmp, raw_at_url(db_url, role), "postgresql with a raw '@'")
-    finally:
-        rs.pg_drop_db(name)
-        admin.cursor().execute("DROP ROLE IF EXISTS %s" % role)
-        admin.close()
+    raw_at_case(tmp, ("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL"), rs.pg_create_db, rs.pg_drop_db,
+                rs.pg_admin, ["CREATE ROLE %(user)s LOGIN PASSWORD '%(pw)s'",
+                              "ALTER DATABASE %(db)s OWNER TO %(user)s"],
+                ["DROP ROLE IF EXISTS %(user)s"])
 
 
 @test
 def raw_at_in_password_mariadb(tmp):
-    need("SG_TEST_MYSQL_URL", "SG_TEST_MYSQL_ADMIN_URL")
-    name, db_url = rs.mysql_create_db("sg_cfg")
-    user = "sg_at_%d" % os.getpid()
-    admin = rs.mysql_connect(os.environ["SG_TEST_MYSQL_ADMIN_URL"])
-    try:
-        admin.cursor().execute("DROP USER IF EXISTS '%s'@'%%'" % user)
-        admin.cursor().execute("CREATE USER '%s'@'%%' IDENTIFIED BY '%s'" % (user, PASSWORD))
-        admin.cursor().execute("GRANT ALL ON `%s`.* TO '%s'@'%%'" % (name, user))
-        check_raw_at(tmp, raw_at_url(db_url, user), "mariadb with a raw '@'")
-    finally:
-        rs.mysql_drop_db(name)
-        admin.cursor().execute("DROP USER IF EXISTS '%s'@'%%'" % user)
-        admin.close()
+    raw_at_case(tmp, ("SG_TEST_MYSQL_URL", "SG_TEST_MYSQL_ADMIN_URL"), rs.mysql_create_db,
+                rs.mysql_drop_db, lambda: rs.mysql_connect(os.environ["SG_TEST_MYSQL_ADMIN_URL"]),
+                ["CREATE USER '%(user)s'@'%%' IDENTIFIED BY '%(pw)s'",
+                 "GRANT ALL ON `%(db)s`.* TO '%(user)s'@'%%'"],
+                ["DROP USER IF EXISTS '%(user)s'@'%%'"])
 
 
 # --- short and common passwords --------------------------------------------------
