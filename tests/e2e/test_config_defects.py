@@ -146,26 +146,35 @@ def wait_for_line(proc, needle):
     raise AssertionError("never saw %r; exit %s; stderr:\n%s" % (needle, proc.wait(), "".join(seen)))
 
 
+def waits_until_released(tmp, args, needle, release):
+    """Starts `run args`, waits for a stderr line holding needle, calls release(), and
+    expects the run to finish with exit 0."""
+    proc = subprocess.Popen([SG, "run", "--backup", "never"] + args, cwd=tmp, env=clean_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_line(proc, needle)
+        check(proc.poll() is None, "still waiting")
+        release()
+        rest = proc.stderr.read()
+        check(proc.wait(timeout=60) == 0, "finished once released: " + rest)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 @test
 def sqlite_locked_at_open_is_waited_for(tmp):
     one_rev(tmp)
     db = os.path.join(tmp, "app.db")
     holder = sqlite3.connect(db, isolation_level=None)
-    holder.execute("CREATE TABLE busy (x INTEGER)")
-    holder.execute("BEGIN EXCLUSIVE")
-    proc = subprocess.Popen([SG, "run", "-v", "--backup", "never", "--connect-timeout", "1s",
-                             "--wait-timeout", "60s", "--url", "sqlite:///" + db], cwd=tmp,
-                            env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
     try:
-        wait_for_line(proc, "database is locked")
-        holder.execute("COMMIT")
-        rest = proc.stderr.read()
-        check(proc.wait(timeout=60) == 0, "run waited for the lock, then migrated: " + rest)
+        holder.execute("CREATE TABLE busy (x INTEGER)")
+        holder.execute("BEGIN EXCLUSIVE")
+        waits_until_released(tmp, ["-v", "--connect-timeout", "1s", "--wait-timeout", "60s",
+                                   "--url", "sqlite:///" + db], "database is locked",
+                             lambda: holder.execute("COMMIT"))
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
         holder.close()
 
 
@@ -176,20 +185,9 @@ def huge_lock_timeout_waits_instead_of_expiring_at_once(tmp):
     sqlite3.connect(db).close()
     with open(db + ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        proc = subprocess.Popen([SG, "run", "--backup", "never", "--lock-timeout", "2562048h",
-                                 "--wait-timeout", "9999999999h", "--url", "sqlite:///" + db],
-                                cwd=tmp, env=clean_env(), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-        try:
-            wait_for_line(proc, "waiting for the migration lock")
-            check(proc.poll() is None, "still waiting")
-            fcntl.flock(lock, fcntl.LOCK_UN)
-            rest = proc.stderr.read()
-            check(proc.wait(timeout=60) == 0, "migrated once the lock was free: " + rest)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+        waits_until_released(tmp, ["--lock-timeout", "2562048h", "--wait-timeout", "9999999999h",
+                                   "--url", "sqlite:///" + db], "waiting for the migration lock",
+                             lambda: fcntl.flock(lock, fcntl.LOCK_UN))
 
 
 def as_nobody(args, cwd):
