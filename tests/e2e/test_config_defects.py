@@ -17,7 +17,7 @@ import time
 import urllib.parse
 
 import run_support as rs
-from cli_support import SG, check, clean_env, expect, main, need, sg, test, write_rev
+from cli_support import SG, Skip, check, clean_env, expect, main, need, sg, test, write_rev
 
 
 def one_rev(tmp):
@@ -191,6 +191,10 @@ def huge_lock_timeout_waits_instead_of_expiring_at_once(tmp):
 
 
 def as_nobody(args, cwd):
+    """Runs the binary as user nobody: root writes to read-only files, so permission
+    problems only show for another user."""
+    if os.geteuid() != 0:
+        raise Skip("needs root to run the binary as nobody (setpriv)")
     p = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", SG]
                        + list(args), cwd=cwd, env=clean_env(), capture_output=True, text=True,
                        timeout=60)
