@@ -3,12 +3,15 @@
 #include "backup/backup.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <regex>
@@ -16,6 +19,7 @@
 
 #include "backup/tools.hpp"
 #include "core/error.hpp"
+#include "db/driver_support.hpp"
 #include "log/log.hpp"
 
 namespace fs = std::filesystem;
@@ -50,43 +54,67 @@ void prepare_dir(const std::string& dir) {
     }
 }
 
-// The temporary file: removed unless keep() was called.
+// The temporary file, opened without following links and flock-ed while
+// this run writes it (so a later run can tell a stale one from a live one);
+// removed unless keep() was called.
 class TempFile {
   public:
     explicit TempFile(std::string path) : m_path(std::move(path)) {
-        int fd = ::open(m_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (fd < 0) {
+        m_fd = ::open(m_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (m_fd < 0) {
             fail("cannot write to the backup directory: " + m_path + ": " + std::strerror(errno),
                  "make --backup-dir writable for this user, or use --backup=never");
         }
-        ::close(fd);
+        ::flock(m_fd, LOCK_EX | LOCK_NB);
     }
     ~TempFile() {
         if (!m_kept) ::unlink(m_path.c_str());
+        ::close(m_fd);
     }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
     const std::string& path() const { return m_path; }
     void keep() { m_kept = true; }
 
+    // The dump tools wrote by path: make sure the path still names our file
+    // (not a symlink or another file put there meanwhile), then set the mode
+    // and flush through our descriptor, never by path.
+    void seal() {
+        struct stat ours {
+        }, now{};
+        if (::fstat(m_fd, &ours) != 0 || ::lstat(m_path.c_str(), &now) != 0 ||
+            !S_ISREG(now.st_mode) || ours.st_dev != now.st_dev || ours.st_ino != now.st_ino) {
+            fail("the temporary backup file " + m_path + " was replaced while the backup ran",
+                 "make sure nothing else writes to --backup-dir");
+        }
+        ::fchmod(m_fd, 0600);
+        ::fsync(m_fd);
+    }
+
   private:
     std::string m_path;
+    int m_fd = -1;
     bool m_kept = false;
 };
 
-// Flushes the file and the directory entry, so a verified backup survives a
-// power cut that comes right after the migration started.
-void sync_path(const std::string& path, int flags) {
-    int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+// Flushes the directory entry, so a verified backup survives a power cut
+// that comes right after the migration started.
+void sync_dir(const std::string& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return;
     ::fsync(fd);
     ::close(fd);
 }
 
-std::string unique_final_name(const std::string& dir, const std::string& database,
+std::string unique_final_name(const std::string& dir, const std::string& stem,
                               const std::string& from, const std::string& ext) {
     for (int i = 0; i < 30; ++i) {
-        std::string name = backup_file_name(database, from, std::time(nullptr), ext);
+        std::string name = backup_file_name(stem, from, std::time(nullptr), ext);
         std::error_code ec;
-        if (!fs::exists(fs::path(dir) / name, ec)) return name;
+        if (!fs::exists(fs::path(dir) / name, ec) &&
+            !fs::exists(fs::path(dir) / ("." + name + ".partial"), ec)) {
+            return name;
+        }
         // Same second as an earlier backup: the name format has no room for
         // a counter, so wait for the next second.
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -103,11 +131,47 @@ std::vector<std::string> list_files(const std::string& dir) {
     return names;
 }
 
-std::vector<std::string> apply_retention(const std::string& dir, const std::string& database,
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() &&
+           s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Removes what a run of this database killed mid-backup left behind: the
+// `.<name>.partial` files nobody holds a flock on any more, and their SQLite
+// `-journal`. Other databases' files and live partials are left alone.
+void remove_stale_partials(const std::string& dir, const std::string& stem) {
+    std::vector<std::string> names = list_files(dir);
+    for (const auto& name : names) {
+        if (name.empty() || name[0] != '.' || !ends_with(name, ".partial")) continue;
+        std::string inner = name.substr(1, name.size() - 1 - std::strlen(".partial"));
+        if (own_backups({inner}, stem).empty()) continue;
+        std::string path = (fs::path(dir) / name).string();
+        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0) continue;
+        bool stale = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+        if (stale) {
+            ::unlink(path.c_str());
+            ::unlink((path + "-journal").c_str());
+            log::info("removed a partial backup left by an interrupted run", {{"file", path}});
+        }
+        ::close(fd);
+    }
+    for (const auto& name : names) {  // a journal whose partial is gone
+        if (name.empty() || name[0] != '.' || !ends_with(name, ".partial-journal")) continue;
+        std::string inner = name.substr(1, name.size() - 1 - std::strlen(".partial-journal"));
+        std::error_code ec;
+        fs::path partial = fs::path(dir) / ("." + inner + ".partial");
+        if (!own_backups({inner}, stem).empty() && !fs::exists(partial, ec)) {
+            ::unlink((fs::path(dir) / name).c_str());
+        }
+    }
+}
+
+std::vector<std::string> apply_retention(const std::string& dir, const std::string& stem,
                                          int keep) {
     std::error_code ec;
     std::vector<std::string> removed;
-    for (const auto& name : retention_victims(list_files(dir), database, keep)) {
+    for (const auto& name : retention_victims(list_files(dir), stem, keep)) {
         fs::path p = fs::path(dir) / name;
         if (fs::remove(p, ec)) {
             removed.push_back(p.string());
@@ -117,6 +181,11 @@ std::vector<std::string> apply_retention(const std::string& dir, const std::stri
         }
     }
     return removed;
+}
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
 }
 
 }  // namespace
@@ -133,13 +202,38 @@ std::string backup_extension(const DbUrl& url) {
     return "bak";
 }
 
-std::string backup_file_name(const std::string& database, const std::string& from, std::time_t when,
+std::string backup_id(const DbUrl& url) {
+    std::string identity = dialect_name(url.dialect);
+    if (url.dialect == Dialect::sqlite) {
+        std::error_code ec;
+        fs::path p = fs::weakly_canonical(fs::absolute(url.database, ec), ec);
+        identity += ":" + (p.empty() ? url.database : p.string());
+    } else {
+        int port = url.port != 0 ? url.port : url.dialect == Dialect::mysql ? 3306 : 5432;
+        std::string host = lower(url.host.empty() ? "localhost" : url.host);
+        for (const char* key : {"host", "unix_socket"}) {
+            auto it = url.query.find(key);
+            if (it != url.query.end()) host = it->second;
+        }
+        identity += "://" + host + ":" + std::to_string(port) + "/" + url.database;
+    }
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%08x",
+                  static_cast<unsigned>(driver::fnv1a64(identity) & 0xffffffffu));
+    return buf;
+}
+
+std::string backup_stem(const DbUrl& url, const std::string& database) {
+    return sanitize(database) + "-" + backup_id(url);
+}
+
+std::string backup_file_name(const std::string& stem, const std::string& from, std::time_t when,
                              const std::string& ext) {
     std::tm tm{};
     gmtime_r(&when, &tm);
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-    return sanitize(database) + "-" + (from.empty() ? "base" : from) + "-" + stamp + "." + ext;
+    return sanitize(stem) + "-" + (from.empty() ? "base" : from) + "-" + stamp + "." + ext;
 }
 
 std::string backup_from_label(const std::vector<std::string>& heads) {
@@ -150,9 +244,9 @@ std::string backup_from_label(const std::vector<std::string>& heads) {
 }
 
 std::vector<std::string> own_backups(const std::vector<std::string>& names,
-                                     const std::string& database) {
+                                     const std::string& stem) {
     std::string escaped;
-    for (char c : sanitize(database)) {
+    for (char c : sanitize(stem)) {
         if (c == '.') escaped += "\\";
         escaped += c;
     }
@@ -172,16 +266,16 @@ std::vector<std::string> own_backups(const std::vector<std::string>& names,
 }
 
 std::vector<std::string> retention_victims(const std::vector<std::string>& names,
-                                           const std::string& database, int keep) {
+                                           const std::string& stem, int keep) {
     if (keep <= 0) return {};
-    std::vector<std::string> ours = own_backups(names, database);
+    std::vector<std::string> ours = own_backups(names, stem);
     if (ours.size() <= static_cast<size_t>(keep)) return {};
     ours.resize(ours.size() - static_cast<size_t>(keep));
     return ours;
 }
 
-std::string newest_backup(const std::string& dir, const std::string& database) {
-    std::vector<std::string> ours = own_backups(list_files(dir), database);
+std::string newest_backup(const std::string& dir, const DbUrl& url, const std::string& database) {
+    std::vector<std::string> ours = own_backups(list_files(dir), backup_stem(url, database));
     return ours.empty() ? "" : (fs::path(dir) / ours.back()).string();
 }
 
@@ -192,7 +286,9 @@ BackupResult take_backup(const DbUrl& url, const std::string& database, const st
         fail("an in-memory SQLite database cannot be backed up", "use --backup=never");
     }
     prepare_dir(opts.dir);
-    std::string final_name = unique_final_name(opts.dir, database, from, backup_extension(url));
+    std::string stem = backup_stem(url, database);
+    remove_stale_partials(opts.dir, stem);
+    std::string final_name = unique_final_name(opts.dir, stem, from, backup_extension(url));
     std::string final_path = (fs::path(opts.dir) / final_name).string();
     TempFile temp((fs::path(opts.dir) / ("." + final_name + ".partial")).string());
     log::info("taking a backup", {{"file", final_path}});
@@ -208,13 +304,12 @@ BackupResult take_backup(const DbUrl& url, const std::string& database, const st
             backup::dump_sqlite(url, temp.path(), opts);
             break;
     }
-    ::chmod(temp.path().c_str(), 0600);
-    sync_path(temp.path(), O_RDONLY);
+    temp.seal();
     if (::rename(temp.path().c_str(), final_path.c_str()) != 0) {
         fail("cannot rename the backup to " + final_path + ": " + std::strerror(errno));
     }
     temp.keep();
-    sync_path(opts.dir, O_RDONLY | O_DIRECTORY);
+    sync_dir(opts.dir);
 
     BackupResult result;
     result.path = final_path;
@@ -225,7 +320,7 @@ BackupResult take_backup(const DbUrl& url, const std::string& database, const st
                              .count();
     log::info("backup written and verified",
               {{"file", final_path}, {"bytes", result.bytes}, {"duration_ms", result.duration_ms}});
-    result.removed = apply_retention(opts.dir, database, opts.keep);
+    result.removed = apply_retention(opts.dir, stem, opts.keep);
     return result;
 }
 

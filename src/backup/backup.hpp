@@ -27,36 +27,48 @@ struct BackupResult {
 };
 
 /// Takes a backup of the database of `url` into opts.dir, named
-/// `<database>-<from>-<UTC yyyymmddThhmmssZ>.<ext>` (from: the current
-/// revision, "base" when none). Written under a temporary name, verified,
-/// renamed, mode 0600 in a 0700 directory; then applies opts.keep.
-/// Throws Error(backup_failed) with the tool's status and stderr, or
-/// Error(sigint/sigterm) when interrupted. Never touches the database's data.
+/// `<database>-<id>-<from>-<UTC yyyymmddThhmmssZ>.<ext>` (id: backup_id(url);
+/// from: the current revision, "base" when none). Written under a temporary
+/// name (`.<name>.partial`, flock-ed while written; stale ones of this
+/// database left by a killed run are removed first), verified, renamed, mode
+/// 0600 in a 0700 directory; then applies opts.keep to this database's
+/// backups only. Throws Error(backup_failed) with the tool's status and
+/// stderr, or Error(sigint/sigterm) when interrupted. Never touches the
+/// database's data.
 BackupResult take_backup(const DbUrl& url, const std::string& database, const std::string& from,
                          const BackupOptions& opts);
 
 /// The file extension for a dialect: "dump", "sql.gz", "sqlite3".
 std::string backup_extension(const DbUrl& url);
 
-/// `<database>-<from>-<yyyymmddThhmmssZ>.<ext>`, with characters outside
-/// [A-Za-z0-9_.-] of the database name replaced by '_'.
-std::string backup_file_name(const std::string& database, const std::string& from, std::time_t when,
+/// 8 hex digits identifying the database itself (dialect, host, port and
+/// database name; SQLite: the absolute path), so two databases with the same
+/// name sharing a backup directory never count each other's backups.
+std::string backup_id(const DbUrl& url);
+
+/// `<database>-<id>`: the start of every backup name of this database.
+std::string backup_stem(const DbUrl& url, const std::string& database);
+
+/// `<stem>-<from>-<yyyymmddThhmmssZ>.<ext>`, with characters outside
+/// [A-Za-z0-9_.-] of the stem replaced by '_'.
+std::string backup_file_name(const std::string& stem, const std::string& from, std::time_t when,
                              const std::string& ext);
 
 /// `from` for a file name: the version-table rows joined by '+', or "base".
 std::string backup_from_label(const std::vector<std::string>& heads);
 
-/// Of `names`, schemagate's backups of `database`, oldest first.
+/// Of `names`, schemagate's backups named with `stem`, oldest first.
 std::vector<std::string> own_backups(const std::vector<std::string>& names,
-                                     const std::string& database);
+                                     const std::string& stem);
 
-/// The newest of schemagate's backups of `database` in `dir` (full path), or "".
-std::string newest_backup(const std::string& dir, const std::string& database);
+/// The newest of schemagate's backups of the database of `url` in `dir`
+/// (full path), or "".
+std::string newest_backup(const std::string& dir, const DbUrl& url, const std::string& database);
 
 /// Of `names` (file names in the backup directory), those that are
-/// schemagate's backups of `database` and fall beyond the newest `keep`,
+/// schemagate's backups named with `stem` and fall beyond the newest `keep`,
 /// oldest first. Other files are never chosen.
 std::vector<std::string> retention_victims(const std::vector<std::string>& names,
-                                           const std::string& database, int keep);
+                                           const std::string& stem, int keep);
 
 }  // namespace sg

@@ -1,8 +1,9 @@
 // MySQL/MariaDB: mysqldump, its stdout compressed through zlib into .sql.gz.
-// The password travels in a 0600 --defaults-extra-file beside the backup
-// (the one directory schemagate may write to in a read-only container),
-// removed when the dump ends.
+// The password travels in a 0600 --defaults-extra-file held in memory
+// (memfd_create) and passed as /dev/fd/N: never on argv, never on disk.
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -50,35 +51,39 @@ std::string option_value(const std::string& v) {
     return out + "\"";
 }
 
-// The option file, removed by the destructor.
+// The option file lives in memory (memfd) and reaches mysqldump as
+// /dev/fd/N: no file holding the password is ever written to a directory, so
+// none survives a SIGKILL, and a read-only container needs no writable place.
 class DefaultsFile {
   public:
-    DefaultsFile(const std::string& dir, const std::string& content) {
-        std::string tmpl = (std::filesystem::path(dir) / ".schemagate-mysql-XXXXXX").string();
-        std::vector<char> buf(tmpl.begin(), tmpl.end());
-        buf.push_back('\0');
-        int fd = ::mkstemp(buf.data());  // mode 0600
-        if (fd < 0)
-            fail("cannot create the mysqldump option file in " + dir + ": " + std::strerror(errno));
-        m_path = buf.data();
-        bool ok =
-            ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
-        ::close(fd);
-        if (!ok)
-            fail("cannot write the mysqldump option file " + m_path + ": " + std::strerror(errno));
+    explicit DefaultsFile(const std::string& content) {
+        m_fd = ::memfd_create("schemagate-mysql-defaults", MFD_CLOEXEC);
+        if (m_fd < 0)
+            fail(std::string("cannot create the mysqldump option file: ") + std::strerror(errno));
+        // MariaDB ignores a world-writable option file; a memfd starts 0777.
+        bool ok = ::fchmod(m_fd, 0600) == 0 && ::write(m_fd, content.data(), content.size()) ==
+                                                   static_cast<ssize_t>(content.size());
+        if (!ok) {
+            int err = errno;
+            ::close(m_fd);
+            fail(std::string("cannot write the mysqldump option file: ") + std::strerror(err));
+        }
     }
-    ~DefaultsFile() { ::unlink(m_path.c_str()); }
-    const std::string& path() const { return m_path; }
+    ~DefaultsFile() { ::close(m_fd); }
+    DefaultsFile(const DefaultsFile&) = delete;
+    DefaultsFile& operator=(const DefaultsFile&) = delete;
+    int fd() const { return m_fd; }
+    std::string path() const { return "/dev/fd/" + std::to_string(m_fd); }
 
   private:
-    std::string m_path;
+    int m_fd = -1;
 };
 
 // Writes the child's stdout compressed; the first error is kept for the message.
 class GzipSink {
   public:
     explicit GzipSink(const std::string& path) {
-        int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+        int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0 || !(m_gz = gzdopen(fd, "wb6"))) {
             if (fd >= 0) ::close(fd);
             fail("cannot open " + path + ": " + std::strerror(errno));
@@ -157,8 +162,7 @@ std::string mysql_defaults_file(const DbUrl& url) {
 }
 
 void dump_mysql(const DbUrl& url, const std::string& temp_path, const BackupOptions& opts) {
-    DefaultsFile defaults(std::filesystem::path(temp_path).parent_path().string(),
-                          mysql_defaults_file(url));
+    DefaultsFile defaults(mysql_defaults_file(url));
     GzipSink sink(temp_path);
     ChildSpec dump;
     // --defaults-extra-file must come first; --no-tablespaces spares MySQL 8
@@ -172,6 +176,7 @@ void dump_mysql(const DbUrl& url, const std::string& temp_path, const BackupOpti
                  "--hex-blob",
                  "--no-tablespaces",
                  url.database};
+    dump.inherit_fds = {defaults.fd()};
     dump.on_stdout = [&](const char* data, size_t size) { sink.write(data, size); };
     ChildResult r = run_child(dump, "--mysqldump", opts.interrupted);
     std::string write_error = sink.close();

@@ -85,6 +85,8 @@ pid_t spawn(const ChildSpec& spec, const std::string& what, Pipe& out, Pipe& err
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out.fd[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err.fd[1], 2);
+    // dup2 onto itself clears FD_CLOEXEC in the child only (glibc >= 2.29).
+    for (int fd : spec.inherit_fds) posix_spawn_file_actions_adddup2(&actions, fd, fd);
     // The child starts with default signal dispositions, not our handlers.
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);

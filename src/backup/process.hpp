@@ -12,6 +12,7 @@ namespace sg::backup {
 struct ChildSpec {
     std::vector<std::string> argv;           // argv[0] is the tool (path or name on PATH)
     std::map<std::string, std::string> env;  // set in the child on top of ours
+    std::vector<int> inherit_fds;            // close-on-exec fds the child keeps (same number)
     /// Receives the child's stdout; null: stdout is discarded.
     std::function<void(const char* data, size_t size)> on_stdout;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <climits>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -39,7 +40,10 @@ std::string named(const std::string& option) {
     return option.empty() ? std::string() : option + ": ";
 }
 
-// A value given directly or through NAME_FILE, never both.
+// A value given directly or through NAME_FILE, never both. A configured file
+// that yields nothing (unreadable, a directory, empty, only a newline) is an
+// error naming the variable: falling back to the next source (in the end the
+// SQLite default) would migrate the wrong database and exit 0.
 std::optional<std::string> value_or_file(const Env& env, const std::string& name,
                                          const FileReader& read_file) {
     auto direct = get(env, name);
@@ -47,13 +51,25 @@ std::optional<std::string> value_or_file(const Env& env, const std::string& name
     if (direct && file) {
         throw usage("both " + name + " and " + name + "_FILE are set; use one of them");
     }
-    if (file) return trim_newlines(read_file(*file));
-    return direct;
+    if (!file) return direct;
+    std::string value;
+    try {
+        value = trim_newlines(read_file(*file));
+    } catch (const Error& e) {
+        throw usage(name + "_FILE: " + e.what());
+    }
+    if (value.empty()) throw usage(name + "_FILE: the file " + *file + " is empty");
+    return value;
 }
 
 }  // namespace
 
 std::string read_secret_file(const std::string& path) {
+    // A directory opens as a stream that reads nothing: refuse it by name.
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        throw usage("cannot read secret file " + path + ": it is a directory");
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) throw usage("cannot read secret file " + path);
     std::ostringstream buf;

@@ -80,6 +80,12 @@ class Connection {
     virtual void unlock(const std::string& name) = 0;
     /// Who holds the lock, where the database can tell ("" otherwise).
     virtual std::string lock_holder(const std::string& name) = 0;
+    /// Cheap probe that this session can write, for commands that change the
+    /// database, before a backup is taken. Throws DbError(auth) naming the
+    /// problem (SQLite: a read-only file, or a directory where the journal
+    /// cannot be created). Server databases report permissions per
+    /// statement; their probe does nothing.
+    virtual void check_writable() {}
     /// Cancels the statement running now. Safe to call from another thread.
     virtual void cancel() = 0;
     /// The database name (for backups and lock keys); SQLite: the file stem.

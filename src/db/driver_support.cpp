@@ -4,7 +4,9 @@
 #include <cctype>
 #include <initializer_list>
 
+#include "core/error.hpp"
 #include "db/url.hpp"
+#include "log/log.hpp"
 
 namespace sg::driver {
 
@@ -20,13 +22,33 @@ std::string clean_message(const std::string& text, const std::string& password) 
         space = false;
         out += c;
     }
-    if (password.size() >= 4) {
+    if (password.size() >= log::kMinSubstringSecret) {
         for (size_t pos = out.find(password); pos != std::string::npos;
              pos = out.find(password, pos)) {
             out.replace(pos, password.size(), "****");
         }
     }
-    return mask_urls(out);
+    return log::mask_passwords(out);
+}
+
+std::string libpq_conninfo(const std::vector<std::pair<std::string, std::string>>& params) {
+    std::string out;
+    for (const auto& [key, value] : params) {
+        bool word = !key.empty() && std::all_of(key.begin(), key.end(), [](unsigned char c) {
+            return std::isalnum(c) != 0 || c == '_';
+        });
+        if (!word) {
+            throw Error(ExitCode::usage, "invalid PostgreSQL connection option name '" + key + "'");
+        }
+        if (!out.empty()) out += ' ';
+        out += key + "='";
+        for (char c : value) {
+            if (c == '\\' || c == '\'') out += '\\';
+            out += c;
+        }
+        out += '\'';
+    }
+    return out;
 }
 
 std::uint64_t fnv1a64(const std::string& s) {

@@ -2,13 +2,20 @@
 // Helpers shared by the drivers (no database library headers here).
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace sg::driver {
 
 /// One line for an error message: white space runs (libpq's newlines and
-/// tabs) collapsed, URL passwords masked, and `password` itself (when at least
-/// 4 characters, so short ones do not mangle the text) replaced by ****.
+/// tabs) collapsed, passwords masked where they stand (log::mask_passwords),
+/// and `password` itself replaced by **** anywhere when it is at least
+/// log::kMinSubstringSecret characters (short ones would mangle the text).
 std::string clean_message(const std::string& text, const std::string& password = {});
+
+/// A libpq keyword/value connection string: every value single-quoted with
+/// '\\' and '\'' escaped, so spaces, quotes and '@' pass unchanged.
+std::string libpq_conninfo(const std::vector<std::pair<std::string, std::string>>& params);
 
 /// FNV-1a 64-bit: stable lock keys from names (same on every machine).
 std::uint64_t fnv1a64(const std::string& s);

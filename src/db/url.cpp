@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <regex>
 
 #include "core/error.hpp"
 
@@ -105,9 +104,16 @@ void parse_sqlite(const std::string& url, const std::string& rest, DbUrl& out) {
     size_t q = rest.find('?');
     std::string path = rest.substr(0, q);
     if (q != std::string::npos) out.query = parse_query(url, rest.substr(q + 1));
-    if (path.empty() || path == ":memory:" || path == "/:memory:") {
+    if (path == ":memory:" || path == "/:memory:") {
         out.database = ":memory:";
         return;
+    }
+    // SQLAlchemy reads an empty path as in-memory, but here it is nearly
+    // always sqlite:///${UNSET}: a run would migrate nothing and exit 0.
+    if (path.empty() || path == "/") {
+        bad_url(url,
+                "the SQLite file path is empty (an unset variable?); write sqlite://:memory: "
+                "for an in-memory database");
     }
     if (path[0] != '/') {
         bad_url(url,
@@ -119,20 +125,22 @@ void parse_sqlite(const std::string& url, const std::string& rest, DbUrl& out) {
 
 void parse_host_port(const std::string& url, const std::string& hostport, DbUrl& out) {
     std::string port;
+    if (hostport.find(',') != std::string::npos) {
+        // Several hosts (libpq failover list): kept as written, split by
+        // libpq_params().
+        if (out.dialect != Dialect::postgresql) bad_url(url, "several hosts are PostgreSQL only");
+        out.host = hostport;
+        return;
+    }
     if (!hostport.empty() && hostport[0] == '[') {
         size_t close = hostport.find(']');
         if (close == std::string::npos) bad_url(url, "unclosed '[' in an IPv6 host");
-        out.host = hostport.substr(1, close - 1);
+        out.host = decode(url, hostport.substr(1, close - 1));  // fe80::1%25eth0
         std::string after = hostport.substr(close + 1);
         if (!after.empty()) {
             if (after[0] != ':') bad_url(url, "expected ':port' after ']'");
             port = after.substr(1);
         }
-    } else if (hostport.find(',') != std::string::npos) {
-        // Several hosts (libpq failover list): kept as written for libpq.
-        if (out.dialect != Dialect::postgresql) bad_url(url, "several hosts are PostgreSQL only");
-        out.host = hostport;
-        return;
     } else {
         size_t colon = hostport.rfind(':');
         out.host = decode(url, hostport.substr(0, colon));
@@ -239,17 +247,50 @@ std::string DbUrl::masked() const {
     return safe_display(original);
 }
 
-std::string DbUrl::libpq_uri() const {
-    if (original.empty()) return build(*this, "postgresql", percent_encode(password));
-    return "postgresql" + original.substr(original.find("://"));
+namespace {
+
+// libpq's failover list "h1:5432,[::1]:5433,h3", kept as written by the
+// parser, as libpq's parallel host and port lists (an empty port item means
+// the default port).
+std::pair<std::string, std::string> split_host_list(const std::string& list) {
+    std::string hosts, ports;
+    size_t pos = 0;
+    for (bool first = true;; first = false) {
+        size_t comma = list.find(',', pos);
+        std::string h = list.substr(pos, comma == std::string::npos ? comma : comma - pos), p;
+        if (!h.empty() && h[0] == '[') {
+            size_t close = h.find(']');
+            if (close != std::string::npos && close + 1 < h.size()) p = h.substr(close + 2);
+            h = h.substr(1, close == std::string::npos ? close : close - 1);
+        } else if (size_t colon = h.rfind(':'); colon != std::string::npos) {
+            p = h.substr(colon + 1);
+            h = h.substr(0, colon);
+        }
+        hosts += (first ? "" : ",") + decode(h, h);
+        ports += (first ? "" : ",") + p;
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    return {hosts, ports};
 }
 
-std::string mask_urls(const std::string& text) {
-    // scheme://user:password@ -> scheme://user:****@. The password part is
-    // greedy up to the last '@' before white space or a quote: over-masking a
-    // query string is better than leaking a password with a raw '@' or '/'.
-    static const std::regex url_password(R"(([A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s'"]*):[^\s'"]*@)");
-    return std::regex_replace(text, url_password, "$1:****@");
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> DbUrl::libpq_params() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (host.find(',') != std::string::npos) {
+        auto [hosts, ports] = split_host_list(host);
+        out.emplace_back("host", hosts);
+        if (ports.find_first_not_of(',') != std::string::npos) out.emplace_back("port", ports);
+    } else {
+        if (!host.empty()) out.emplace_back("host", host);
+        if (port != 0) out.emplace_back("port", std::to_string(port));
+    }
+    if (!user.empty()) out.emplace_back("user", user);
+    if (!password.empty()) out.emplace_back("password", password);
+    if (!database.empty()) out.emplace_back("dbname", database);
+    for (const auto& [key, value] : query) out.emplace_back(key, value);  // later keys win
+    return out;
 }
 
 }  // namespace sg

@@ -2,6 +2,8 @@
 // Database URLs (DESIGN.md §4): parsing, SQLAlchemy suffixes, masking.
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/dialect.hpp"
 
@@ -18,8 +20,11 @@ struct DbUrl {
     std::map<std::string, std::string> query;  // ?key=value options, decoded
     /// The URL with the password replaced by "****", safe for logs.
     std::string masked() const;
-    /// PostgreSQL: the URL libpq gets (scheme postgresql://, suffix stripped).
-    std::string libpq_uri() const;
+    /// PostgreSQL: libpq keyword/value pairs built from the parsed parts
+    /// (host, port, user, password, dbname, then the ?query options, which
+    /// win), never from the original text: libpq would split a raw '@' in a
+    /// password at the first '@', this parser at the last.
+    std::vector<std::pair<std::string, std::string>> libpq_params() const;
 };
 
 /// Parses every form of DESIGN.md §4; throws Error(usage) with a one-line
@@ -28,8 +33,5 @@ DbUrl parse_url(const std::string& url);
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 std::string percent_encode(const std::string& text);
-
-/// Replaces a password inside any URL-looking text by ****.
-std::string mask_urls(const std::string& text);
 
 }  // namespace sg

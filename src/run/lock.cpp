@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "db/deadline.hpp"
 #include "db/driver_support.hpp"
 #include "log/log.hpp"
 #include "run/backoff.hpp"
@@ -40,7 +41,7 @@ std::string MigrationLock::holder_text() {
 void MigrationLock::acquire(const LockOptions& opts) {
     Backoff backoff(opts.first_delay, opts.max_delay);
     auto start = Clock::now();
-    auto deadline = start + opts.timeout;
+    auto deadline = deadline_after(opts.timeout, start);
     auto next_progress = start + opts.progress_every;
     bool announced = false;
     for (;;) {

@@ -150,7 +150,7 @@ std::string Session::newest_backup() {
     if (m_report.backup) return m_report.backup->path;
     if (!m_conn) return {};
     try {
-        return sg::newest_backup(m_settings.backup_dir, m_conn->database_name());
+        return sg::newest_backup(m_settings.backup_dir, url(), m_conn->database_name());
     } catch (const std::exception&) {
         return {};
     }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "db/deadline.hpp"
 #include "log/log.hpp"
 #include "run/backoff.hpp"
 #include "run/signals.hpp"
@@ -25,7 +26,7 @@ bool retryable(const DbError& e) {
 int attempt_timeout_s(const WaitOptions& opts, milliseconds remaining) {
     milliseconds limit = opts.connect_timeout;
     if (opts.timeout.count() > 0) limit = std::min(limit, remaining);
-    return std::max<int>(1, static_cast<int>((limit.count() + 999) / 1000));
+    return timeout_seconds(limit);
 }
 
 }  // namespace
@@ -34,7 +35,7 @@ WaitResult wait_for_database(const DbUrl& url, const WaitOptions& opts) {
     Connector connector = opts.connector ? opts.connector : Connector(&sg::connect);
     Backoff backoff(opts.first_delay, opts.max_delay);
     auto start = Clock::now();
-    auto deadline = start + opts.timeout;
+    auto deadline = deadline_after(opts.timeout, start);
     auto next_progress = start + opts.progress_every;
     WaitResult result;
     std::string last_error;

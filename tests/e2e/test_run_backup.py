@@ -63,7 +63,8 @@ class PostgresBackup(unittest.TestCase):
         p = sg(self.w.args(self.url))
         self.assertEqual(p.returncode, 0, describe(p))
         backup = self.w.read_report()["backup"]["path"]
-        self.assertIn("%s-a1-" % self.name, backup)
+        # <database>-<8 hex digits of the database's identity>-<from>-<time>.dump
+        self.assertRegex(os.path.basename(backup), r"^%s-[0-9a-f]{8}-a1-" % self.name)
         self.assertEqual(stat.S_IMODE(os.stat(backup).st_mode), 0o600)
         self.assertEqual(stat.S_IMODE(os.stat(self.w.backups).st_mode), 0o700)
         p = sg(self.w.args(self.url))  # nothing pending: no new backup

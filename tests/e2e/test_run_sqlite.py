@@ -3,6 +3,7 @@
 JSON logs, SIGTERM/SIGINT during a long statement, backups."""
 import json
 import os
+import re
 import signal
 import sqlite3
 import stat
@@ -67,10 +68,10 @@ class SqliteRun(unittest.TestCase):
         self.run_sg()
         files = sorted(os.listdir(self.w.backups))
         self.assertEqual(len(files), 2, files)
-        self.assertTrue(any(f.startswith("app-b2-") for f in files), files)
+        self.assertTrue(any(re.match(r"app-[0-9a-f]{8}-b2-", f) for f in files), files)
         mode = stat.S_IMODE(os.stat(self.w.backups).st_mode)
         self.assertEqual(mode, 0o700)
-        path = os.path.join(self.w.backups, [f for f in files if f.startswith("app-b2-")][0])
+        path = os.path.join(self.w.backups, [f for f in files if re.match(r"app-[0-9a-f]{8}-b2-", f)][0])
         self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
         conn = sqlite3.connect(path)
         self.assertEqual(conn.execute("SELECT count(*) FROM patients").fetchone(), (2,))

@@ -189,3 +189,29 @@ TEST_CASE("mysql: a statement that ends normally despite cancel() counts as done
     canceller.join();
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
 }
+
+TEST_CASE("mysql: a raw '@' and quotes in the password are handed over as parsed",
+          "[driver][mysql]") {
+    auto env = server_url("SG_TEST_MYSQL_URL");
+    auto admin_env = server_url("SG_TEST_MYSQL_ADMIN_URL");
+    if (!env || !admin_env) return;
+    DbUrl url = parse_url(*env);
+    auto admin = connect(parse_url(*admin_env));
+    std::string user = unique_name("sg_at_user");
+    admin->execute("DROP USER IF EXISTS '" + user + "'@'%'");
+    admin->execute("CREATE USER '" + user + "'@'%' IDENTIFIED BY 'Tr0ub4dor@horse''s \\\\ x'");
+    admin->execute("GRANT ALL ON `" + url.database + "`.* TO '" + user + "'@'%'");
+    std::string hostport = url.host + ":" + std::to_string(url.port);
+    DbUrl at = parse_url("mysql://" + user + ":Tr0ub4dor@horse%27s%20%5C%20x@" + hostport + "/" +
+                         url.database);
+    REQUIRE(at.password == "Tr0ub4dor@horse's \\ x");
+    {
+        auto c = connect(at, ConnectOptions{5});
+        CHECK(c->query("SELECT CURRENT_USER()", {}).at(0).at(0).value_or("").rfind(user, 0) == 0);
+    }
+    DbError e = connect_error(
+        parse_url("mysql://" + user + ":Tr0ub4dor@wrong@" + hostport + "/" + url.database));
+    CHECK(e.kind() == DbErrorKind::auth);
+    CHECK_THAT(e.what(), !Catch::Contains("Tr0ub4dor"));
+    admin->execute("DROP USER IF EXISTS '" + user + "'@'%'");
+}

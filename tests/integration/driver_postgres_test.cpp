@@ -179,3 +179,34 @@ TEST_CASE("postgres: a terminated session is reported lost", "[driver][postgres]
     }
     victim->rollback();  // never throws, even on a dead session
 }
+
+TEST_CASE("postgres: a raw '@' and quotes in the password reach libpq as parsed",
+          "[driver][postgres]") {
+    auto env = server_url("SG_TEST_PG_URL");
+    auto admin_env = server_url("SG_TEST_PG_ADMIN_URL");
+    if (!env || !admin_env) return;
+    DbUrl url = parse_url(*env);
+    auto admin = connect(parse_url(*admin_env));
+    std::string role = unique_name("sg_at_role");
+    admin->execute("DROP ROLE IF EXISTS " + role);
+    // The password as written in the URL below: a raw '@' (the last '@' ends
+    // the user info), a quote, a backslash and a space, percent-encoded.
+    admin->execute("CREATE ROLE " + role + " LOGIN PASSWORD 'Tr0ub4dor@horse''s \\ x'");
+    std::string hostport = url.host + ":" + std::to_string(url.port);
+    std::string raw =
+        "postgresql://" + role + ":Tr0ub4dor@horse%27s%20%5C%20x@" + hostport + "/" + url.database;
+    {
+        DbUrl at = parse_url(raw);
+        REQUIRE(at.password == "Tr0ub4dor@horse's \\ x");
+        auto c = connect(at, ConnectOptions{5});
+        CHECK(c->query("SELECT current_user", {}).at(0).at(0) == Value(role));
+    }
+    SECTION("a wrong password with '@' is auth, and no fragment of it is printed") {
+        DbError e = connect_error(parse_url("postgresql://" + role + ":Tr0ub4dor@wrong@" +
+                                            hostport + "/" + url.database));
+        CHECK(e.kind() == DbErrorKind::auth);
+        CHECK_THAT(e.what(), !Catch::Contains("Tr0ub4dor"));
+        CHECK_THAT(e.what(), !Catch::Contains("wrong@"));
+    }
+    admin->execute("DROP ROLE IF EXISTS " + role);
+}

@@ -1,6 +1,7 @@
 // The SQLite driver against temporary database files.
 #include <unistd.h>
 
+#include <climits>
 #include <filesystem>
 
 #include "driver_checks.hpp"
@@ -85,7 +86,63 @@ TEST_CASE("sqlite: relative paths, memory, open failures", "[driver][sqlite]") {
         std::fputs("this is not a database file, just some text that is long enough......", f);
         std::fclose(f);
     }
-    CHECK(connect_error(file_url(junk)).kind() == DbErrorKind::auth);
+    // Not a database: a configuration error with its own hint, not "check the password".
+    try {
+        connect(file_url(junk));
+        FAIL("no error");
+    } catch (const DbError&) {
+        FAIL("a DbError (auth) for a file that is not a database");
+    } catch (const Error& e) {
+        CHECK(e.code() == ExitCode::usage);
+        CHECK_THAT(e.what(), Catch::Contains("not a database"));
+        CHECK_THAT(e.hint(), Catch::Contains("not an SQLite database"));
+    }
+}
+
+TEST_CASE("sqlite: locked while opening is retryable, not an auth error", "[driver][sqlite]") {
+    TempDir dir;
+    DbUrl url = file_url(dir.path / "busy.db");
+    auto holder = connect(url);
+    holder->execute("CREATE TABLE t (x INTEGER)");
+    holder->execute("BEGIN EXCLUSIVE");
+    DbError e = connect_error(url);  // busy timeout 5 s, then "database is locked"
+    CHECK(e.kind() == DbErrorKind::unreachable);
+    CHECK(e.retryable());
+    CHECK_THAT(e.what(), Catch::Contains("locked"));
+    holder->rollback();
+    CHECK(connect(url)->database_name() == "busy");
+}
+
+TEST_CASE("sqlite: huge connect timeouts do not overflow the busy timeout", "[driver][sqlite]") {
+    TempDir dir;
+    DbUrl url = file_url(dir.path / "t.db");
+    auto busy = [&](int seconds) {
+        return connect(url, ConnectOptions{seconds})->query("PRAGMA busy_timeout", {}).at(0).at(0);
+    };
+    CHECK(busy(10) == Value("10000"));
+    // 600 h * 1000 overflowed an int into a negative timeout (no waiting at all).
+    CHECK(busy(600 * 3600) == Value(std::to_string(INT_MAX)));
+}
+
+TEST_CASE("sqlite: a symlink at <db>.lock is refused, not followed", "[driver][sqlite]") {
+    TempDir dir;
+    DbUrl url = file_url(dir.path / "app.db");
+    fs::path victim = dir.path / "victim.txt";
+    {
+        std::FILE* f = std::fopen(victim.c_str(), "w");
+        std::fputs("keep me", f);
+        std::fclose(f);
+    }
+    fs::create_symlink(victim, dir.path / "app.db.lock");
+    auto c = connect(url);
+    try {
+        c->try_lock("migrate");
+        FAIL("the symlink was followed");
+    } catch (const DbError& e) {
+        CHECK(e.kind() == DbErrorKind::auth);
+        CHECK_THAT(e.what(), Catch::Contains("symbolic link"));
+    }
+    CHECK(fs::file_size(victim) == 7);
 }
 
 TEST_CASE("sqlite: file lock beside the database", "[driver][sqlite]") {

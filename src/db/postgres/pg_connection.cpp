@@ -63,18 +63,18 @@ std::string pg_message(const std::string& text, const std::string& password) {
     throw DbError(DbErrorKind::unreachable, text);
 }
 
+// Keyword/value parameters from the parsed URL, never its text (a raw '@'
+// in a password would be split differently by libpq's URI parser).
 std::string build_conninfo(const DbUrl& url, const ConnectOptions& opts) {
-    std::string uri = url.libpq_uri();
-    char sep = uri.find('?') == std::string::npos ? '?' : '&';
+    auto params = url.libpq_params();
     auto add = [&](const std::string& key, const std::string& value) {
         if (url.query.count(key)) return;  // the user's value wins
-        uri += sep + key + "=" + value;
-        sep = '&';
+        params.emplace_back(key, value);
     };
     add("fallback_application_name", "schemagate");
     add("connect_timeout", std::to_string(opts.connect_timeout_s));
     add("client_encoding", "UTF8");
-    return uri;
+    return driver::libpq_conninfo(params);
 }
 
 class PgConnection : public Connection {

@@ -25,6 +25,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "db/deadline.hpp"
 #include "db/driver_support.hpp"
 
 namespace sg {
@@ -110,17 +111,21 @@ class SqliteConnection : public Connection {
     bool try_lock(const std::string& /*name*/) override {
         if (in_memory()) return true;
         if (m_lock_fd >= 0) return true;  // held by this connection already
-        int fd = ::open(lock_path().c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        // Only commands that write take the lock: find permission problems
+        // now, before a backup and before the first statement.
+        check_writable();
+        // O_NOFOLLOW: a symlink planted at <db>.lock must not redirect the
+        // truncate and write below to another file.
+        int fd = ::open(lock_path().c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0) {
-            // Permissions (another user's lock file, a read-only directory)
-            // are exit 5 like any other refused access, not a bug.
             int err = errno;
-            bool denied = err == EACCES || err == EPERM || err == EROFS;
-            throw DbError(denied ? DbErrorKind::auth : DbErrorKind::other,
-                          "cannot open lock file " + lock_path() + ": " + std::strerror(err) +
-                              (denied ? " (the lock file or its directory must be writable by "
-                                        "this user)"
-                                      : ""));
+            DbErrorKind kind = err == EACCES || err == EPERM || err == EROFS || err == ELOOP
+                                   ? DbErrorKind::auth
+                                   : DbErrorKind::other;
+            throw DbError(kind, "cannot open the lock file " + lock_path() + ": " +
+                                    std::strerror(err) +
+                                    (err == ELOOP ? " (it is a symbolic link)" : "") +
+                                    " (it must be writable by this user, beside the database)");
         }
         if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
             ::close(fd);
@@ -129,6 +134,24 @@ class SqliteConnection : public Connection {
         m_lock_fd = fd;
         write_holder();
         return true;
+    }
+
+    void check_writable() override {
+        if (in_memory()) return;
+        if (sqlite3_db_readonly(m_db.getHandle(), "main") == 1) {
+            throw DbError(DbErrorKind::auth, "the SQLite database '" + m_path +
+                                                 "' is read-only for this user (check the "
+                                                 "file's owner and mode, or the mount)");
+        }
+        // The journal (or WAL) and the lock file are created beside the file.
+        std::string dir = std::filesystem::path(m_path).parent_path().string();
+        if (dir.empty()) dir = ".";
+        if (::faccessat(AT_FDCWD, dir.c_str(), W_OK | X_OK, AT_EACCESS) != 0) {
+            throw DbError(DbErrorKind::auth,
+                          "cannot create files in " + dir +
+                              ", the directory of the SQLite database '" + m_path +
+                              "' (its journal goes there): " + std::strerror(errno));
+        }
     }
 
     void unlock(const std::string& /*name*/) override {
@@ -142,12 +165,12 @@ class SqliteConnection : public Connection {
 
     std::string lock_holder(const std::string& /*name*/) override {
         if (in_memory() || !held_elsewhere()) return {};
-        std::FILE* f = std::fopen(lock_path().c_str(), "r");
-        if (!f) return {};
+        int fd = ::open(lock_path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0) return {};
         char buf[256] = {};
-        size_t n = std::fread(buf, 1, sizeof buf - 1, f);
-        std::fclose(f);
-        std::string text(buf, n);
+        ssize_t n = ::read(fd, buf, sizeof buf - 1);
+        ::close(fd);
+        std::string text(buf, n > 0 ? static_cast<size_t>(n) : 0);
         while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
         return text;
     }
@@ -166,15 +189,33 @@ class SqliteConnection : public Connection {
         const std::string& path = url.database;
         try {
             SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
-                                opts.connect_timeout_s * 1000);
+                                seconds_to_ms(opts.connect_timeout_s));
             // Reading the schema fails now, not mid-migration, on a file that
-            // is not a database.
+            // is not a database, or one another process holds locked.
             db.exec("SELECT count(*) FROM sqlite_master");
             return db;
         } catch (const SQLite::Exception& e) {
-            throw DbError(DbErrorKind::auth, "cannot open SQLite database '" + path +
-                                                 "': " + driver::clean_message(e.what()) +
-                                                 " (does the directory exist and is it writable?)");
+            throw_open_error(path, e);
+        }
+    }
+
+    // What a failure to open means: busy is worth waiting for (like a server
+    // that is not up yet), a file of another kind is a configuration error,
+    // everything else (missing directory, permissions) is exit 5.
+    [[noreturn]] static void throw_open_error(const std::string& path, const SQLite::Exception& e) {
+        std::string what =
+            "cannot open SQLite database '" + path + "': " + driver::clean_message(e.what());
+        switch (e.getErrorCode() & 0xff) {
+            case SQLITE_BUSY:
+            case SQLITE_LOCKED:
+                throw DbError(DbErrorKind::unreachable,
+                              what + " (another process holds it locked; waiting)");
+            case SQLITE_NOTADB:
+                throw Error(ExitCode::usage, what,
+                            "the URL names a file that is not an SQLite database: check its path");
+            default:
+                throw DbError(DbErrorKind::auth,
+                              what + " (does the directory exist and is it writable?)");
         }
     }
 
@@ -182,7 +223,7 @@ class SqliteConnection : public Connection {
     // while somebody really holds the lock.
     bool held_elsewhere() const {
         if (m_lock_fd >= 0) return false;
-        int fd = ::open(lock_path().c_str(), O_RDONLY | O_CLOEXEC);
+        int fd = ::open(lock_path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0) return false;
         bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
         ::close(fd);

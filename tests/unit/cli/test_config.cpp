@@ -1,4 +1,5 @@
 // Pure configuration helpers: durations, env names, DATABASE_* and *_FILE.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -191,4 +192,31 @@ TEST_CASE("read_secret_file trims the trailing newline") {
     CHECK(read_secret_file(path) == "pa ss");
     std::remove(path.c_str());
     CHECK(code_of([&] { read_secret_file(path); }) == ExitCode::usage);
+}
+
+TEST_CASE("a *_FILE that yields nothing is a usage error naming the variable, never a fallback") {
+    std::string dir = "/tmp/sg_unit_cli_secret_dir_" + std::to_string(::getpid());
+    std::string empty = dir + "/empty", newline = dir + "/newline";
+    REQUIRE(::mkdir(dir.c_str(), 0700) == 0);
+    for (const auto& [path, text] : {std::pair{empty, ""}, std::pair{newline, "\n"}}) {
+        std::FILE* f = std::fopen(path.c_str(), "w");
+        REQUIRE(f);
+        std::fputs(text, f);
+        std::fclose(f);
+    }
+    for (std::string var : {"DATABASE_URL_FILE", "DATABASE_PASSWORD_FILE"}) {
+        for (const std::string& path : {dir, empty, newline, dir + "/missing"}) {
+            INFO(var << "=" << path);
+            try {
+                choose_url(std::nullopt, {{"DATABASE_HOST", "h"}, {var, path}}, read_secret_file);
+                FAIL("no error");
+            } catch (const Error& e) {
+                CHECK(e.code() == ExitCode::usage);
+                CHECK(std::string(e.what()).find(var) != std::string::npos);
+            }
+        }
+    }
+    std::remove(empty.c_str());
+    std::remove(newline.c_str());
+    ::rmdir(dir.c_str());
 }

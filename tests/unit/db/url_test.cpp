@@ -5,6 +5,7 @@
 
 #include "db/connection.hpp"
 #include "db/driver_support.hpp"
+#include "log/log.hpp"
 
 using namespace sg;
 
@@ -24,6 +25,13 @@ std::string url_error(const std::string& url) {
     return {};
 }
 
+// libpq_params() as "k=v k=v".
+std::string kv(const DbUrl& u) {
+    std::string out;
+    for (const auto& [k, v] : u.libpq_params()) out += (out.empty() ? "" : " ") + k + "=" + v;
+    return out;
+}
+
 }  // namespace
 
 TEST_CASE("postgresql URLs", "[url]") {
@@ -41,12 +49,12 @@ TEST_CASE("postgresql URLs", "[url]") {
         CHECK(p.dialect == Dialect::postgresql);
         CHECK(p.port == 0);
         CHECK(p.password.empty());
-        CHECK(p.libpq_uri() == "postgresql://app@localhost/clinic");
+        CHECK(kv(p) == "host=localhost user=app dbname=clinic");
     }
     SECTION("SQLAlchemy driver suffix is ignored") {
         DbUrl p = parse_url("postgresql+psycopg2://app:pw@h:5432/db");
         CHECK(p.dialect == Dialect::postgresql);
-        CHECK(p.libpq_uri() == "postgresql://app:pw@h:5432/db");
+        CHECK(kv(p) == "host=h port=5432 user=app password=pw dbname=db");
         CHECK(parse_url("POSTGRESQL+ASYNCPG://h/db").dialect == Dialect::postgresql);
     }
     SECTION("query options are kept and decoded") {
@@ -56,16 +64,17 @@ TEST_CASE("postgresql URLs", "[url]") {
         CHECK(p.query.at("sslmode") == "verify-full");
         CHECK(p.query.at("sslrootcert") == "/etc/ca.pem");
         CHECK(p.query.at("connect_timeout") == "5");
-        CHECK(p.libpq_uri() ==
-              "postgresql://app@h/"
-              "db?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem&connect_timeout=5");
+        CHECK(kv(p) ==
+              "host=h user=app dbname=db connect_timeout=5 sslmode=verify-full "
+              "sslrootcert=/etc/ca.pem");
     }
     SECTION("IPv6 host") {
         DbUrl p = parse_url("postgresql://app:pw@[::1]:5432/db");
         CHECK(p.host == "::1");
         CHECK(p.port == 5432);
         DbUrl q = parse_url("postgresql://[fe80::1%25eth0]/db");
-        CHECK(q.host == "fe80::1%25eth0");
+        CHECK(q.host == "fe80::1%eth0");
+        CHECK(kv(q) == "host=fe80::1%eth0 dbname=db");
         CHECK(q.port == 0);
     }
     SECTION("no database, no host (libpq defaults)") {
@@ -81,7 +90,20 @@ TEST_CASE("postgresql URLs", "[url]") {
         CHECK(p.host == "h1:5432,h2:5433");
         CHECK(p.masked() ==
               "postgresql://u:****@h1:5432,h2:5433/db?target_session_attrs=read-write");
+        CHECK(kv(p) ==
+              "host=h1,h2 port=5432,5433 user=u password=pw dbname=db "
+              "target_session_attrs=read-write");
+        CHECK(kv(parse_url("postgresql://[::1]:1,h2,h3:3/db")) ==
+              "host=::1,h2,h3 port=1,,3 dbname=db");
+        CHECK(kv(parse_url("postgresql://h1,h2/db")) == "host=h1,h2 dbname=db");
     }
+}
+
+TEST_CASE("a raw '@' in a password reaches libpq as the parsed password", "[url]") {
+    DbUrl u = parse_url("postgresql://alice:Tr0ub4dor@horse@db.example.com/app");
+    CHECK(u.password == "Tr0ub4dor@horse");
+    CHECK(kv(u) == "host=db.example.com user=alice password=Tr0ub4dor@horse dbname=app");
+    CHECK(u.masked() == "postgresql://alice:****@db.example.com/app");
 }
 
 TEST_CASE("percent-encoded credentials", "[url]") {
@@ -90,8 +112,8 @@ TEST_CASE("percent-encoded credentials", "[url]") {
     CHECK(u.password == "p@ss:w/rd%x");
     CHECK(u.database == "db name");
     CHECK(u.masked() == "postgresql://us%40er:****@h/db%20name");
-    // libpq decodes itself: the URI passes through encoded.
-    CHECK(u.libpq_uri() == "postgresql://us%40er:p%40ss%3Aw%2Frd%25x@h/db%20name");
+    // libpq gets the decoded parts, never the URL text.
+    CHECK(kv(u) == "host=h user=us@er password=p@ss:w/rd%x dbname=db name");
     // A raw '@' in the password: the last '@' ends the user info.
     DbUrl raw = parse_url("mysql://u:p@ss@h/db");
     CHECK(raw.password == "p@ss");
@@ -119,7 +141,10 @@ TEST_CASE("sqlite URLs", "[url]") {
     CHECK(parse_url("sqlite:////absolute/path.db").database == "/absolute/path.db");
     CHECK(parse_url("sqlite://:memory:").database == ":memory:");
     CHECK(parse_url("sqlite:///:memory:").database == ":memory:");
-    CHECK(parse_url("sqlite://").database == ":memory:");
+    // An empty path is not in-memory (sqlite:///${UNSET}): only ":memory:" written out is.
+    for (const char* empty : {"sqlite://", "sqlite:///", "sqlite:///?timeout=5"}) {
+        CHECK(url_error(empty).find("empty") != std::string::npos);
+    }
     DbUrl a = parse_url("sqlite+aiosqlite:///app.db?timeout=5");
     CHECK(a.dialect == Dialect::sqlite);
     CHECK(a.database == "app.db");
@@ -165,21 +190,25 @@ TEST_CASE("masking", "[url]") {
         u.database = "clinic";
         u.query["sslmode"] = "disable";
         CHECK(u.masked() == "postgresql://app:****@[::1]:5432/clinic?sslmode=disable");
-        CHECK(u.libpq_uri() ==
-              "postgresql://app:p%40ss%2Fw%3Ard@[::1]:5432/clinic?sslmode=disable");
-        DbUrl back = parse_url(u.libpq_uri());
-        CHECK(back.password == "p@ss/w:rd");
-        CHECK(back.host == "::1");
+        CHECK(kv(u) ==
+              "host=::1 port=5432 user=app password=p@ss/w:rd dbname=clinic "
+              "sslmode=disable");
     }
-    SECTION("mask_urls in free text") {
-        CHECK(mask_urls("cannot reach postgresql://app:s3cret@h/db now") ==
+    SECTION("mask_passwords in free text") {
+        CHECK(log::mask_passwords("cannot reach postgresql://app:s3cret@h/db now") ==
               "cannot reach postgresql://app:****@h/db now");
-        CHECK(mask_urls("a mysql://u:p@ss@h/db and 'sqlite:///x.db'") ==
+        CHECK(log::mask_passwords("a mysql://u:p@ss@h/db and 'sqlite:///x.db'") ==
               "a mysql://u:****@h/db and 'sqlite:///x.db'");
-        CHECK(mask_urls("url=\"postgres://u:pw@h/db\" x@y") ==
+        CHECK(log::mask_passwords("url=\"postgres://u:pw@h/db\" x@y") ==
               "url=\"postgres://u:****@h/db\" x@y");
-        CHECK(mask_urls("no url here: a@b") == "no url here: a@b");
-        CHECK(mask_urls("postgresql://u@h/db") == "postgresql://u@h/db");
+        CHECK(log::mask_passwords("no url here: a@b") == "no url here: a@b");
+        CHECK(log::mask_passwords("postgresql://u@h/db") == "postgresql://u@h/db");
+        CHECK(log::mask_passwords("host='h' password='it\\'s me' dbname='d'") ==
+              "host='h' password=**** dbname='d'");
+        CHECK(log::mask_passwords("[client]\npassword=\"x y\"\nhost=h") ==
+              "[client]\npassword=****\nhost=h");
+        CHECK(log::mask_passwords("PGPASSWORD=pw psql") == "PGPASSWORD=**** psql");
+        CHECK(log::mask_passwords("using password: YES") == "using password: YES");
     }
 }
 
@@ -203,7 +232,8 @@ TEST_CASE("driver helpers", "[url]") {
           "SELECT $1 , '?', \"a?\" WHERE x = $2");
     CHECK(clean_message("FATAL:  x\n\tIs the  server running?\n") ==
           "FATAL: x Is the server running?");
-    CHECK(clean_message("user secret1 failed", "secret1") == "user **** failed");
+    CHECK(clean_message("user s3cret-passw0rd failed", "s3cret-passw0rd") == "user **** failed");
+    CHECK(clean_message("user secret1 failed", "secret1") == "user secret1 failed");
     CHECK(clean_message("a b", "a") == "a b");  // too short to replace safely
     CHECK(fnv1a64("") == 14695981039346656037ull);
     CHECK(fnv1a64("a") == 0xaf63dc4c8601ec8cull);
@@ -249,4 +279,35 @@ TEST_CASE("connection failure classification (libpq texts, MySQL numbers)", "[ur
     for (int code : {2002, 2003, 2005, 2013, 1040, 1053}) {
         CHECK(classify_mysql_failure(code) == ConnectFailure::unreachable);
     }
+}
+
+TEST_CASE("libpq_conninfo quotes every value", "[url]") {
+    CHECK(driver::libpq_conninfo({{"host", "h"}, {"password", "it's a \\ @pw"}}) ==
+          "host='h' password='it\\'s a \\\\ @pw'");
+    CHECK(driver::libpq_conninfo({}) == "");
+    for (const char* bad : {"", "a b", "a=b", "x'"}) {
+        INFO(bad);
+        CHECK_THROWS_AS(driver::libpq_conninfo({{bad, "v"}}), Error);
+    }
+}
+
+TEST_CASE("short and common passwords are masked where they stand, not as substrings", "[url]") {
+    // docker-compose's postgres:postgres: the scheme, user and database stay readable.
+    std::string msg = "cannot connect to postgresql://postgres:postgres@127.0.0.1:1/postgres";
+    CHECK(driver::clean_message(msg, "postgres") ==
+          "cannot connect to postgresql://postgres:****@127.0.0.1:1/postgres");
+    CHECK(parse_url("postgresql://postgres:postgres@127.0.0.1:1/postgres").masked() ==
+          "postgresql://postgres:****@127.0.0.1:1/postgres");
+    // A one-letter password: the mask must not show where the letter occurs.
+    CHECK(driver::clean_message("password authentication failed for user \"a\"", "a") ==
+          "password authentication failed for user \"a\"");
+    // A long secret is still masked anywhere.
+    CHECK(driver::clean_message("echo Sup3rL0ngSecret here", "Sup3rL0ngSecret") ==
+          "echo **** here");
+    log::add_secret("p");
+    log::add_secret("postgres");
+    CHECK(log::redact("role postgres at postgresql://postgres:postgres@h/postgres") ==
+          "role postgres at postgresql://postgres:****@h/postgres");
+    log::add_secret("Sup3rL0ngSecret");
+    CHECK(log::redact("x Sup3rL0ngSecret y") == "x **** y");
 }

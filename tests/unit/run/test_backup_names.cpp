@@ -32,6 +32,31 @@ TEST_CASE("retention chooses only this database's own backups, oldest first") {
           std::vector<std::string>{"app-2-base-20240101T000000Z.dump"});
 }
 
+TEST_CASE("backup names carry an id of the database itself, not only its name") {
+    std::string a = backup_stem(parse_url("sqlite:////srv/a/app.db"), "app");
+    std::string b = backup_stem(parse_url("sqlite:////srv/b/app.db"), "app");
+    CHECK(a.rfind("app-", 0) == 0);
+    CHECK(a.size() == std::string("app-").size() + 8);
+    CHECK(a != b);
+    CHECK(a == backup_stem(parse_url("sqlite:////srv/a/./x/../app.db"), "app"));
+    // Servers: host, port (default made explicit) and database name.
+    std::string p1 = backup_stem(parse_url("postgresql://u:pw@db1/app"), "app");
+    CHECK(p1 == backup_stem(parse_url("postgresql://other@DB1:5432/app"), "app"));
+    CHECK(p1 != backup_stem(parse_url("postgresql://u:pw@db2/app"), "app"));
+    CHECK(p1 != backup_stem(parse_url("postgresql://u:pw@db1:5433/app"), "app"));
+    CHECK(p1 != backup_stem(parse_url("mysql://u:pw@db1/app"), "app"));
+
+    // Two databases named app.db sharing a backup directory: retention of
+    // one never deletes the other's backups.
+    std::time_t t = 1762612200;
+    std::vector<std::string> names = {backup_file_name(a, "base", t, "sqlite3"),
+                                      backup_file_name(a, "r1", t + 1, "sqlite3"),
+                                      backup_file_name(b, "base", t + 2, "sqlite3")};
+    CHECK(retention_victims(names, a, 1) == std::vector<std::string>{names[0]});
+    CHECK(retention_victims(names, b, 1).empty());
+    CHECK(own_backups(names, b) == std::vector<std::string>{names[2]});
+}
+
 TEST_CASE("pg_dump gets credentials through its environment") {
     DbUrl u = parse_url("postgresql://u%40x:p%3Aw@db.example:6543/app?sslmode=require");
     auto env = backup::postgres_child_env(u);
