@@ -65,7 +65,7 @@ void validate_labels(const RevisionGraph& g, const std::vector<std::string>& lab
 std::string write_checked(const Settings& s, const NewRevision& r) {
     std::string path = write_revision(s.migrations, r);
     try {
-        load_directory(s.migrations);
+        load_scripts(s);
     } catch (const Error& e) {
         std::filesystem::remove(path);
         throw Error(ExitCode::internal,
@@ -166,7 +166,7 @@ ExitCode cmd_show(const Invocation& inv) {
 
 ExitCode cmd_verify(const Invocation& inv) {
     const Settings& s = inv.settings;
-    auto scripts = load_scripts(s);
+    auto scripts = load_directory(s.migrations, s.dialect);  // no --dialect: every dialect
     std::vector<FileProblem> problems;
     std::vector<Dialect> dialects{Dialect::postgresql, Dialect::mysql, Dialect::sqlite};
     if (s.dialect) dialects = {*s.dialect};

@@ -43,7 +43,7 @@ void check_checksums(const Settings& s, const ScriptDirectory& scripts, StateSto
 }  // namespace
 
 ScriptDirectory load_scripts(const Settings& s) {
-    auto scripts = load_directory(s.migrations);
+    auto scripts = load_directory(s.migrations, offline_dialect(s));
     log::debug(
         "loaded migrations",
         {{"dir", s.migrations}, {"revisions", static_cast<long long>(scripts.migrations.size())}});

@@ -45,7 +45,8 @@ class Gate {
     explicit Gate(Session& session) : m_s(session), m_settings(session.settings()) {}
 
     void run() {
-        m_scripts = m_s.phase("load", [&] { return load_directory(m_settings.migrations); });
+        m_scripts = m_s.phase(
+            "load", [&] { return load_directory(m_settings.migrations, m_s.url().dialect); });
         log::info("migrations loaded",
                   {{"dir", m_settings.migrations},
                    {"revisions", static_cast<int>(m_scripts.migrations.size())}});
