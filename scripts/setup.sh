@@ -9,4 +9,5 @@ apt-get install -y -qq --no-install-recommends \
     libspdlog-dev libfmt-dev catch2 libssl-dev libmysqlcppconn-dev zlib1g-dev \
     postgresql postgresql-client mariadb-server mariadb-client sqlite3 \
     python3 alembic python3-alembic python3-psycopg2 python3-pymysql \
-    procps util-linux >/dev/null
+    procps util-linux \
+    clang libclang-rt-14-dev llvm >/dev/null

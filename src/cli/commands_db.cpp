@@ -27,7 +27,7 @@ std::pair<std::vector<std::string>, std::string> split_range(const RevisionGraph
 
 ExitCode offline(const Invocation& inv, Direction dir) {
     const Settings& s = inv.settings;
-    ScriptDirectory scripts = load_directory(s.migrations);
+    ScriptDirectory scripts = load_directory(s.migrations, s.dialect.value_or(s.db.dialect));
     std::string arg = dir == Direction::upgrade ? s.target : inv.args.front();
     if (dir == Direction::downgrade && arg.find(':') == std::string::npos) {
         throw Error(ExitCode::usage,

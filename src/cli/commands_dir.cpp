@@ -15,7 +15,7 @@ namespace sg::cli {
 namespace {
 
 ScriptDirectory load_scripts(const Settings& s) {
-    auto scripts = load_directory(s.migrations);
+    auto scripts = load_directory(s.migrations, s.dialect.value_or(s.db.dialect));
     log::debug(
         "loaded migrations",
         {{"dir", s.migrations}, {"revisions", static_cast<long long>(scripts.migrations.size())}});
@@ -67,7 +67,7 @@ void validate_labels(const RevisionGraph& g, const std::vector<std::string>& lab
 std::string write_checked(const Settings& s, const NewRevision& r) {
     std::string path = write_revision(s.migrations, r);
     try {
-        load_directory(s.migrations);
+        load_scripts(s);
     } catch (const Error& e) {
         std::filesystem::remove(path);
         throw Error(ExitCode::internal,
@@ -168,7 +168,7 @@ ExitCode cmd_show(const Invocation& inv) {
 
 ExitCode cmd_verify(const Invocation& inv) {
     const Settings& s = inv.settings;
-    auto scripts = load_scripts(s);
+    auto scripts = load_directory(s.migrations, s.dialect);  // no --dialect: every dialect
     std::vector<FileProblem> problems;
     std::vector<Dialect> dialects{Dialect::postgresql, Dialect::mysql, Dialect::sqlite};
     if (s.dialect) dialects = {*s.dialect};

@@ -29,6 +29,23 @@ std::vector<std::string> to_ids(const detail::Walker& w, const std::vector<size_
     return out;
 }
 
+// `-1` walks down from every head: heads that share a parent give the same
+// revision (or base) twice. Alembic 1.8 stamps the first and then fails an
+// assertion on the second; say why instead.
+void reject_repeated_destinations(const detail::Walker& w, const std::vector<Node>& dests,
+                                  const std::string& target) {
+    for (size_t i = 0; i < dests.size(); ++i) {
+        for (size_t j = 0; j < i; ++j) {
+            bool same = dests[i] == dests[j] || (dests[i] < 0 && dests[j] < 0);
+            if (!same) continue;
+            std::string what = dests[i] < 0 ? "base" : "revision " + w.id(dests[i]);
+            std::string name = dests[i] < 0 ? "base" : w.id(dests[i]);
+            fail("Cannot stamp '" + target + "': it leads to " + what +
+                 " from more than one head; name the revision to stamp (stamp " + name + ")");
+        }
+    }
+}
+
 }  // namespace
 
 std::vector<std::string> RevisionGraph::resolve(const std::string& target,
@@ -114,6 +131,7 @@ std::vector<std::string> RevisionGraph::plan_stamp(const std::vector<std::string
     auto filtered = w.filter_for_lineage(head_revs, dest_text, true);
     auto dests = w.get_revisions(dest_text);
     if (dests.empty()) dests.push_back(kNone);
+    reject_repeated_destinations(w, dests, dest_text);
     detail::HeadMaintainer heads(*this, rows);
     for (Node dest : dests) {
         if (dest < 0) {

@@ -2,7 +2,7 @@
 #include "core/graph_walk.hpp"
 
 #include <algorithm>
-#include <regex>
+#include <string>
 
 namespace sg::detail {
 namespace {
@@ -108,19 +108,48 @@ void propagate_branch_labels(GraphLinks& l, const std::vector<Revision>& revs) {
     }
 }
 
-std::optional<Relative> parse_relative(const std::string& target) {
-    static const std::regex re(R"((?:(.+?)@)?(\w+)?((?:\+|-)\d+))");
-    std::smatch m;
-    if (!std::regex_search(target, m, re, std::regex_constants::match_continuous))
-        return std::nullopt;
+namespace {
+
+bool is_word(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// `(\w+)?((?:\+|-)\d+)` at `p`: the symbol (may be empty) and the signed
+// number. A word run swallows digits, so the sign can only follow the whole
+// run: there is nothing to backtrack.
+std::optional<Relative> relative_tail(const std::string& s, size_t p) {
+    size_t sign = p;
+    while (sign < s.size() && is_word(s[sign])) ++sign;
+    if (sign >= s.size() || (s[sign] != '+' && s[sign] != '-')) return std::nullopt;
+    size_t end = sign + 1;
+    while (end < s.size() && is_digit(s[end])) ++end;
+    if (end == sign + 1) return std::nullopt;
     Relative r;
-    if (m[1].matched) r.label = m[1].str();
-    if (m[2].matched) r.symbol = m[2].str();
-    r.text = m[3].str();
+    if (sign > p) r.symbol = s.substr(p, sign - p);
+    r.text = s.substr(sign, end - sign);
+    return r;
+}
+
+}  // namespace
+
+// Alembic's `(?:(.+?)@)?(\w+)?((?:\+|-)\d+)` matched at the start of the target
+// (the rest of the target is ignored, as re.match does), by hand: a regex
+// engine takes quadratic time on a long target. The lazy label is tried at
+// each '@' from the left (it cannot span a newline), then no label at all.
+std::optional<Relative> parse_relative(const std::string& target) {
+    std::optional<Relative> r;
+    for (size_t at = 1; at < target.size() && target[at - 1] != '\n' && !r; ++at)
+        if (target[at] == '@') {
+            r = relative_tail(target, at + 1);
+            if (r) r->label = target.substr(0, at);
+        }
+    if (!r) r = relative_tail(target, 0);
+    if (!r) return r;
     try {
-        r.steps = std::stol(r.text);
+        r->steps = std::stol(r->text);
     } catch (const std::exception&) {
-        fail("relative revision " + r.text + " is out of range");
+        fail("relative revision " + r->text + " is out of range");
     }
     return r;
 }

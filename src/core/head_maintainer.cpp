@@ -116,18 +116,25 @@ Step HeadMaintainer::downgrade(size_t rev) {
 
 void HeadMaintainer::stamp(const std::vector<std::string>& from, const std::vector<std::string>& to,
                            bool is_upgrade, bool branch_move) {
+    // The planner never builds a step without the rows it names (plan_stamp
+    // refuses targets that reach one revision twice); fail rather than read
+    // past an empty list if it ever does.
+    auto need = [](const std::vector<std::string>& ids, const char* what) -> const std::string& {
+        if (ids.empty()) fail(std::string("cannot stamp: no version-table row ") + what);
+        return ids.front();
+    };
     auto missing = [&](const std::vector<std::string>& ids) {
         return std::any_of(ids.begin(), ids.end(), [&](const auto& i) { return !m_rows.count(i); });
     };
     if (!is_upgrade && branch_move) {
-        remove(from.front());
+        remove(need(from, "to remove"));
     } else if (is_upgrade && (branch_move || missing(from)) && missing(to)) {
-        insert(to.front());
+        insert(need(to, "to insert"));
     } else if (from.size() > 1) {
         for (size_t i = 0; i + 1 < from.size(); ++i) remove(from[i]);
-        update(from.back(), to.front());
+        update(from.back(), need(to, "to move to"));
     } else {
-        update(from.front(), to.front());
+        update(need(from, "to move"), need(to, "to move to"));
     }
     m_ops.clear();
 }

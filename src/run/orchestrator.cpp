@@ -338,7 +338,7 @@ class Orchestrator {
 
     void load() {
         m_scripts = m_s.phase("load", [&] {
-            return std::make_shared<const ScriptDirectory>(load_directory(m_settings.migrations));
+            return std::make_shared<const ScriptDirectory>(load_directory(m_settings.migrations, m_settings.db.dialect));
         });
         m_out.scripts = m_scripts;
         log::info("migrations loaded",

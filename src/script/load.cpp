@@ -99,7 +99,7 @@ std::optional<std::string> read_file(const std::string& path, std::string& error
 
 }  // namespace
 
-ScriptDirectory load_directory(const std::string& dir) {
+ScriptDirectory load_directory(const std::string& dir, std::optional<Dialect> only) {
     std::error_code ec;
     fs::file_status st = fs::status(dir, ec);
     if (!fs::exists(st)) directory_problem(dir, "migrations directory not found");
@@ -120,7 +120,7 @@ ScriptDirectory load_directory(const std::string& dir) {
             continue;
         }
         try {
-            migrations.push_back(parse_migration(*text, f.path));
+            migrations.push_back(parse_migration(*text, f.path, only));
         } catch (const ScriptError& e) {
             problems.insert(problems.end(), e.problems().begin(), e.problems().end());
         }

@@ -65,8 +65,18 @@ struct Migration {
 };
 
 /// Parses one file's text. Throws ScriptError listing every problem, including
-/// sections that do not split for a dialect they run on.
-Migration parse_migration(std::string_view text, const std::string& path);
+/// sections that do not split for a dialect they run on and, in a
+/// transactional revision, transaction-control statements (tx_control.cpp).
+/// `only` narrows the dialects checked to the one the files will run on:
+/// a generic section is then split for that dialect alone, and sections of
+/// other dialects are not checked. nullopt checks every dialect.
+Migration parse_migration(std::string_view text, const std::string& path,
+                          std::optional<Dialect> only = std::nullopt);
+
+/// The transaction-control statement `sql` is, as the words to name in an
+/// error (`COMMIT`, `START TRANSACTION`); empty when it is none. SAVEPOINT,
+/// RELEASE and ROLLBACK TO are not (they do not end a transaction).
+std::string transaction_control(std::string_view sql, Dialect d);
 
 /// Splits SQL into statements for a dialect. `first_line` is the file line
 /// of text's first line; `path` only names the file in errors. Statement text
@@ -89,8 +99,9 @@ struct ScriptDirectory {
 /// Throws ScriptError (exit 3) listing every problem of every file (what() is
 /// a one-line summary: print problems()); only when all files are fine,
 /// GraphError for graph problems. A missing or unreadable directory is a
-/// ScriptError too.
-ScriptDirectory load_directory(const std::string& dir);
+/// ScriptError too. `only`: as parse_migration (the dialect the files will
+/// run on; nullopt checks every dialect).
+ScriptDirectory load_directory(const std::string& dir, std::optional<Dialect> only = std::nullopt);
 
 /// Options of `revision` / `merge`.
 struct NewRevision {

@@ -100,7 +100,8 @@ const char* const k_keys =
 
 class Parser {
   public:
-    Parser(std::string_view text, const std::string& path) : m_text(text), m_path(path) {
+    Parser(std::string_view text, const std::string& path, std::optional<Dialect> only)
+        : m_text(text), m_path(path), m_only(only) {
         m_m.rev.file = path;
         if (m_text.substr(0, 3) == "\xEF\xBB\xBF") m_text.remove_prefix(3);  // UTF-8 BOM
     }
@@ -129,6 +130,7 @@ class Parser {
   private:
     std::string_view m_text;
     const std::string& m_path;
+    std::optional<Dialect> m_only;  // the dialect the file will run on; nullopt: all
     Migration m_m;
     std::vector<FileProblem> m_problems;
     std::map<std::string, int> m_keys;      // header key -> line
@@ -277,8 +279,9 @@ class Parser {
         if (!any_upgrade) add(1, "missing `-- +upgrade` section");
     }
 
-    // Splits every section for every dialect it runs on, so `verify` finds
-    // unterminated quotes and comments without a database.
+    // Splits every section for every dialect it runs on (of those checked),
+    // so `verify` finds unterminated quotes and comments, and transaction
+    // control in a transactional revision, without a database.
     void check_splitting() {
         check_direction(m_m.upgrade, m_m.upgrade_dialect);
         check_direction(m_m.downgrade, m_m.downgrade_dialect);
@@ -288,9 +291,10 @@ class Parser {
                          const std::optional<Section> (&specific)[3]) {
         std::vector<Dialect> generic_for;
         for (Dialect d : {Dialect::postgresql, Dialect::mysql, Dialect::sqlite}) {
+            if (m_only && d != *m_only) continue;
             const auto& s = specific[static_cast<int>(d)];
             if (s)
-                for (const auto& p : split_problems(*s, d)) add(p.line, p.message);
+                for (const auto& p : section_problems(*s, d)) add(p.line, p.message);
             else if (generic)
                 generic_for.push_back(d);
         }
@@ -299,7 +303,7 @@ class Parser {
         // dialects when not all of them are affected.
         std::map<std::pair<int, std::string>, std::vector<Dialect>> found;
         for (Dialect d : generic_for)
-            for (const auto& p : split_problems(*generic, d))
+            for (const auto& p : section_problems(*generic, d))
                 found[{p.line, p.message}].push_back(d);
         for (const auto& [key, dialects] : found) {
             std::string message = key.second;
@@ -313,13 +317,26 @@ class Parser {
         }
     }
 
-    std::vector<FileProblem> split_problems(const Section& s, Dialect d) {
+    std::vector<FileProblem> section_problems(const Section& s, Dialect d) {
+        std::vector<Statement> statements;
         try {
-            split_sql(s.text, d, s.first_line, m_path);
-            return {};
+            statements = split_sql(s.text, d, s.first_line, m_path);
         } catch (const ScriptError& e) {
             return e.problems();
         }
+        std::vector<FileProblem> out;
+        if (!m_m.rev.transactional) return out;
+        for (const Statement& st : statements) {
+            std::string what = transaction_control(st.sql, d);
+            if (!what.empty())
+                out.push_back({m_path, st.line,
+                               "transaction control (" + what +
+                                   ") in a transactional revision: schemagate runs the "
+                                   "revision in one transaction and commits it itself; remove "
+                                   "the statement, or put `-- transaction: false` in the "
+                                   "header to run the revision outside a transaction"});
+        }
+        return out;
     }
 };
 
@@ -346,8 +363,9 @@ std::string normalise_section(std::string_view s) {
 
 }  // namespace
 
-Migration parse_migration(std::string_view text, const std::string& path) {
-    return Parser(text, path).run();
+Migration parse_migration(std::string_view text, const std::string& path,
+                          std::optional<Dialect> only) {
+    return Parser(text, path, only).run();
 }
 
 const Section* Migration::upgrade_for(Dialect d) const {

@@ -1,6 +1,7 @@
-// Large graphs plan quickly: no per-step recomputation of all ancestors.
+// Large graphs plan correctly. Their speed (no per-step recomputation of all
+// ancestors) is measured in bench/bench_graph.cpp: a wall-clock limit here
+// failed on a loaded machine and under sanitizers.
 #include <catch2/catch.hpp>
-#include <chrono>
 
 #include "graph_fixtures.hpp"
 
@@ -10,10 +11,6 @@ using namespace sg::test;
 namespace {
 
 std::string id_of(int i) { return "r" + std::to_string(100000 + i); }
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // `branches` parallel lines from one root, merged every `merge_every` revisions.
 std::vector<Revision> braided(int n, int branches, int merge_every) {
@@ -34,11 +31,9 @@ std::vector<Revision> braided(int n, int branches, int merge_every) {
 
 }  // namespace
 
-TEST_CASE("10k linear revisions: build, upgrade and downgrade in well under a second",
-          "[graph][perf]") {
+TEST_CASE("10k linear revisions: build, upgrade and downgrade", "[graph][large]") {
     std::vector<Revision> revs{rev(id_of(0))};
     for (int i = 1; i < 10000; ++i) revs.push_back(rev(id_of(i), {id_of(i - 1)}));
-    auto start = std::chrono::steady_clock::now();
     RevisionGraph g(revs);
     auto up = g.plan_upgrade({}, "head");
     auto down = g.plan_downgrade({id_of(9999)}, "base");
@@ -47,23 +42,20 @@ TEST_CASE("10k linear revisions: build, upgrade and downgrade in well under a se
     CHECK(down.size() == 10000);
     CHECK(hist.size() == 10000);
     CHECK(rows_after(up) == Ids{id_of(9999)});
-    CHECK(seconds_since(start) < 1.0);
 }
 
-TEST_CASE("10k revisions in four merged branches plan quickly", "[graph][perf]") {
-    auto start = std::chrono::steady_clock::now();
+TEST_CASE("10k revisions in four merged branches", "[graph][large]") {
     RevisionGraph g(braided(10000, 4, 97));
     auto up = g.plan_upgrade({}, "heads");
     CHECK(up.size() == 10000);
     auto down = g.plan_downgrade(rows_after(up), "base");
     CHECK(down.size() == 10000);
     CHECK(rows_after(down).empty());
-    CHECK(seconds_since(start) < 1.0);
 }
 
 // Every step carries its heads_after, so the cost grows with steps x rows:
 // 100 live branches is already far beyond real migration directories.
-TEST_CASE("100 branches of 100 revisions plan quickly", "[graph][perf]") {
+TEST_CASE("100 branches of 100 revisions", "[graph][large]") {
     std::vector<Revision> revs{rev(id_of(0))};
     int next = 1;
     for (int b = 0; b < 100; ++b) {
@@ -73,12 +65,10 @@ TEST_CASE("100 branches of 100 revisions plan quickly", "[graph][perf]") {
             parent = id_of(next);
         }
     }
-    auto start = std::chrono::steady_clock::now();
     RevisionGraph g(revs);
     auto up = g.plan_upgrade({}, "heads");
     CHECK(rows_after(up).size() == 100);
     auto down = g.plan_downgrade(rows_after(up), id_of(0));
     CHECK(rows_after(down) == Ids{id_of(0)});
     CHECK(g.plan_stamp({}, "heads", false).size() == 100);
-    CHECK(seconds_since(start) < 1.0);
 }

@@ -90,3 +90,24 @@ TEST_CASE("history: bad ranges", "[graph][history]") {
     CHECK_THROWS_AS(g.history_range("cli1:bil2", {}), GraphError);  // not on one branch
     CHECK_THROWS_AS(g.history_range("zzzz9:", {}), GraphError);
 }
+
+TEST_CASE("stamp -1 with heads sharing a parent is refused, not a crash", "[graph][stamp]") {
+    // Alembic 1.8 stamps a0000 and then fails an assertion; schemagate
+    // refuses before writing anything and names the revision to stamp.
+    RevisionGraph g({rev("a0000"), rev("b0000", {"a0000"}), rev("c0000", {"a0000"})});
+    try {
+        g.plan_stamp({}, "-1", false);
+        FAIL("no error");
+    } catch (const GraphError& e) {
+        CHECK(std::string(e.what()).find("stamp a0000") != std::string::npos);
+    }
+    CHECK_THROWS_AS(g.plan_stamp({}, "-1", true), GraphError);
+    CHECK_THROWS_AS(g.plan_stamp({}, "-2", false), GraphError);  // base twice
+    // Two roots: -1 is base from both heads; Alembic fails there too.
+    RevisionGraph roots({rev("b0000"), rev("c0000")});
+    CHECK_THROWS_AS(roots.plan_stamp({}, "-1", false), GraphError);
+    // Heads with different parents: each parent is stamped (as Alembic).
+    RevisionGraph lines(
+        {rev("a0000"), rev("b0000", {"a0000"}), rev("c0000"), rev("d0000", {"c0000"})});
+    CHECK(lines.plan_stamp({}, "-1", false) == Ids{"a0000", "c0000"});
+}

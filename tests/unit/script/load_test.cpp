@@ -304,3 +304,15 @@ TEST_CASE("write_revision: slugs and bad input", "[write]") {
     bad.created = "yesterday";
     CHECK(code(bad) == sg::ExitCode::usage);
 }
+
+TEST_CASE("load_directory checks the dialect it is given, or all of them", "[load][dialect]") {
+    TempDir d;
+    d.file("a.sql", rev("a1", "", "INSERT INTO paths VALUES ('C:\\');"));
+    std::string commit = d.file("b.sql", rev("b1", "a1", "SELECT 1;\nCOMMIT;"));
+    CHECK(has(load_problems(d.path()), commit + ":6", "transaction control (COMMIT)"));
+    fs::remove(commit);
+    CHECK(ids(sg::load_directory(d.path(), Dialect::sqlite)) == std::vector<std::string>{"a1"});
+    CHECK(ids(sg::load_directory(d.path(), Dialect::postgresql)) == std::vector<std::string>{"a1"});
+    CHECK_THROWS_AS(sg::load_directory(d.path(), Dialect::mysql), ScriptError);
+    CHECK_THROWS_AS(sg::load_directory(d.path()), ScriptError);
+}

