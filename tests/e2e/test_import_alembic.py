@@ -31,8 +31,8 @@ import sys
 
 import alembic_projects as ap
 import run_support as rs
-from cli_support import (MariadbDatabases, PostgresDatabases, RESULTS, check, clean_env, expect,
-                         run_case, run_on, sg, summary, test, TESTS, binary_ok)
+from cli_support import (TESTS, MariadbDatabases, PostgresDatabases, binary_ok, check, clean_env,
+                         expect, run_case, run_matrix, sg, test)
 
 ALEMBIC = "/usr/bin/alembic"
 
@@ -121,25 +121,28 @@ class Sqlite:
         pass
 
 
-class Numbered:
-    """Database names made in the same millisecond differ by a counter."""
+class Server:
+    """A fresh database per call (a counter keeps names made in the same
+    millisecond apart), addressed with the application's SQLAlchemy URL."""
     count = 0
 
-    def numbered(self):
-        Numbered.count += 1
-        self.prefix = "sg_import%d" % Numbered.count
-
-
-class Postgres(PostgresDatabases, Numbered):
     def __init__(self, tmp):
         super().__init__("sg_import")
 
+    def sqlalchemy(self, url):
+        return self.driver + url[url.index("://"):]
+
     def app_url(self):
-        return "postgresql+psycopg2" + os.environ["SG_TEST_PG_URL"][len("postgresql"):]
+        return self.sqlalchemy(os.environ[self.env[0]])
 
     def fresh(self):
-        self.numbered()
-        return "postgresql+psycopg2" + super().fresh()[len("postgresql"):]
+        Server.count += 1
+        self.prefix = "sg_import%d" % Server.count
+        return self.sqlalchemy(super().fresh())
+
+
+class Postgres(Server, PostgresDatabases):
+    driver = "postgresql+psycopg2"
 
     def schema(self, url):
         cols = self.query(url, """
@@ -160,16 +163,8 @@ class Postgres(PostgresDatabases, Numbered):
                 "enums": sorted(tuple(map(str, r)) for r in enums)}
 
 
-class Mariadb(MariadbDatabases, Numbered):
-    def __init__(self, tmp):
-        super().__init__("sg_import")
-
-    def app_url(self):
-        return "mysql+pymysql" + os.environ["SG_TEST_MYSQL_URL"][len("mysql"):]
-
-    def fresh(self):
-        self.numbered()
-        return "mysql+pymysql" + super().fresh()[len("mysql"):]
+class Mariadb(Server, MariadbDatabases):
+    driver = "mysql+pymysql"
 
     def query(self, url, sql):
         return [tuple(r) for r in rs.mysql_query("mysql" + url[url.index("://"):], sql)]
@@ -442,6 +437,23 @@ def offline_branches_and_render_failures_are_flagged(tmp):
 
 
 @test
+def python_search_skips_a_python3_without_alembic(tmp):
+    """PATH's first python3 (pyenv's, here a stub) cannot import alembic."""
+    bin_dir = os.path.join(tmp, "bin")
+    os.makedirs(bin_dir)
+    stub = os.path.join(bin_dir, "python3")
+    with open(stub, "w") as f:
+        f.write("#!/bin/sh\nexit 1\n")
+    os.chmod(stub, 0o755)
+    p = sqlite_project(tmp)
+    env = clean_env(PATH=bin_dir + ":" + os.environ.get("PATH", "/usr/bin:/bin"))
+    out, _ = expect(sg("--migrations", p.migrations, "import", "alembic", "--config", p.ini,
+                       cwd=tmp, env=env), 3, "import")
+    check("9 written" in out, "imported: " + out)
+    check("rendered by " + stub not in out, "the stub was not used: " + out)
+
+
+@test
 def no_python_with_alembic_is_exit_2(tmp):
     p = sqlite_project(tmp)
     _, err = p.sg("import", "alembic", "--config", p.ini, "--python", "/bin/false", code=2)
@@ -466,17 +478,8 @@ def main():
     for fn in TESTS:
         if not only or fn.__name__ in only:
             run_case(fn.__name__, "sg_e2e_import_", fn)
-    for backend in BACKENDS:
-        for fn in SCENARIOS:
-            if only and fn.__name__ not in only and backend.name not in only:
-                continue
-            name = "%s[%s]" % (fn.__name__, backend.name)
-
-            def body(db, tmp, f=fn):
-                f(db, Project(tmp, db.app_url()))
-            run_case(name, "sg_e2e_import_", run_on(name, lambda tmp, b=backend: b(tmp), body))
-    return summary()
-
+    return run_matrix(BACKENDS, SCENARIOS, "sg_e2e_import_", lambda backend, tmp: backend(tmp),
+                      lambda db, tmp, fn: fn(db, Project(tmp, db.app_url())))
 
 if __name__ == "__main__":
     sys.exit(main())
