@@ -32,4 +32,7 @@ ExitCode cmd_verify(const Invocation& inv);
 ExitCode cmd_revision(const Invocation& inv);
 ExitCode cmd_merge(const Invocation& inv);
 
+// import alembic (commands_import.cpp).
+ExitCode cmd_import(const Invocation& inv);
+
 }  // namespace sg::cli

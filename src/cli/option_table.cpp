@@ -56,6 +56,9 @@ const std::vector<OptionDef> kOptions = {
     {"mark-applied", 0, K::flag, S::command, "", "the dirty revision was finished by hand: record it as applied", {"repair"}},
     {"mark-reverted", 0, K::flag, S::command, "", "the partial changes were undone: the revision counts as not applied", {"repair"}},
     {"resume", 0, K::flag, S::command, "", "run the remaining statements of the dirty revision (MySQL)", {"repair"}},
+    {"config", 0, K::value, S::command, "FILE", "the Alembic project's alembic.ini", {"import"}},
+    {"from", 0, K::value, S::command, "DIR", "the Alembic project (or Flask-Migrate's migrations/ folder)", {"import"}},
+    {"python", 0, K::value, S::command, "PATH", "a Python that can import alembic (default: python3 on PATH, then /usr/bin/python3)", {"import"}},
 };
 // clang-format on
 
@@ -82,6 +85,7 @@ const std::vector<CommandDef> kCommands = {
     {"wait", "wait until the database accepts connections", "", 0, 0, true},
     {"backup", "take a backup now", "", 0, 0, true},
     {"version", "print the version", "", 0, 0, false},
+    {"import", "convert an Alembic project into revision files (--config or --from)", "alembic", 1, 1, false},
     {"help", "show help for a command", "[COMMAND]", 0, 1, false},
 };
 

@@ -203,7 +203,9 @@ void resolve_database(const Lookup& l, const Env& env, const FileReader& read_fi
     }
     const DbUrl& parsed = s.db;
     if (!parsed.password.empty()) inv.secrets.push_back(parsed.password);
-    if (auto d = l.value("dialect")) {
+    if (auto d = l.value("dialect"); d && inv.command == "import") {
+        inv.opts.dialects = *d;  // a comma-separated list, checked by the command
+    } else if (d) {
         s.dialect = parse_dialect(*d);
         if (!s.dialect) {
             throw usage(origin(l, "dialect") + ": unknown dialect '" + *d +
@@ -264,6 +266,8 @@ void resolve_command_options(const Lookup& l, Invocation& inv) {
     o.depends_on = l.list("depends-on");
     o.rev_id = l.flag("rev-id").value_or("");
     o.range = l.flag("rev-range").value_or("");
+    o.config = l.flag("config").value_or(""), o.from_dir = l.flag("from").value_or("");
+    o.python = l.flag("python").value_or("");
     int actions = 0;
     if (l.flag_on("mark-applied")) o.repair = RepairAction::mark_applied, ++actions;
     if (l.flag_on("mark-reverted")) o.repair = RepairAction::mark_reverted, ++actions;

@@ -29,6 +29,7 @@ struct CommandOptions {
     std::string rev_id;
     std::string range;  // history -r A:B
     RepairAction repair = RepairAction::none;
+    std::string config, from_dir, python, dialects;  // import alembic (dialects: a,b,c)
 };
 
 struct Invocation {

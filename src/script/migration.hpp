@@ -109,12 +109,15 @@ struct NewRevision {
     std::vector<std::string> down_revisions;  // empty: a new root
     std::vector<std::string> branch_labels;
     std::vector<std::string> depends_on;
-    std::string rev_id;   // empty: a fresh 12-hex id
-    std::string created;  // "YYYY-MM-DD HH:MM:SS"; empty: now (UTC)
+    std::string rev_id;         // empty: a fresh 12-hex id
+    std::string created;        // "YYYY-MM-DD HH:MM:SS"; empty: now (UTC)
+    bool transactional = true;  // false: a `transaction: false` header line
+    std::string file_name;      // empty: YYYYMMDD_HHMM_<rev>_<slug>.sql
+    std::string body;           // the sections; empty: empty upgrade and downgrade sections
 };
 
-/// Writes `YYYYMMDD_HHMM_<rev>_<slug>.sql` into dir (created if missing);
-/// returns the path. Never overwrites. Throws Error(usage) on bad ids,
+/// Writes `YYYYMMDD_HHMM_<rev>_<slug>.sql` (or r.file_name) into dir (created
+/// if missing); returns the path. Never overwrites. Throws Error(usage) on bad ids,
 /// labels or dates, an existing file, or a write failure.
 std::string write_revision(const std::string& dir, const NewRevision& r);
 

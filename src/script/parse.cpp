@@ -20,6 +20,7 @@
 #include <map>
 #include <set>
 
+#include "script/import_marker.hpp"
 #include "script/migration.hpp"
 #include "script/text.hpp"
 
@@ -118,6 +119,7 @@ class Parser {
         close_section(m_text.size());
         check_complete();
         check_splitting();
+        for (auto& p : import_marker_problems(m_text, m_path)) m_problems.push_back(std::move(p));
         m_m.rev.lines = m_keys;
         if (!m_problems.empty()) {
             std::stable_sort(m_problems.begin(), m_problems.end(),

@@ -82,10 +82,11 @@ std::string render(const std::string& id, const NewRevision& r, const std::strin
     std::string out = "-- revision: " + id + "\n";
     out += "-- down_revision: " + join(r.down_revisions) + "\n";
     if (std::string m = one_line(r.message); !m.empty()) out += "-- message: " + m + "\n";
-    out += "-- create_date: " + created + "\n";
+    out += "-- create_date: " + one_line(created) + "\n";
     if (!r.branch_labels.empty()) out += "-- branch_labels: " + join(r.branch_labels) + "\n";
     if (!r.depends_on.empty()) out += "-- depends_on: " + join(r.depends_on) + "\n";
-    out += "\n-- +upgrade\n\n-- +downgrade\n";
+    if (!r.transactional) out += "-- transaction: false\n";
+    out += r.body.empty() ? "\n-- +upgrade\n\n-- +downgrade\n" : "\n" + r.body;
     return out;
 }
 
@@ -117,9 +118,14 @@ std::string write_revision(const std::string& dir, const NewRevision& r) {
     validate(r);
     std::string id = r.rev_id.empty() ? generate_rev_id() : r.rev_id;
     std::string created = r.created.empty() ? utc_now() : r.created;
-    std::string name = file_stamp(created) + "_" + id;
-    if (std::string s = slug(r.message); !s.empty()) name += "_" + s;
-    name += ".sql";
+    std::string name = r.file_name;
+    if (name.empty()) {
+        name = file_stamp(created) + "_" + id;
+        if (std::string s = slug(r.message); !s.empty()) name += "_" + s;
+        name += ".sql";
+    } else if (name.find('/') != std::string::npos || name[0] == '.') {
+        usage("bad file name '" + name + "'");
+    }
 
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);

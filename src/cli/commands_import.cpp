@@ -1,0 +1,74 @@
+// `schemagate import alembic` (docs/import-alembic.md): the options, and the
+// summary of what was written and what needs a person.
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "importer/importer.hpp"
+
+namespace sg::cli {
+namespace {
+
+importer::ImportOptions import_options(const Invocation& inv) {
+    if (inv.args.front() != "alembic")
+        throw Error(ExitCode::usage,
+                    "import knows one source: 'import alembic', not '" + inv.args.front() + "'");
+    const CommandOptions& c = inv.opts;
+    importer::ImportOptions o;
+    o.config = c.config;
+    o.from_dir = c.from_dir;
+    o.python = c.python;
+    o.migrations = inv.settings.migrations;
+    if (inv.settings.tables.version != "alembic_version")
+        o.version_table = inv.settings.tables.version;
+    for (size_t pos = 0; pos <= c.dialects.size() && !c.dialects.empty();) {
+        size_t comma = c.dialects.find(',', pos);
+        std::string name = c.dialects.substr(pos, comma == std::string::npos ? comma : comma - pos);
+        auto d = parse_dialect(name);
+        if (!d)
+            throw Error(ExitCode::usage, "--dialect: unknown dialect '" + name +
+                                             "' (use postgresql, mysql, sqlite, comma-separated)");
+        o.dialects.push_back(dialect_name(*d));
+        if (comma == std::string::npos) break;
+        pos = comma + 1;
+    }
+    if (inv.settings.url_given) {
+        if (auto d =
+                parse_dialect(inv.settings.url.substr(0, inv.settings.url.find_first_of(":+"))))
+            o.fallback_dialect = dialect_name(*d);
+    }
+    return o;
+}
+
+void print_summary(const importer::ImportResult& r, const std::string& dir) {
+    std::cout << "Imported " << r.revisions.size() << " Alembic revision"
+              << (r.revisions.size() == 1 ? "" : "s") << " into " << dir << " (rendered by "
+              << r.python << "): " << r.written << " written, " << r.skipped << " already there, "
+              << r.refused << " not written, " << r.flagged << " need SQL by hand.\n";
+    for (const auto& rev : r.revisions) {
+        if (!rev.path.empty())
+            std::cout << "  wrote   " << rev.path << "  (from " << rev.source << ")\n";
+        else
+            std::cout << "  skipped " << rev.id << ": " << rev.skipped_because << "\n";
+    }
+    for (const auto& rev : r.revisions)
+        for (const auto& note : rev.notes)
+            std::cout << "  note    " << rev.id << ": " << note << "\n";
+    if (r.flagged == 0) return;
+    std::cout << "\nNeeds a person: offline mode could not capture these; `schemagate verify` and\n"
+                 "`run` refuse the directory until each marked section is written as SQL:\n";
+    for (const auto& rev : r.revisions)
+        for (const auto& flag : rev.flags) std::cout << "  " << flag << "\n";
+}
+
+}  // namespace
+
+ExitCode cmd_import(const Invocation& inv) {
+    importer::ImportOptions o = import_options(inv);
+    importer::ImportResult r = importer::import_alembic(o);
+    print_summary(r, o.migrations);
+    if (r.refused > 0) return ExitCode::usage;
+    return r.flagged > 0 ? ExitCode::invalid : ExitCode::ok;
+}
+
+}  // namespace sg::cli
