@@ -10,3 +10,4 @@ apt-get install -y -qq --no-install-recommends \
     postgresql postgresql-client mariadb-server mariadb-client sqlite3 \
     python3 alembic python3-alembic python3-psycopg2 python3-pymysql \
     procps util-linux >/dev/null
+apt-get install -y -qq --no-install-recommends hyperfine >/dev/null  # bench/compare.sh
