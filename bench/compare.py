@@ -343,47 +343,51 @@ def trace_pg(t, cmd, env, role):
     return [" ".join(s) for s in stmts]
 
 
-def trace_mysql(t, cmd, env):
-    """Commands the server received from cmd (general log on for this call)."""
-    logf = os.path.join(t.s.dir, "mysql-run", "sgbench-general.log")
-    t.admin(f"SET GLOBAL general_log_file = '{logf}'; SET GLOBAL log_output = 'FILE'; "
-            "SET GLOBAL general_log = 1")
-    try:
-        start = os.path.getsize(logf) if os.path.exists(logf) else 0
-        measure(cmd, env=env)
-        # The server writes the log itself: wait for the client's Quit line.
-        deadline = time.time() + 10
-        text = ""
-        while time.time() < deadline:
-            with open(logf, errors="replace") as f:
-                f.seek(start)
-                text = f.read()
-            if re.search(r"\d+ Quit", text) and f" {t.s.user}@" in text:
-                break
-            time.sleep(0.05)
-    finally:
-        t.admin("SET GLOBAL general_log = 0")
+def _mysql_threads(text):
+    """{thread id: (user, [[command, argument], ...])} from general-log text."""
     threads = {}
-    users = {}
     cur = None
     for line in text.splitlines():
         m = MY_LOG_RE.match(line)
         if m:
             tid, what, arg = m.groups()
+            user, cmds = threads.setdefault(tid, ["", []])
             if what == "Connect":
-                users[tid] = arg
+                threads[tid][0] = arg
             cur = [what, arg]
-            threads.setdefault(tid, []).append(cur)
+            cmds.append(cur)
         elif cur is not None:
             cur[1] += " " + line.strip()
-    out = []
-    for tid, cmds in threads.items():
-        if users.get(tid, "").startswith(f"{t.s.user}@"):
-            out += [f"{w}: {a}".strip() if w != "Query" else a for w, a in cmds
-                    if w not in ("Connect", "Quit")]
-            out_rt = sum(1 for w, _ in cmds if w in MY_ROUND_TRIP)
-            return out, out_rt
-    return out, None
+    return threads
+
+
+def trace_mysql(t, cmd, env):
+    """Commands the server received from cmd (general log on for this call):
+    (the commands, the round trips)."""
+    logf = os.path.join(t.s.dir, "mysql-run", "sgbench-general.log")
+    t.admin(f"SET GLOBAL general_log_file = '{logf}'; SET GLOBAL log_output = 'FILE'; "
+            "SET GLOBAL general_log = 1")
+    mine = None
+    try:
+        start = os.path.getsize(logf) if os.path.exists(logf) else 0
+        measure(cmd, env=env)
+        # The server writes the log itself: wait for the client's Quit line.
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            with open(logf, errors="replace") as f:
+                f.seek(start)
+                threads = _mysql_threads(f.read())
+            mine = [c for u, c in threads.values() if u.startswith(f"{t.s.user}@")]
+            if mine and any(w == "Quit" for w, _ in mine[0]):
+                break
+            time.sleep(0.05)
+    finally:
+        t.admin("SET GLOBAL general_log = 0")
+    if not mine:
+        return [], None
+    cmds = mine[0]
+    out = [a if w == "Query" else f"{w}: {a}".strip() for w, a in cmds if w not in ("Connect", "Quit")]
+    return out, sum(1 for w, _ in cmds if w in MY_ROUND_TRIP)
 
 
 def strace_counts(cmd, env, work):
@@ -448,16 +452,22 @@ class Bench:
             else:
                 good.append((name, cmd))
         if good and shutil.which("hyperfine"):
-            js = os.path.join(self.work, f"hyperfine-{k}.json")
-            hcmd = ["hyperfine", "-N", "--style", "basic", "--warmup", str(a.warmup), "--runs", str(a.runs),
-                    "--export-json", js]
-            for name, cmd in good:
-                hcmd += ["-n", name, " ".join(_shell_quote(c) for c in cmd)]
-            log(f"{k}: hyperfine no-op rows ({a.runs} runs, {a.warmup} warmups each)")
-            rc, out, err = run(hcmd, env=env, check=False, timeout=3600)
-            if rc != 0:
-                self.notes.append(f"hyperfine on {DB_LABEL[k]} failed: {err.strip()[-300:]}")
-            else:
+            # Alembic takes ~0.5 s a call: fewer runs for it, in its own call.
+            groups = [([g for g in good if not g[0].startswith("alembic")], a.runs),
+                      ([g for g in good if g[0].startswith("alembic")], max(3, a.runs // 3))]
+            for gi, (group, runs) in enumerate(groups):
+                if not group:
+                    continue
+                js = os.path.join(self.work, f"hyperfine-{k}-{gi}.json")
+                hcmd = ["hyperfine", "-N", "--style", "basic", "--warmup", str(a.warmup), "--runs", str(runs),
+                        "--export-json", js]
+                for name, cmd in group:
+                    hcmd += ["-n", name, " ".join(_shell_quote(c) for c in cmd)]
+                log(f"{k}: hyperfine {', '.join(n for n, _ in group)} ({runs} runs, {a.warmup} warmups each)")
+                rc, out, err = run(hcmd, env=env, check=False, timeout=3600)
+                if rc != 0:
+                    self.notes.append(f"hyperfine on {DB_LABEL[k]} failed: {err.strip()[-300:]}")
+                    continue
                 with open(js) as f:
                     for r in json.load(f)["results"]:
                         res["noop"][r["command"]] = {"median": r["median"], "mean": r["mean"],
@@ -632,6 +642,7 @@ def write_results(b, path, info, load_start, load_end, started, elapsed, servers
     w("")
 
     kinds = [k for k in ("pg", "mysql", "sqlite") if k in R]
+    summary(b, w, kinds)
     if kinds:
         w("## (1) No-op `run` and `check` vs the client's connect + `SELECT 1` and Alembic\n")
         w("Database at head with N revisions applied. Median (min–max) of hyperfine's runs.\n")
@@ -648,7 +659,7 @@ def write_results(b, path, info, load_start, load_end, started, elapsed, servers
                 w(f"| {DB_LABEL[k]} | `{name}` | {fmt_ms(v['median'])} | {fmt_ms(v['min'])}–{fmt_ms(v['max'])} "
                   f"| {fmt_ratio(v['median'], client.get('median'))} | "
                   f"{'–' if rss is None else f'{rss / 1024:.1f} MiB'} |")
-        w("\n(3) **peak RSS** is `ru_maxrss` of the one child (os.wait4), median of 3 runs.\n")
+        w("\n(3) **peak RSS** is `ru_maxrss` of the one command (run by bench/maxrss.c), median of 3 runs.\n")
         traced = [k for k in kinds if R[k].get("trace")]
         if traced:
             w("### What the no-op commands send\n")
@@ -660,10 +671,10 @@ def write_results(b, path, info, load_start, load_end, started, elapsed, servers
                 for name, tr in R[k]["trace"].items():
                     st = tr.get("strace")
                     sc = ", ".join(f"{c} {n}" for c, n in sorted(st.items())) if st else "strace not installed"
-                    w(f"- **{DB_LABEL[k]}, `{name}`**: {tr['round_trips']} round trips after connecting "
-                      f"({len(tr['statements'])} logged statements); syscalls: {sc}")
+                    w(f"- **{DB_LABEL[k]}, `{name}`**: {tr['round_trips']} query round trip(s) after connecting "
+                      f"({len(tr['statements'])} logged); syscalls: {sc}")
                     for s in tr["statements"]:
-                        w(f"  - `{s[:300].replace('`', chr(39))}`")
+                        w(f"  - {code(s[:300])}")
             w("")
 
         w(f"## (2) Apply {a.n} revisions from an empty database\n")
@@ -738,6 +749,69 @@ def write_results(b, path, info, load_start, load_end, started, elapsed, servers
         w("")
     with open(path, "w") as f:
         f.write("\n".join(L))
+
+
+def summary(b, w, kinds):
+    """The side-by-side table in the shape of issue 7: schemagate, the floor,
+    Alembic, with the ratios."""
+    R, a = b.results, b.args
+    rows = []
+    for k in kinds:
+        noop = R[k].get("noop", {})
+        mine = noop.get("schemagate run", {}).get("median")
+        cl = next(((n, v) for n, v in noop.items() if "SELECT 1" in n), (None, {}))
+        al = noop.get("alembic upgrade head", {}).get("median")
+        if mine:
+            rows.append((f"no-op `run`, {DB_LABEL[k]}", mine, f"`{cl[0]}`", cl[1].get("median"), al))
+    for k in kinds:
+        ap = R[k].get("apply")
+        if not ap:
+            continue
+        t = {n: v["median"] for n, v in ap["times"].items()}
+        al = t.get("alembic upgrade head")
+        rows.append((f"apply {a.n}, {DB_LABEL[k]}, `run` (one tx per revision)", t.get("schemagate run"),
+                     "one session, BEGIN/COMMIT per file", t.get("client session, one tx per revision"), al))
+        if k != "mysql":
+            rows.append((f"apply {a.n}, {DB_LABEL[k]}, `run --atomic`", t.get("schemagate run --atomic"),
+                         "one session, one transaction", t.get("client session, one transaction"), al))
+    bk = R.get("pg", {}).get("backup")
+    if bk and all(bk["times"].values()):
+        t = bk["times"]
+        rows.append(("`run`, 1 pending + backup, PostgreSQL", t["run, backup on"],
+                     "`pg_dump -Fc` alone + `run` without backup", t["pg_dump -Fc alone"] + t["run, backup off"],
+                     None))
+    if not rows and not R.get("graph"):
+        return
+    w("## Summary\n")
+    w("| | schemagate | floor | floor time | schemagate / floor | Alembic 1.8 | Alembic / schemagate |")
+    w("|---|---|---|---|---|---|---|")
+    for name, mine, floor_name, floor, al in rows:
+        w(f"| {name} | {fmt_ms(mine)} | {floor_name} | {fmt_ms(floor)} | {fmt_ratio(mine, floor)} | "
+          f"{fmt_ms(al)} | {fmt_ratio(al, mine)} |")
+    for k in kinds:
+        rss = R[k].get("rss", {})
+        mine = rss.get("schemagate run")
+        cl = next(((n, v) for n, v in rss.items() if "SELECT 1" in n), (None, None))
+        al = rss.get("alembic upgrade head")
+        if mine:
+            w(f"| peak RSS, no-op `run`, {DB_LABEL[k]} | {mine / 1024:.1f} MiB | `{cl[0]}` | "
+              f"{'–' if not cl[1] else f'{cl[1] / 1024:.1f} MiB'} | {fmt_ratio(mine, cl[1])} | "
+              f"{'–' if not al else f'{al / 1024:.1f} MiB'} | {fmt_ratio(al, mine)} |")
+    G = R.get("graph") or {}
+    for (shape, n, name), v in G.items():
+        if shape == "branchy" and n == max(x[1] for x in G) and name in ("upgrade head --sql", "verify"):
+            w(f"| `{name}`, {n} branchy revisions | {fmt_ms(v['median'])}, "
+              f"{fmt_mib(v['rss'])} | | | | | |")
+    w("")
+
+
+def fmt_mib(kib):
+    return "–" if not kib else f"{kib / 1024:.1f} MiB"
+
+
+def code(s):
+    """A Markdown code span that may contain backticks."""
+    return f"`` {s} ``" if "`" in s else f"`{s}`"
 
 
 def verdict(ok):
