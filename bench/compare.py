@@ -407,6 +407,32 @@ def strace_counts(cmd, env, work):
     return counts
 
 
+def gdb_counts(cmd, env, work, funcs=("sg::split_sql", "sg::sha256_hex")):
+    """How often cmd calls each function: gdb breakpoints that never stop
+    (ignore counts). None without gdb or without symbols (a stripped static
+    binary)."""
+    if not shutil.which("gdb"):
+        return None
+    script = os.path.join(work, "count.gdb")
+    with open(script, "w") as f:
+        f.write("set pagination off\nset breakpoint pending off\n")
+        for i, fn in enumerate(funcs, 1):
+            f.write(f"break {fn}\nignore {i} 100000000\n")
+        f.write("run\ninfo breakpoints\n")
+    rc, out, err = run(["gdb", "-q", "-batch", "-x", script, "--args"] + cmd, env=env, check=False)
+    counts = {}
+    num = None
+    for line in out.splitlines():
+        m = re.match(r"(\d+)\s+breakpoint\s", line)
+        if m and int(m.group(1)) <= len(funcs):
+            num = int(m.group(1))
+            counts[funcs[num - 1]] = 0
+        m = re.search(r"breakpoint already hit (\d+) time", line)
+        if m and num:
+            counts[funcs[num - 1]] = int(m.group(1))
+    return counts if len(counts) == len(funcs) else None
+
+
 # --------------------------------------------------------------------------
 # The benchmark
 
@@ -495,6 +521,8 @@ class Bench:
                     stmts, rts = trace_mysql(t, cmd, env)
                     res["trace"][name] = {"statements": stmts, "round_trips": rts}
                 res["trace"][name]["strace"] = strace_counts(cmd, env, self.work)
+        if not a.no_trace:
+            res["calls"] = gdb_counts(self.sg("run"), env, self.work)
         self.results.setdefault(k, {}).update(res)
 
     # (2) apply N from empty
@@ -862,9 +890,17 @@ def targets(b):
                                  verdict(x["prepares"] < a.n),
                                  f"{x['prepares']} server-side prepares for {a.n} revisions "
                                  f"({x['statements'] / a.n:.1f} round trips per revision)"])
-    if R.get("pg") or R.get("mysql"):
-        rows.append(["fast path reads headers and checksums only, splits nothing", "not measured here",
-                     "needs a profile of the binary (perf), not a wall-clock harness"])
+    for k in ("pg", "mysql", "sqlite"):
+        if k not in R:
+            continue
+        c = R[k].get("calls")
+        if c:
+            rows.append([f"no-op `run` splits nothing, {DB_LABEL[k]}", verdict(c["sg::split_sql"] == 0),
+                         f"{c['sg::split_sql']} calls of `sg::split_sql`, {c['sg::sha256_hex']} of "
+                         f"`sg::sha256_hex` for {a.n} revisions (gdb breakpoint counts)"])
+        else:
+            rows.append([f"no-op `run` splits nothing, {DB_LABEL[k]}", "not measured",
+                         "needs gdb and a binary with symbols (the stripped static one has none)"])
     G = R.get("graph")
     if G:
         big = max(n for (_, n, _) in G)
