@@ -132,7 +132,7 @@ def find_binary(args):
         return os.path.abspath(os.environ["SG_BENCH_BIN"]), "SG_BENCH_BIN"
     static = os.path.join(ROOT, "build-static", "schemagate")
     if os.access(static, os.X_OK):
-        return static, "build-static (the static binary users run)"
+        return static, "build-static/schemagate, what the image runs"
     build = os.path.join(ROOT, "build")
     log("building build/schemagate (cmake, ccache when available)")
     cfg = ["cmake", "-S", ROOT, "-B", build, "-DCMAKE_BUILD_TYPE=RelWithDebInfo"]
@@ -141,7 +141,7 @@ def find_binary(args):
     if not os.path.exists(os.path.join(build, "CMakeCache.txt")):
         run(cfg, timeout=3600)
     run(["cmake", "--build", build, "--target", "schemagate", f"-j{os.cpu_count() or 2}"], timeout=3600)
-    return os.path.join(build, "schemagate"), "build (dynamically linked; no build-static/schemagate)"
+    return os.path.join(build, "schemagate"), "build/schemagate: no build-static/schemagate"
 
 
 class Servers:
@@ -219,21 +219,15 @@ class Target:
     def sqlite_path(self, role):
         return os.path.join(self.work, f"{role}.sqlite3")
 
-    def url(self, role):
+    def url(self, role, driver=False):
+        """schemagate's URL, or with driver=True SQLAlchemy's for Alembic."""
         s = self.s
-        if self.kind == "pg":
-            return f"postgresql://{s.user}:{s.password_enc}@127.0.0.1:{s.pg_port}/{self.db(role)}"
-        if self.kind == "mysql":
-            return f"mysql://{s.user}:{s.password_enc}@127.0.0.1:{s.my_port}/{self.db(role)}"
-        return f"sqlite:///{self.sqlite_path(role)}"
-
-    def alembic_url(self, role):
-        s = self.s
-        if self.kind == "pg":
-            return f"postgresql+psycopg2://{s.user}:{s.password_enc}@127.0.0.1:{s.pg_port}/{self.db(role)}"
-        if self.kind == "mysql":
-            return f"mysql+pymysql://{s.user}:{s.password_enc}@127.0.0.1:{s.my_port}/{self.db(role)}"
-        return f"sqlite:///{self.sqlite_path(role)}"
+        if self.kind == "sqlite":
+            return f"sqlite:///{self.sqlite_path(role)}"
+        scheme, port = ("postgresql", s.pg_port) if self.kind == "pg" else ("mysql", s.my_port)
+        if driver:
+            scheme += "+psycopg2" if self.kind == "pg" else "+pymysql"
+        return f"{scheme}://{s.user}:{s.password_enc}@127.0.0.1:{port}/{self.db(role)}"
 
     def env(self, role, alembic_role=None):
         e = dict(os.environ)
@@ -242,7 +236,7 @@ class Target:
                 del e[k]
         e["DATABASE_URL"] = self.url(role)
         e["SCHEMAGATE_MIGRATIONS"] = self.b.migrations
-        e["SG_BENCH_ALEMBIC_URL"] = self.alembic_url(alembic_role or role)
+        e["SG_BENCH_ALEMBIC_URL"] = self.url(alembic_role or role, driver=True)
         if self.kind != "sqlite":
             e["PGPASSWORD"] = self.s.password
             e["MYSQL_PWD"] = self.s.password
