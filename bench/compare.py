@@ -649,8 +649,11 @@ def write_results(b, path, info, load_start, load_end, started, elapsed, servers
     w(f"**Load average at start {la[0]:.1f} / {la[1]:.1f} / {la[2]:.1f}, at end "
       f"{lb[0]:.1f} / {lb[1]:.1f} / {lb[2]:.1f} on {info['nproc']} cores.** " +
       ("The machine was shared with other work (load above the core count): absolute times are "
-       "inflated and noisy; ratios within one run are what this file is for, and even they move "
-       "run to run.\n" if busy else "The machine was otherwise idle.\n"))
+       "inflated and noisy, and every process, schemagate's and the floors', waited for a CPU, which "
+       "hides per-round-trip costs — so the wall-clock ratios and their met / not met verdicts are "
+       "unreliable in this run; rerun on an idle machine before trusting them. The counts (round "
+       "trips, catalog lookups, prepares, split calls) and peak RSS do not depend on load.\n"
+       if busy else "The machine was otherwise idle.\n"))
     w("## Machine and versions\n")
     w("| | |\n|---|---|")
     w(f"| CPU | {info.get('cpu', '?')}, {info['nproc']} cores (`nproc`), {info.get('mem', '?')} RAM |")
