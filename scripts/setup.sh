@@ -11,3 +11,4 @@ apt-get install -y -qq --no-install-recommends \
     python3 alembic python3-alembic python3-psycopg2 python3-pymysql \
     procps util-linux \
     clang libclang-rt-14-dev llvm >/dev/null
+apt-get install -y -qq --no-install-recommends hyperfine >/dev/null  # bench/compare.sh
