@@ -10,3 +10,14 @@ apt-get install -y -qq --no-install-recommends \
     postgresql postgresql-client mariadb-server mariadb-client sqlite3 \
     python3 alembic python3-alembic python3-psycopg2 python3-pymysql \
     procps util-linux >/dev/null
+# The Helm chart's tests (tests/helm): the Go renderer (Helm's engine from
+# Debian), yamllint, the podman runtime that plays the rendered pods.
+apt-get install -y -qq --no-install-recommends \
+    golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev \
+    golang-github-xeipuuv-gojsonschema-dev yamllint python3-yaml \
+    podman runc catatonit uidmap >/dev/null
+# npm kubernetes-models validates the rendered objects; keep a Node.js that
+# is already installed (with its npm), else take Debian's.
+if ! command -v npm >/dev/null; then
+    apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
