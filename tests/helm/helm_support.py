@@ -12,6 +12,7 @@ CHART = os.path.join(SOURCE, "helm", "schemagate")
 RENDER = os.environ.get("SG_HELM_RENDER", "")
 NPM_DIR = os.environ.get("SG_HELM_NPM", "")
 VALUES = os.path.join(HERE, "values")
+APP_CHART = os.path.join(HERE, "app-chart")
 
 # mode name -> values files; "default" is the chart's own values.yaml.
 MODES = {"default": []}

@@ -10,7 +10,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from helm_support import MODES, one, render, render_raw, render_text  # noqa: E402
+from helm_support import APP_CHART, MODES, one, render, render_raw, render_text  # noqa: E402
 
 
 def container_env(container):
@@ -166,6 +166,42 @@ class Modes(unittest.TestCase):
         self.assertEqual(job["metadata"]["name"], "schemagate-prod-run")
         job = one(render("--namespace", "shop"), "Job")
         self.assertEqual(job["metadata"]["namespace"], "shop")
+
+
+class ApplicationChart(unittest.TestCase):
+    """tests/helm/app-chart: a chart with schemagate as a dependency that
+    includes the init container and its volumes (the README's example)."""
+
+    def setUp(self):
+        self.objects = render("--name", "prod", chart=APP_CHART)
+
+    def test_init_container_from_the_parent(self):
+        dep = one(self.objects, "Deployment")
+        spec = pod_spec(dep)
+        init = spec["initContainers"][0]
+        self.assertEqual(init["name"], "schemagate-migrate")
+        self.assertEqual(init["args"], ["check", "head"])
+        self.assertEqual(init["image"], "registry.example.com/schemagate:0.1.0")
+        ref = container_env(init)["DATABASE_URL"]["valueFrom"]["secretKeyRef"]
+        self.assertEqual(ref["name"], "shop-db")
+        self.assertEqual([v["name"] for v in spec["volumes"]], ["schemagate-tmp", "schemagate-backups"])
+        self.assertEqual(spec["containers"][0]["name"], "shop")
+
+    def test_the_subchart_job_migrates(self):
+        job = one(self.objects, "Job")
+        self.assertEqual(job["metadata"]["name"], "prod-schemagate-run")
+        self.assertEqual(pod_spec(job)["containers"][0]["args"], ["run", "--target", "head"])
+
+    def test_parent_values_are_checked_by_the_subchart_schema(self):
+        p = render_raw("--set", "schemagate.job.backoffLimit=x", chart=APP_CHART)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("schemagate:\n- job.backoffLimit: Invalid type", p.stderr)
+
+    def test_parent_must_name_the_image_tag(self):
+        p = render_raw("--set", "schemagate.image.tag=", chart=APP_CHART)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("execution error at (shop/templates/deployment.yaml:", p.stderr)
+        self.assertIn("image.tag is required when the schemagate templates are included", p.stderr)
 
 
 class WrongValues(unittest.TestCase):

@@ -10,7 +10,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from helm_support import MODES, NPM_DIR, render_text  # noqa: E402
+from helm_support import APP_CHART, MODES, NPM_DIR, render_text  # noqa: E402
 
 
 def validate(*files):
@@ -47,6 +47,7 @@ class Validate(unittest.TestCase):
     def test_every_mode_is_valid(self):
         files = [self.write(mode + ".yaml", render_text(values=values))
                  for mode, values in MODES.items()]
+        files.append(self.write("app-chart.yaml", render_text(chart=APP_CHART)))
         p = validate(*files)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         lines = p.stdout.splitlines()

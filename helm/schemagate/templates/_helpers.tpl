@@ -177,7 +177,8 @@ pod's `volumes:` next to your own (public: application charts include it).
 - name: schemagate-database
   secret:
     secretName: {{ include "schemagate.databaseSecret" . | quote }}
-    defaultMode: 0440
+    defaultMode: 0444
+    optional: false
     items:
       - key: {{ $v.database.urlKey | quote }}
         path: {{ $v.database.urlKey | quote }}

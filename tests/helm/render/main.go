@@ -90,7 +90,7 @@ func run(dir string, files, sets []string, name, ns string, upgrade, notes bool,
 			return "", err
 		}
 	}
-	vals := coalesce(user, c.defaults)
+	vals := withSubchartValues(c, coalesce(user, c.defaults))
 	if err := validateAll(c, vals); err != nil {
 		return "", err
 	}
@@ -253,6 +253,16 @@ func validateInto(c *chart, vals values, report *strings.Builder) {
 	for _, sc := range c.subcharts {
 		validateInto(sc, subValues(sc, vals), report)
 	}
+}
+
+// withSubchartValues fills .Values.<subchart> with the subchart's defaults
+// under the parent's values for it, as Helm does, so a parent's templates see
+// the values the subchart renders with.
+func withSubchartValues(c *chart, vals values) values {
+	for _, sc := range c.subcharts {
+		vals[sc.meta["name"].(string)] = withSubchartValues(sc, subValues(sc, vals))
+	}
+	return vals
 }
 
 func subValues(sc *chart, parent values) values {
