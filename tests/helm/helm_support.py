@@ -53,3 +53,49 @@ def one(objects, kind):
     if len(items) != 1:
         raise AssertionError("wanted one %s, got %d" % (kind, len(items)))
     return items[0]
+
+
+def readme_section(title="## Kubernetes: the Helm chart"):
+    with open(os.path.join(SOURCE, "README.md")) as f:
+        text = f.read()
+    start = text.index(title)
+    end = text.find("\n## ", start + len(title))
+    return text[start:end if end >= 0 else len(text)]
+
+
+def readme_helm_commands():
+    """The `helm install/upgrade/template` commands of the README's Kubernetes
+    section, as renderer arguments: [(command line, renderer args)]."""
+    import shlex
+    commands = []
+    for block in readme_section().split("```sh\n")[1:]:
+        block = block.split("```")[0].replace("\\\n", " ")
+        for line in block.splitlines():
+            line = line.split(" | ")[0].strip()
+            if line.startswith("helm "):
+                commands.append((line, helm_to_render(shlex.split(line))))
+    return commands
+
+
+def helm_to_render(argv):
+    """helm install|upgrade --install|template NAME CHART [flags] -> renderer args."""
+    args, positional = [], []
+    words = iter(argv[2:])
+    for a in words:
+        if a in ("--set", "--set-string", "--show-only", "--namespace", "-n"):
+            args += ["--namespace" if a == "-n" else a, next(words)]
+        elif a == "--set-file":
+            key, path = next(words).split("=", 1)
+            args += [a, key + "=" + os.path.join(SOURCE, path)]
+        elif a in ("-f", "--values"):
+            args += ["-f", os.path.join(SOURCE, next(words))]
+        elif a == "--install":
+            continue
+        elif a.startswith("-"):
+            raise AssertionError("flag %s of %s not known to the test" % (a, argv))
+        else:
+            positional.append(a)
+    if len(positional) != 2:
+        raise AssertionError("want NAME CHART in %s" % argv)
+    name, chart = positional
+    return ["--name", name] + args, os.path.join(SOURCE, chart)

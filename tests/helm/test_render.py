@@ -10,7 +10,8 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from helm_support import APP_CHART, MODES, one, render, render_raw, render_text  # noqa: E402
+from helm_support import (APP_CHART, MODES, one, readme_helm_commands, readme_section, render,
+                          render_raw, render_text)  # noqa: E402
 
 
 def container_env(container):
@@ -254,6 +255,46 @@ class WrongValues(unittest.TestCase):
             f.write("job:\n  activeDeadline: 60\n")
             f.flush()
             self.fails(["job: Additional property activeDeadline is not allowed"], values=[f.name])
+
+
+class Readme(unittest.TestCase):
+    """The README's Kubernetes section: its helm commands render, name what
+    the other commands there refer to, and its include lines are the ones
+    tests/helm/app-chart uses."""
+
+    def test_every_helm_command_renders(self):
+        commands = readme_helm_commands()
+        self.assertGreaterEqual(len(commands), 3)
+        for line, (args, chart) in commands:
+            with self.subTest(command=line):
+                self.assertTrue(render(*args, chart=chart))
+
+    def test_install_names_the_job_the_section_reads(self):
+        line, (args, chart) = readme_helm_commands()[0]
+        job = one(render(*args, chart=chart), "Job")
+        self.assertIn("logs job/%s\n" % job["metadata"]["name"], readme_section())
+        self.assertIn("app.kubernetes.io/component=%s" % job["spec"]["template"]["metadata"]["labels"]
+                      ["app.kubernetes.io/component"], readme_section())
+
+    def test_configmap_command(self):
+        line, (args, chart) = [c for c in readme_helm_commands() if "--set-file" in c[0]][0]
+        cm = one(render(*args, chart=chart), "ConfigMap")
+        self.assertIn("CREATE TABLE patients", cm["data"]["0001_create_patients.sql"])
+
+    def test_rollback_command(self):
+        line, (args, chart) = [c for c in readme_helm_commands() if "downgrade" in c[0]][0]
+        objects = render(*args, chart=chart)
+        self.assertEqual(sorted(objects), ["Job"])
+        job = one(objects, "Job")
+        self.assertEqual(pod_spec(job)["containers"][0]["args"], ["downgrade", "-1"])
+        self.assertIn("job/%s " % job["metadata"]["name"], readme_section())
+
+    def test_include_lines_match_the_application_chart(self):
+        with open(os.path.join(APP_CHART, "templates", "deployment.yaml")) as f:
+            template = f.read()
+        for line in template.splitlines():
+            if "include \"schemagate." in line:
+                self.assertIn(line + "\n", readme_section())
 
 
 class Notes(unittest.TestCase):

@@ -79,7 +79,7 @@ the dict; "ctx" is the chart context).
 {{- else if eq $cmd "wait" }}
 - wait
 {{- else if eq $cmd "downgrade" }}
-{{- if eq $v.run.target "head" }}
+{{- if eq (toString $v.run.target) "head" }}
 {{- fail "job.command downgrade needs run.target set to where to go back to (-1, base or a revision id), not head" }}
 {{- end }}
 - downgrade

@@ -51,7 +51,7 @@ type chart struct {
 }
 
 func main() {
-	var files, sets listFlag
+	var files, sets, setStrings, setFiles listFlag
 	name := flag.String("name", "release-name", "release name")
 	namespace := flag.String("namespace", "default", "release namespace")
 	upgrade := flag.Bool("upgrade", false, "render as an upgrade (.Release.IsUpgrade)")
@@ -59,12 +59,14 @@ func main() {
 	showOnly := flag.String("show-only", "", "only this template (path relative to the chart)")
 	flag.Var(&files, "f", "values file (repeatable)")
 	flag.Var(&sets, "set", "a.b=value (repeatable; true/false/null/integers are typed)")
+	flag.Var(&setStrings, "set-string", "a.b=value, always a string (repeatable)")
+	flag.Var(&setFiles, "set-file", "a.b=path: the file's content (repeatable)")
 	flag.Parse()
 	if flag.NArg() != 1 {
 		fmt.Fprintln(os.Stderr, "usage: render [-f values.yaml]... [--set a=b]... CHART_DIR")
 		os.Exit(2)
 	}
-	out, err := run(flag.Arg(0), files, sets, *name, *namespace, *upgrade, *notes, *showOnly)
+	out, err := run(flag.Arg(0), files, overrides(sets, setStrings, setFiles), *name, *namespace, *upgrade, *notes, *showOnly)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		os.Exit(1)
@@ -72,7 +74,28 @@ func main() {
 	fmt.Print(out)
 }
 
-func run(dir string, files, sets []string, name, ns string, upgrade, notes bool, showOnly string) (string, error) {
+// override is one --set, --set-string or --set-file, in command-line order
+// within its kind (as helm: --set, then --set-string, then --set-file).
+type override struct {
+	assignment string
+	kind       string
+}
+
+func overrides(sets, strs, files []string) []override {
+	var out []override
+	for _, s := range sets {
+		out = append(out, override{s, "set"})
+	}
+	for _, s := range strs {
+		out = append(out, override{s, "string"})
+	}
+	for _, s := range files {
+		out = append(out, override{s, "file"})
+	}
+	return out
+}
+
+func run(dir string, files []string, sets []override, name, ns string, upgrade, notes bool, showOnly string) (string, error) {
 	c, err := loadChart(dir, "")
 	if err != nil {
 		return "", err
@@ -86,7 +109,7 @@ func run(dir string, files, sets []string, name, ns string, upgrade, notes bool,
 		user = coalesce(v, user)
 	}
 	for _, s := range sets {
-		if err := setValue(user, s); err != nil {
+		if err := setValue(user, s.assignment, s.kind); err != nil {
 			return "", err
 		}
 	}
@@ -180,7 +203,7 @@ func coalesce(src, dst values) values {
 	return out
 }
 
-func setValue(root values, assignment string) error {
+func setValue(root values, assignment, kind string) error {
 	eq := strings.Index(assignment, "=")
 	if eq < 0 {
 		return fmt.Errorf("--set %q: want key=value", assignment)
@@ -192,7 +215,19 @@ func setValue(root values, assignment string) error {
 	for i, p := range parts {
 		p = strings.ReplaceAll(p, "\x00", ".")
 		if i == len(parts)-1 {
-			m[p] = typed(assignment[eq+1:])
+			value := assignment[eq+1:]
+			switch kind {
+			case "string":
+				m[p] = value
+			case "file":
+				data, err := os.ReadFile(value)
+				if err != nil {
+					return err
+				}
+				m[p] = string(data)
+			default:
+				m[p] = typed(value)
+			}
 			break
 		}
 		next, ok := m[p].(values)
