@@ -5,12 +5,13 @@ weights, the Job's limits, the init container's command, the database URL
 from the Secret or its file, the migrations and backup volumes, the security
 context, and that wrong values fail at render time with a clear message."""
 import os
+import re
 import sys
 import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from helm_support import (APP_CHART, MODES, one, readme_helm_commands, readme_section, render,
+from helm_support import (APP_CHART, CHART, MODES, one, readme_helm_commands, readme_section, render,
                           render_raw, render_text)  # noqa: E402
 
 
@@ -255,6 +256,26 @@ class WrongValues(unittest.TestCase):
             f.write("job:\n  activeDeadline: 60\n")
             f.flush()
             self.fails(["job: Additional property activeDeadline is not allowed"], values=[f.name])
+
+
+class ValuesFile(unittest.TestCase):
+    def test_every_value_is_documented(self):
+        """Each key of values.yaml has a comment above it, except the fields
+        of Kubernetes objects (resources, security contexts) a comment
+        above their group explains."""
+        with open(os.path.join(CHART, "values.yaml")) as f:
+            lines = f.read().splitlines()
+        parents, undocumented = [], []
+        for i, line in enumerate(lines):
+            key = re.match(r"^( *)([A-Za-z][A-Za-z0-9]*):", line)
+            if not key:
+                continue
+            depth = len(key.group(1)) // 2
+            parents[depth:] = [key.group(2)]
+            grouped = parents[0] in ("resources", "podSecurityContext", "securityContext") and depth > 0
+            if not lines[i - 1].lstrip().startswith("#") and not grouped:
+                undocumented.append("%d: %s" % (i + 1, line))
+        self.assertEqual(undocumented, [])
 
 
 class Readme(unittest.TestCase):
