@@ -7,5 +7,5 @@ set -euo pipefail
 out=$1
 mkdir -p "$(dirname "$out")"
 cd "$(dirname "$0")/render"
-GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS= \
+GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS='' \
     GOCACHE=${GOCACHE:-$(dirname "$out")/go-cache} go build -o "$out" .
