@@ -227,21 +227,17 @@ class WrongValues(unittest.TestCase):
                    "--set", "run.waitTimeout=2 minutes", "--set", "jobs.enabled=false",
                    "--set", "job.backofflimit=2")
 
-    def test_enums(self):
-        self.fails(["job.command: job.command must be one of the following"],
-                   "--set", "job.command=migrate")
-        self.fails(["migrations.source: migrations.source must be one of the following"],
-                   "--set", "migrations.source=git")
-        self.fails(["backups.volume: backups.volume must be one of the following"],
-                   "--set", "backups.volume=hostPath")
-        self.fails(["initContainer.command: initContainer.command must be one of the following"],
-                   "--set", "initContainer.command=upgrade")
-
-    def test_bad_secret_name_and_paths(self):
-        self.fails(["database.existingSecret: Does not match pattern"],
-                   "--set", "database.existingSecret=App_DB")
-        self.fails(["migrations.path: Does not match pattern '^/'"],
-                   "--set", "migrations.path=migrations")
+    def test_enums_names_and_paths(self):
+        cases = [("job.command=migrate", "job.command: job.command must be one of the following"),
+                 ("migrations.source=git", "migrations.source: migrations.source must be one of the following"),
+                 ("backups.volume=hostPath", "backups.volume: backups.volume must be one of the following"),
+                 ("initContainer.command=upgrade",
+                  "initContainer.command: initContainer.command must be one of the following"),
+                 ("database.existingSecret=App_DB", "database.existingSecret: Does not match pattern"),
+                 ("migrations.path=migrations", "migrations.path: Does not match pattern '^/'")]
+        for assignment, expected in cases:
+            with self.subTest(assignment):
+                self.fails([expected], "--set", assignment)
 
     def test_downgrade_to_head_is_refused(self):
         self.fails(["execution error at (schemagate/templates/job.yaml:",
