@@ -263,6 +263,8 @@ class PlayChart(unittest.TestCase):
         first = self.first_run(init)
         self.assertIn("[2/2] upgrade b2c3d4e5f6a1", first)
         self.assertIn("run finished exit_code=0 applied=2", first)
+        # pg_dump wrote to the emptyDir backup volume under the read-only root
+        self.assertIn("backup written and verified file=/backups/%s-base-" % self.db, first)
         self.wait_started(app)
         # "2026-12-01T16:26:05.796Z info run finished" vs "2026-12-01 16:26:27.63 +0000 UTC"
         finished = first.splitlines()[-1].split(" ")[0].replace("T", " ").rstrip("Z")
