@@ -102,6 +102,7 @@ class Play:
                     '[engine]\nruntime = "runc"\n')
         self.secret = release + "-db"
         self.files = []
+        self.volumes = set()
         # podman 4.3 reads secretKeyRef data as a JSON map of base64 values
         data = os.path.join(self.dir, "secret.json")
         with open(data, "w") as f:
@@ -150,6 +151,8 @@ class Play:
         return log
 
     def play(self, objects, name):
+        # podman keeps a volume per played ConfigMap; cleanup() removes them
+        self.volumes.update(o["metadata"]["name"] for o in objects if o["kind"] == "ConfigMap")
         path = os.path.join(self.dir, name + ".yaml")
         with open(path, "w") as f:
             yaml.safe_dump_all(objects, f)
@@ -176,6 +179,8 @@ class Play:
         for path in reversed(self.files):
             podman("kube", "down", path, check=False, env=env)
         podman("secret", "rm", self.secret, check=False)
+        for volume in self.volumes:
+            podman("volume", "rm", "-f", volume, check=False)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
