@@ -12,3 +12,14 @@ apt-get install -y -qq --no-install-recommends \
     procps util-linux \
     clang libclang-rt-14-dev llvm >/dev/null
 apt-get install -y -qq --no-install-recommends hyperfine >/dev/null  # bench/compare.sh
+# The Helm chart's tests (tests/helm): the Go renderer (Helm's engine from
+# Debian), yamllint, the podman runtime that plays the rendered pods.
+apt-get install -y -qq --no-install-recommends \
+    golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev \
+    golang-github-xeipuuv-gojsonschema-dev yamllint python3-yaml \
+    podman runc catatonit uidmap >/dev/null
+# npm kubernetes-models validates the rendered objects; keep a Node.js that
+# is already installed (with its npm), else take Debian's.
+if ! command -v npm >/dev/null; then
+    apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
