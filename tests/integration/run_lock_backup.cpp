@@ -72,5 +72,5 @@ TEST_CASE("run: wait classifies refused connections and bad passwords") {
     opts.timeout = 30s;
     auto t0 = std::chrono::steady_clock::now();
     CHECK(test::error_code([&] { wait_for_database(parse_url(bad), opts); }) == ExitCode::auth);
-    CHECK(std::chrono::steady_clock::now() - t0 < 2s);
+    CHECK(std::chrono::steady_clock::now() - t0 < 10s);  // no retrying for the 30 s
 }
