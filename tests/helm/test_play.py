@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 
 import yaml
@@ -166,7 +167,17 @@ class Play:
 
     def state(self, container):
         fmt = "{{.State.Status}}|{{.State.ExitCode}}|{{.State.StartedAt}}|{{.State.FinishedAt}}"
-        status, code, started, finished = podman("inspect", "--format", fmt, container).stdout.strip().split("|")
+        for _ in range(20):
+            # once, under load, podman answered "no such object" for a container
+            # it had just listed: ask again (polling, bounded) before failing
+            p = podman("container", "inspect", "--format", fmt, container, check=False)
+            if p.returncode == 0 or "no such" not in p.stderr:
+                break
+            time.sleep(0.25)
+        if p.returncode != 0:
+            raise AssertionError("podman inspect %s: %s\npod: %s" % (
+                container, p.stderr, podman("ps", "-a", "--pod", check=False).stdout))
+        status, code, started, finished = p.stdout.strip().split("|")
         return {"status": status, "exit": int(code), "started": started, "finished": finished,
                 "ever_started": not started.startswith("0001-01-01")}
 
@@ -242,6 +253,7 @@ class PlayChart(unittest.TestCase):
         full = [a for i, a in enumerate(sets) if "--show-only" not in sets[max(i - 1, 0):i + 1]]
         cms = configmaps(render(*self.p.values(migrations, full)))
         result = self.p.play(cms + [pod], name)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         container = [c for c in self.p.containers(name) if c.endswith("-schemagate")][0]
         self.wait_exit(container)
         return self.p.state(container), log, self.p.logs(container), result
