@@ -533,6 +533,9 @@ def emit(out, rev, name, body):
 
 
 def main():
+    # The records go to the real stdout; anything the project's modules print
+    # while they load or run goes to stderr instead of into the records.
+    protocol, sys.stdout = sys.stdout, sys.stderr
     p = argparse.ArgumentParser()
     p.add_argument("--config")
     p.add_argument("--from", dest="from_dir")
@@ -569,7 +572,7 @@ def main():
         down = direction_sections(renderer, rev, "downgrade", dialects, args.marker)
         if down:
             bodies[rev.revision] += down
-        emit(sys.stdout, rev, file_name(script_dir, has_template, rev), bodies[rev.revision])
+        emit(protocol, rev, file_name(script_dir, has_template, rev), bodies[rev.revision])
     return 0
 
 

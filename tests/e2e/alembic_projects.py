@@ -259,7 +259,8 @@ def write_flask_project(root):
     ]
     for r in revs:
         with open(os.path.join(versions, "%s_%s.py" % (r[0], r[4].replace(" ", "_"))), "w") as f:
-            f.write(_module(*r))
+            # What a module prints must not disturb the importer's output.
+            f.write(_module(*r) + "\nprint('loaded %s')\n" % r[0])
     app_rev = _module(F3, F2, None, None, "wizard states from the models", "2025-10-03 12:00:00",
                       "op.create_table(WizardState.__tablename__, *WizardState.columns())",
                       "op.drop_table(WizardState.__tablename__)")
