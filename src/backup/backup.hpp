@@ -1,5 +1,5 @@
 #pragma once
-// Pre-migration backups (DESIGN.md §6): pg_dump, mysqldump + zlib, the SQLite
+// Pre-migration backups (docs/reference.md §6): pg_dump, mysqldump + zlib, the SQLite
 // online backup API; naming, temporary files, verification and retention.
 #include <atomic>
 #include <ctime>

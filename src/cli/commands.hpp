@@ -1,5 +1,5 @@
 #pragma once
-// The commands of DESIGN.md §4. Each returns its exit code or throws sg::Error;
+// The commands of docs/reference.md §4. Each returns its exit code or throws sg::Error;
 // output for people goes to stdout, logs to stderr.
 #include "cli/options.hpp"
 #include "core/exit_code.hpp"

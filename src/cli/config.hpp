@@ -1,5 +1,5 @@
 #pragma once
-// Pure configuration helpers of the command line (DESIGN.md §4): durations,
+// Pure configuration helpers of the command line (docs/reference.md §4): durations,
 // environment-variable names, the database URL from DATABASE_* variables and
 // secret files. No I/O except through the FileReader passed in, so every rule
 // is a unit test.

@@ -1,5 +1,5 @@
 #pragma once
-// The command line (DESIGN.md §4): `schemagate [global options] COMMAND
+// The command line (docs/reference.md §4): `schemagate [global options] COMMAND
 // [args]`, global options before or after the command, flag > env > default.
 // parse_invocation is pure (arguments + an environment map), so precedence
 // and error handling are unit tests.

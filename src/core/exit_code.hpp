@@ -1,5 +1,5 @@
 #pragma once
-// The exit codes of DESIGN.md §5, pinned in one place. Tests refer to these
+// The exit codes of docs/reference.md §5, pinned in one place. Tests refer to these
 // names; never write a bare number for an exit code elsewhere.
 
 namespace sg {

@@ -1,6 +1,6 @@
 #pragma once
 // The revision graph with Alembic 1.8 semantics: a pure value. No files, no
-// database, no logging. See DESIGN.md §2.
+// database, no logging. See docs/reference.md §2.
 #include <map>
 #include <set>
 #include <string>

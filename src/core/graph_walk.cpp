@@ -199,7 +199,7 @@ Node Walker::revision_for_ident(const std::string& id,
     std::optional<size_t> found = id.empty() ? std::nullopt : index(id);
     if (!found) {
         std::vector<std::pair<std::string, size_t>> matches;
-        // DESIGN.md asks for at least four characters; Alembic 1.8 itself
+        // docs/reference.md §2 asks for at least four characters; Alembic 1.8 itself
         // accepts any unique prefix of an id longer than three.
         if (id.size() >= 4) {
             for (const auto& r : m_g.revisions())

@@ -1,5 +1,5 @@
 #pragma once
-// The driver interface: dumb on purpose (STYLE.md). Ordering, drift, history
+// The driver interface: dumb on purpose (docs/architecture.md). Ordering, drift, history
 // bookkeeping and backups live above it. Drivers alone include DB headers.
 #include <memory>
 #include <optional>

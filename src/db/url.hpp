@@ -1,5 +1,5 @@
 #pragma once
-// Database URLs (DESIGN.md §4): parsing, SQLAlchemy suffixes, masking.
+// Database URLs (docs/reference.md §4): parsing, SQLAlchemy suffixes, masking.
 #include <map>
 #include <string>
 #include <utility>
@@ -27,7 +27,7 @@ struct DbUrl {
     std::vector<std::pair<std::string, std::string>> libpq_params() const;
 };
 
-/// Parses every form of DESIGN.md §4; throws Error(usage) with a one-line
+/// Parses every form of docs/reference.md §4; throws Error(usage) with a one-line
 /// message (never containing the password) on a bad URL.
 DbUrl parse_url(const std::string& url);
 

@@ -1,4 +1,4 @@
-// Migrator::run: the transaction rules of DESIGN.md §5 step 7 per dialect.
+// Migrator::run: the transaction rules of docs/run.md step 7 per dialect.
 //
 // - PostgreSQL/SQLite, transactional revision: one transaction holds the
 //   statements, the version-table change and the history row. A failure rolls

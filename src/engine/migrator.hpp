@@ -61,7 +61,7 @@ class Migrator {
     std::vector<StepResult> run(const std::vector<Step>& steps);
     /// Sets the version table to `rows` without running SQL; records a stamp row.
     void stamp(const std::vector<std::string>& rows);
-    /// repair of the dirty step (DESIGN.md §5): each records a history row.
+    /// repair of the dirty step (docs/run.md): each records a history row.
     void repair_mark_applied();
     void repair_mark_reverted();
     void repair_resume();  // runs the remaining statements from the failed one

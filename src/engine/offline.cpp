@@ -6,7 +6,7 @@
 //   against a database that already has the tables.
 // - No history rows are written offline: a script may be edited, run in parts
 //   or never run, so a row claiming "applied at" would be a guess. A revision
-//   without a recorded checksum is not drift (DESIGN.md §3).
+//   without a recorded checksum is not drift (docs/reference.md §3).
 // - Transactional revisions are wrapped in BEGIN;/COMMIT; on PostgreSQL and
 //   SQLite; MySQL/MariaDB get none (DDL commits implicitly; Alembic does the same).
 // - MySQL statements containing ';' (procedures, triggers) are wrapped in

@@ -1,6 +1,6 @@
 #pragma once
 // The version table (alembic_version) and the history table
-// (schemagate_history), DESIGN.md §3, on any Connection. The same SQL text
+// (schemagate_history), docs/reference.md §3, on any Connection. The same SQL text
 // is used online and for offline `--sql` scripts.
 #include <map>
 #include <optional>

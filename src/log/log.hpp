@@ -1,5 +1,5 @@
 #pragma once
-// Logging facade over spdlog (DESIGN.md §7): text for people, or one JSON
+// Logging facade over spdlog (docs/reference.md §7): text for people, or one JSON
 // object per line. Every line passes through redact(): registered secrets
 // and URL passwords never reach the output.
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// The checks before applying (DESIGN.md §5 step 5): pure functions of the
+// The checks before applying (docs/run.md step 5): pure functions of the
 // scripts and the state read from the database.
 #include <map>
 #include <optional>

@@ -1,5 +1,5 @@
 #pragma once
-// The migration lock (DESIGN.md §5 step 4): a non-blocking try-lock polled
+// The migration lock (docs/run.md step 4): a non-blocking try-lock polled
 // with back-off, never a blocking lock call (which CREATE INDEX CONCURRENTLY
 // in the holder would wait on).
 #include <atomic>

@@ -1,5 +1,5 @@
 #pragma once
-// SIGTERM/SIGINT for the run flow (DESIGN.md §5 step 8). The handler only
+// SIGTERM/SIGINT for the run flow (docs/run.md step 8). The handler only
 // stores the signal number in an atomic and writes a byte to a pipe
 // (async-signal-safe); a watcher thread then cancels the statement running on
 // the registered connection. Loops that wait (connect, lock) poll the flag.

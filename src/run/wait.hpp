@@ -1,5 +1,5 @@
 #pragma once
-// Waiting for the database (DESIGN.md §5 step 2).
+// Waiting for the database (docs/run.md step 2).
 #include <atomic>
 #include <chrono>
 #include <functional>

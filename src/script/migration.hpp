@@ -1,5 +1,5 @@
 #pragma once
-// Migration files (DESIGN.md §1): parsing, statement splitting, checksums,
+// Migration files (docs/reference.md §1): parsing, statement splitting, checksums,
 // directory loading and the revision writer.
 #include <map>
 #include <optional>

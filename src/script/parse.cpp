@@ -1,4 +1,4 @@
-// Parsing one migration file (DESIGN.md §1): the header, the sections, and
+// Parsing one migration file (docs/reference.md §1): the header, the sections, and
 // the check that every section splits for every dialect it runs on.
 //
 // Decisions written down here:

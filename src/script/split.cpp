@@ -1,4 +1,4 @@
-// The statement splitter (DESIGN.md §1, "Statement splitting"): one linear
+// The statement splitter (docs/reference.md §1, "Statement splitting"): one linear
 // pass over a section that knows each dialect's quotes, comments and the
 // constructs in which a semicolon does not end the statement.
 //

@@ -31,7 +31,7 @@ inline bool iequals(std::string_view s, std::string_view lower) {
     return true;
 }
 
-/// Revision ids: 1-32 characters of [0-9A-Za-z_] (DESIGN.md §1).
+/// Revision ids: 1-32 characters of [0-9A-Za-z_] (docs/reference.md §1).
 inline bool valid_id(std::string_view id) {
     if (id.empty() || id.size() > 32) return false;
     for (char c : id)

@@ -1,4 +1,4 @@
-// Transaction control inside a transactional revision (DESIGN.md §5 step 7).
+// Transaction control inside a transactional revision (docs/run.md step 7).
 //
 // Decisions written down here:
 // - Refused, as the first words of a statement: BEGIN (any form; `BEGIN

@@ -1,5 +1,5 @@
 // The revision writer of `revision` and `merge`: a new file with the header
-// of DESIGN.md §1 and empty sections.
+// of docs/reference.md §1 and empty sections.
 #include <fcntl.h>
 #include <unistd.h>
 

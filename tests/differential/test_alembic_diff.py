@@ -21,7 +21,7 @@ Alembic runs in-process through alembic.command (fast); schemagate runs as a
 subprocess ($SG_BIN). See README.md next to this file for how to reproduce a
 seed. Standard library + Alembic/SQLAlchemy (Debian packages) only.
 
-Deliberately NOT generated (Alembic quirks, or targets outside DESIGN.md §2):
+Deliberately NOT generated (Alembic quirks, or targets outside docs/reference.md §2):
   * `downgrade -N` when the database has several rows: Alembic picks the first
     row and warns "downgrade -1 from multiple heads is ambiguous; this usage
     will be disallowed in a future release".
@@ -33,12 +33,12 @@ Deliberately NOT generated (Alembic quirks, or targets outside DESIGN.md §2):
     None and the symbol form does not check it (the command then acts on
     base, silently).
   * a bare branch label as a target: Alembic resolves it to the revision that
-    declares the label, not to the branch head; DESIGN.md lists only
+    declares the label, not to the branch head; docs/reference.md §2 lists only
     label@head / label@base.
   * upgrade to `label@base` (meaningless; Alembic treats it as base).
   * id prefixes shorter than 4 characters: Alembic 1.8 accepts any unique
     prefix (its `len(x) > 3` tests the candidate id, not the prefix);
-    DESIGN.md §2 requires at least 4 characters, so schemagate rejects them.
+    docs/reference.md §2 requires at least 4 characters, so schemagate rejects them.
   * `stamp --purge head` while there are several heads: Alembic empties the
     version table first and only then fails to resolve `head`, so the failed
     command leaves the table empty (schemagate fails before writing).

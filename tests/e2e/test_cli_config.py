@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""End-to-end: configuration of the CLI (DESIGN.md §4, §7).
+"""End-to-end: configuration of the CLI (docs/reference.md §4, §7).
 
 flag > environment > default for the migrations directory and the URL;
 DATABASE_URL, DATABASE_URL_FILE, the DATABASE_* parts; global options after

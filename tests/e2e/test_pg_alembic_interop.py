@@ -3,7 +3,7 @@
 
 The test writes a small Alembic project (alembic.ini, env.py, versions/*.py with
 op.execute and plain SQL) and the equivalent schemagate files (same revision
-ids, same SQL, DESIGN.md section 1), both generated from one table below:
+ids, same SQL, docs/reference.md §1), both generated from one table below:
 
     r1 -> r2 -> r3 -> r4 ------\\
            \\-> r5 (audit) ----- r6 (merge)

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Backups of `run` (DESIGN.md §6) against the real servers: taken only when
+"""Backups of `run` (docs/reference.md §6) against the real servers: taken only when
 revisions are pending, restorable, credentials never in argv, failures are
 exit 7 with the database untouched, retention."""
 import gzip

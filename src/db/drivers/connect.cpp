@@ -1,4 +1,4 @@
-// The driver table (STYLE.md): an explicit switch, not self-registering
+// The driver table (docs/architecture.md): an explicit switch, not self-registering
 // objects, which a static link would drop silently.
 #include "db/mysql/mysql_connection.hpp"
 #include "db/postgres/pg_connection.hpp"

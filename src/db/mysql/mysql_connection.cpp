@@ -3,7 +3,7 @@
 // Transactions: autocommit stays on; begin() is START TRANSACTION, commit()/
 // rollback() are COMMIT/ROLLBACK. DDL commits implicitly on MySQL and
 // MariaDB, so a transaction protects DML only: the engine records progress
-// per statement (dirty state, DESIGN.md §5) instead of relying on rollback.
+// per statement (dirty state, docs/run.md) instead of relying on rollback.
 // Locks: GET_LOCK(name, 0), tied to the session (freed when the connection
 // ends, so no stale locks). GET_LOCK names are server-wide, so the name is
 // prefixed with the database name to scope it like PostgreSQL's per-database

@@ -48,7 +48,7 @@ std::string pg_message(const std::string& text, const std::string& password) {
     return driver::clean_message(out, password);
 }
 
-// Classifies a failure to open a session (libpq texts, NOTES.md).
+// Classifies a failure to open a session (libpq texts, docs/drivers.md).
 [[noreturn]] void throw_connect_error(const DbUrl& url, const std::string& raw) {
     std::string text =
         "cannot connect to " + url.masked() + ": " + driver::clean_message(raw, url.password);

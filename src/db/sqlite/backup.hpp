@@ -1,5 +1,5 @@
 #pragma once
-// SQLite backups through the online backup API (DESIGN.md §6). Lives with the
+// SQLite backups through the online backup API (docs/reference.md §6). Lives with the
 // SQLite driver because only drivers include database library headers.
 #include <atomic>
 #include <string>

@@ -1,4 +1,4 @@
-// Database URL parsing and masking (DESIGN.md §4).
+// Database URL parsing and masking (docs/reference.md §4).
 #include "db/url.hpp"
 
 #include <catch2/catch.hpp>
@@ -243,7 +243,7 @@ TEST_CASE("driver helpers", "[url]") {
 TEST_CASE("connection failure classification (libpq texts, MySQL numbers)", "[url][classify]") {
     using namespace sg::driver;
     auto pg = classify_libpq_failure;
-    // Texts as libpq 15 prints them (NOTES.md; the real-server ones are also
+    // Texts as libpq 15 prints them (docs/drivers.md; the real-server ones are also
     // exercised by the integration tests).
     CHECK(pg("connection to server at \"127.0.0.1\", port 1 failed: Connection refused\n\tIs "
              "the server running on that host and accepting TCP/IP connections?") ==
