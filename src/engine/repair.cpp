@@ -1,4 +1,4 @@
-// stamp and the three ways out of a dirty step (docs/run.md "Recovering a
+// stamp and the three ways out of a dirty step (README.md "Recovering a
 // dirty database"). The dirty history row holds what they need: the revision,
 // the direction, the version-table rows before (from_heads) and after
 // (to_heads) the step, and how many statements ran.
