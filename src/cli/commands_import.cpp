@@ -32,11 +32,7 @@ importer::ImportOptions import_options(const Invocation& inv) {
         if (comma == std::string::npos) break;
         pos = comma + 1;
     }
-    if (inv.settings.url_given) {
-        if (auto d =
-                parse_dialect(inv.settings.url.substr(0, inv.settings.url.find_first_of(":+"))))
-            o.fallback_dialect = dialect_name(*d);
-    }
+    if (inv.settings.url_given) o.fallback_dialect = dialect_name(inv.settings.db.dialect);
     return o;
 }
 
