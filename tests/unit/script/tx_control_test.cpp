@@ -3,6 +3,7 @@
 // `transaction: false` revisions are left alone.
 #include <catch2/catch.hpp>
 
+#include "problems.hpp"
 #include "script/migration.hpp"
 
 using sg::Dialect;
@@ -14,17 +15,7 @@ namespace {
 
 const std::string k_head = "-- revision: abc123\n-- down_revision:\n";  // lines 1-2
 
-std::vector<std::string> problems(const std::string& text,
-                                  std::optional<Dialect> only = std::nullopt) {
-    try {
-        parse_migration(text, "m.sql", only);
-    } catch (const ScriptError& e) {
-        std::vector<std::string> out;
-        for (const auto& p : e.problems()) out.push_back(p.where() + ": " + p.message);
-        return out;
-    }
-    return {};
-}
+using sg::test::problems;
 
 bool one_at(const std::vector<std::string>& all, const std::string& where,
             const std::string& what) {
