@@ -78,6 +78,10 @@ Migration parse_migration(std::string_view text, const std::string& path,
 /// RELEASE and ROLLBACK TO are not (they do not end a transaction).
 std::string transaction_control(std::string_view sql, Dialect d);
 
+/// The words BEGIN minus the words END in `sql` (crudely: quotes and comments
+/// included): above 0, a statement that opened a body the split cut.
+int body_balance(std::string_view sql);
+
 /// Splits SQL into statements for a dialect. `first_line` is the file line
 /// of text's first line; `path` only names the file in errors. Statement text
 /// has no delimiter and no leading/trailing comments, but may contain `;`

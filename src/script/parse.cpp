@@ -328,15 +328,19 @@ class Parser {
         }
         std::vector<FileProblem> out;
         if (!m_m.rev.transactional) return out;
+        int open_bodies = 0;  // BEGIN words not yet ended (see tx_control.cpp)
         for (const Statement& st : statements) {
             std::string what = transaction_control(st.sql, d);
-            if (!what.empty())
-                out.push_back({m_path, st.line,
-                               "transaction control (" + what +
-                                   ") in a transactional revision: schemagate runs the "
-                                   "revision in one transaction and commits it itself; remove "
-                                   "the statement, or put `-- transaction: false` in the "
-                                   "header to run the revision outside a transaction"});
+            if (what.empty() || (what == "END" && open_bodies > 0)) {
+                open_bodies = std::max(0, open_bodies + body_balance(st.sql));
+                continue;
+            }
+            out.push_back({m_path, st.line,
+                           "transaction control (" + what +
+                               ") in a transactional revision: schemagate runs the "
+                               "revision in one transaction and commits it itself; remove "
+                               "the statement, or put `-- transaction: false` in the "
+                               "header to run the revision outside a transaction"});
         }
         return out;
     }

@@ -19,6 +19,11 @@
 //   means schemagate owns the transaction on every database, so a generic
 //   section behaves alike everywhere. A revision that manages transactions
 //   itself says `-- transaction: false`.
+// - A section split for a dialect it was not written for (a generic section
+//   holding an SQLite trigger, split as PostgreSQL) cuts a BEGIN ... END
+//   body into pieces, the last one starting with END. An END statement is
+//   therefore refused only when the statements before it in the section have
+//   no BEGIN left open (body_balance): the END of a body is not a COMMIT.
 // - Not detected: statements that commit implicitly (MySQL `SET autocommit
 //   = 1`, `LOCK TABLES`) and COMMIT issued inside a procedure called from
 //   the revision.
@@ -57,6 +62,24 @@ std::vector<std::string> leading_words(std::string_view sql, size_t n) {
 }
 
 }  // namespace
+
+int body_balance(std::string_view sql) {
+    int balance = 0;
+    for (size_t i = 0; i < sql.size();) {
+        if (!text::is_alpha(sql[i]) && sql[i] != '_') {
+            ++i;
+            continue;
+        }
+        size_t start = i;
+        while (i < sql.size() &&
+               (text::is_alpha(sql[i]) || text::is_digit(sql[i]) || sql[i] == '_' || sql[i] == '$'))
+            ++i;
+        std::string_view w = sql.substr(start, i - start);
+        if (text::iequals(w, "begin")) ++balance;
+        if (text::iequals(w, "end")) --balance;
+    }
+    return balance;
+}
 
 std::string transaction_control(std::string_view sql, Dialect d) {
     auto w = leading_words(sql, 3);

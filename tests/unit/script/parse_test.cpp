@@ -2,6 +2,7 @@
 // checksums.
 #include <catch2/catch.hpp>
 
+#include "problems.hpp"
 #include "script/migration.hpp"
 
 using sg::Dialect;
@@ -30,17 +31,7 @@ const std::string k_full =
     "-- +downgrade mariadb\n"                    // 17
     "DROP INDEX ix ON patients;\n";              // 18
 
-// "file:line: message" of every problem of `text`, or {} when it parses.
-std::vector<std::string> problems(const std::string& text) {
-    try {
-        parse_migration(text, "m.sql");
-    } catch (const ScriptError& e) {
-        std::vector<std::string> out;
-        for (const auto& p : e.problems()) out.push_back(p.where() + ": " + p.message);
-        return out;
-    }
-    return {};
-}
+using sg::test::problems;
 
 bool has(const std::vector<std::string>& all, const std::string& where,
          const std::string& fragment) {

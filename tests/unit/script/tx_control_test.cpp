@@ -3,6 +3,7 @@
 // `transaction: false` revisions are left alone.
 #include <catch2/catch.hpp>
 
+#include "problems.hpp"
 #include "script/migration.hpp"
 
 using sg::Dialect;
@@ -14,17 +15,7 @@ namespace {
 
 const std::string k_head = "-- revision: abc123\n-- down_revision:\n";  // lines 1-2
 
-std::vector<std::string> problems(const std::string& text,
-                                  std::optional<Dialect> only = std::nullopt) {
-    try {
-        parse_migration(text, "m.sql", only);
-    } catch (const ScriptError& e) {
-        std::vector<std::string> out;
-        for (const auto& p : e.problems()) out.push_back(p.where() + ": " + p.message);
-        return out;
-    }
-    return {};
-}
+using sg::test::problems;
 
 bool one_at(const std::vector<std::string>& all, const std::string& where,
             const std::string& what) {
@@ -154,4 +145,39 @@ TEST_CASE("a generic section is checked for every dialect it runs on", "[tx][par
     // Narrowed to MySQL, it is not found.
     CHECK(problems(k_head + "-- +upgrade\nSELECT 1;\nEND;\n", Dialect::mysql).empty());
     CHECK(one_at(problems(k_head + "-- +upgrade\nEND;\n", Dialect::sqlite), "m.sql:4", "END"));
+}
+
+TEST_CASE("a body cut by splitting for another dialect is not transaction control", "[tx][parse]") {
+    // Generic sections written for one database (as in the conformance
+    // tests): split for another, the body's END becomes a statement of its own.
+    std::string sqlite_trigger = k_head +
+                                 "-- +upgrade\n"
+                                 "CREATE TRIGGER ts_ai AFTER INSERT ON ts BEGIN\n"
+                                 "  INSERT INTO ts_log VALUES ('trigger;' || NEW.id);\n"
+                                 "  UPDATE ts SET note = 'seen' WHERE id = NEW.id;\nEND;\n";
+    CHECK(problems(sqlite_trigger).empty());
+    std::string pg_function = k_head +
+                              "-- +upgrade\n"
+                              "CREATE FUNCTION add_one(i integer) RETURNS integer AS $$\n"
+                              "BEGIN\n  RETURN i + 1; -- a ; inside\nEND;\n$$ LANGUAGE plpgsql;\n"
+                              "DO $$ BEGIN INSERT INTO tp VALUES (1, 'do;block'); END $$;\n"
+                              "CREATE FUNCTION two() RETURNS integer LANGUAGE sql\nBEGIN ATOMIC\n"
+                              "  SELECT 1;\n  SELECT 2;\nEND;\n";
+    CHECK(problems(pg_function).empty());
+    std::string mysql_bodies = k_head +
+                               "-- +upgrade\n"
+                               "DELIMITER //\n"
+                               "CREATE PROCEDURE add_row(IN n INT)\nBEGIN\n"
+                               "  INSERT INTO tm VALUES (n, 'proc;row');\nEND//\n"
+                               "CREATE TRIGGER tm_ai AFTER INSERT ON tm FOR EACH ROW\nBEGIN\n"
+                               "  INSERT INTO tm_log VALUES (NEW.id);\nEND//\n"
+                               "DELIMITER ;\nCALL add_row(7);\n";
+    CHECK(problems(mysql_bodies).empty());
+    // A real END after a complete trigger is still refused.
+    CHECK(one_at(problems(k_head + "-- +upgrade sqlite\n"
+                                   "CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1; END;\n"
+                                   "END;\n"),
+                 "m.sql:5", "END"));
+    // ... and BEGIN; ... END; is refused at both ends.
+    CHECK(problems(k_head + "-- +upgrade postgresql\nBEGIN;\nSELECT 1;\nEND;\n").size() == 2);
 }
