@@ -10,3 +10,9 @@ apt-get install -y -qq --no-install-recommends \
     postgresql postgresql-client mariadb-server mariadb-client sqlite3 \
     python3 alembic python3-alembic python3-psycopg2 python3-pymysql \
     procps util-linux >/dev/null
+# The static build, the container images (podman, no Docker engine needed)
+# and the linters (tests/container).
+apt-get install -y -qq --no-install-recommends \
+    dpkg-dev file libmariadb-dev openssl \
+    podman buildah runc catatonit debootstrap uidmap \
+    docker-compose python3-yaml yamllint shellcheck >/dev/null
