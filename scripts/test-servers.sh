@@ -33,17 +33,19 @@ start_pg() {
     if [ ! -f "$dir/pg/PG_VERSION" ]; then
         mkdir -p "$dir/pg" && chown postgres:postgres "$dir/pg"
         runuser -u postgres -- "$pg_bin/initdb" -D "$dir/pg" -U postgres -A trust >"$dir/pg-init.log" 2>&1
-        # trust for the admin user on loopback, passwords for everyone else
-        cat >"$dir/pg/pg_hba.conf" <<HBA
+    fi
+    # trust for the admin user on loopback, passwords for everyone else;
+    # TLS (below) only over ::1: on 127.0.0.1 the server refuses it, so tests
+    # have both a TLS server ([::1]) and one that refuses TLS (127.0.0.1).
+    cat >"$dir/pg/pg_hba.conf" <<HBA
 local all all trust
 host all postgres 127.0.0.1/32 trust
 host all postgres ::1/128 trust
-host all all 127.0.0.1/32 scram-sha-256
+hostnossl all all 127.0.0.1/32 scram-sha-256
 host all all ::1/128 scram-sha-256
 HBA
-    fi
     # --- TLS: always on, with a self-signed certificate made here, so clients
-    # can test sslmode=require (password lines in pg_hba.conf accept both).
+    # can test sslmode=require against [::1] (see pg_hba.conf above).
     if [ ! -f "$dir/pg-tls/server.key" ]; then
         mkdir -p "$dir/pg-tls"
         openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=localhost" \

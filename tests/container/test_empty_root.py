@@ -18,7 +18,8 @@ from run_support import (mysql_create_db, mysql_drop_db, mysql_query, pg_create_
 
 STATIC_BIN = os.environ.get("SG_STATIC_BIN", "")
 UID = 10001
-HOSTS = "127.0.0.1 localhost pg.sg.test mariadb.sg.test\n"
+# PostgreSQL over ::1, where the test server accepts TLS (scripts/test-servers.sh).
+HOSTS = "127.0.0.1 localhost mariadb.sg.test\n::1 pg.sg.test\n"
 
 
 def swap_host(url, host):
