@@ -23,3 +23,9 @@ apt-get install -y -qq --no-install-recommends \
 if ! command -v npm >/dev/null; then
     apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
+# The static build, the container images (podman, no Docker engine needed)
+# and the linters (tests/container).
+apt-get install -y -qq --no-install-recommends \
+    dpkg-dev file libmariadb-dev openssl \
+    podman buildah runc catatonit debootstrap uidmap \
+    docker-compose python3-yaml yamllint shellcheck >/dev/null

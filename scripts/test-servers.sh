@@ -11,7 +11,7 @@ set -euo pipefail
 dir=${SG_SERVER_DIR:-/tmp/schemagate-test-servers}
 pg_port=${SG_PG_PORT:-54329}
 my_port=${SG_MYSQL_PORT:-33069}
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+pg_bin=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)
 user=sg
 password='sg-Pa55:w/rd@x'   # URL-hostile on purpose: tests percent-encoding
 password_enc='sg-Pa55%3Aw%2Frd%40x'
@@ -33,17 +33,30 @@ start_pg() {
     if [ ! -f "$dir/pg/PG_VERSION" ]; then
         mkdir -p "$dir/pg" && chown postgres:postgres "$dir/pg"
         runuser -u postgres -- "$pg_bin/initdb" -D "$dir/pg" -U postgres -A trust >"$dir/pg-init.log" 2>&1
-        # trust for the admin user on loopback, passwords for everyone else
-        cat >"$dir/pg/pg_hba.conf" <<HBA
+    fi
+    # trust for the admin user on loopback, passwords for everyone else;
+    # TLS (below) only over ::1: on 127.0.0.1 the server refuses it, so tests
+    # have both a TLS server ([::1]) and one that refuses TLS (127.0.0.1).
+    cat >"$dir/pg/pg_hba.conf" <<HBA
 local all all trust
 host all postgres 127.0.0.1/32 trust
 host all postgres ::1/128 trust
-host all all 127.0.0.1/32 scram-sha-256
+hostnossl all all 127.0.0.1/32 scram-sha-256
 host all all ::1/128 scram-sha-256
 HBA
+    # --- TLS: always on, with a self-signed certificate made here, so clients
+    # can test sslmode=require against [::1] (see pg_hba.conf above).
+    if [ ! -f "$dir/pg-tls/server.key" ]; then
+        mkdir -p "$dir/pg-tls"
+        openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=localhost" \
+            -keyout "$dir/pg-tls/server.key" -out "$dir/pg-tls/server.crt" >/dev/null 2>&1
+        chown -R postgres:postgres "$dir/pg-tls"
+        chmod 600 "$dir/pg-tls/server.key"
     fi
+    local tls="-c ssl=on -c ssl_cert_file=$dir/pg-tls/server.crt -c ssl_key_file=$dir/pg-tls/server.key"
+    # --- end TLS
     runuser -u postgres -- "$pg_bin/pg_ctl" -D "$dir/pg" -l "$dir/pg-log/pg.log" -w \
-        -o "-p $pg_port -k $dir/pg-sock -c listen_addresses=127.0.0.1,::1 -c max_connections=200 -c fsync=off" start >/dev/null
+        -o "-p $pg_port -k $dir/pg-sock -c listen_addresses=127.0.0.1,::1 -c max_connections=200 -c fsync=off $tls" start >/dev/null
     local psql=("$pg_bin/psql" -h "$dir/pg-sock" -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -qAt)
     if [ "$("${psql[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname='$user'")" != 1 ]; then
         "${psql[@]}" -c "CREATE ROLE $user LOGIN SUPERUSER PASSWORD '$password'"

@@ -2,6 +2,7 @@
 // Credentials go to the child through PG* environment variables (libpq reads
 // them), never through argv where `ps` would show them.
 #include <map>
+#include <regex>
 
 #include "backup/process.hpp"
 #include "backup/tools.hpp"
@@ -41,6 +42,22 @@ const std::map<std::string, std::string>& query_env_names() {
     return names;
 }
 
+// pg_dump refuses servers of a newer major version ("aborting because of
+// server version mismatch"); name both versions and the way out.
+std::string pg_dump_hint(const std::string& stderr_text) {
+    static const std::regex versions(
+        R"(server version: ([0-9][^;\s]*)[^;]*; pg_dump version: ([0-9][^\s]*))");
+    std::smatch m;
+    if (stderr_text.find("server version mismatch") != std::string::npos &&
+        std::regex_search(stderr_text, m, versions)) {
+        return "the server is PostgreSQL " + m[1].str() + " but pg_dump is " + m[2].str() +
+               ": pg_dump must be at least the server's major version; use a pg_dump of that "
+               "major (the image's build argument PG_MAJOR, or --pg-dump), or --backup=never";
+    }
+    return "pg_dump must be at least the server's major version and reach the database; or use "
+           "--backup=never";
+}
+
 }  // namespace
 
 std::map<std::string, std::string> postgres_child_env(const DbUrl& url) {
@@ -73,8 +90,7 @@ void dump_postgres(const DbUrl& url, const std::string& temp_path, const BackupO
     if (!r.ok()) {
         throw Error(ExitCode::backup_failed,
                     tool_failure(opts.pg_dump, r.describe(), r.stderr_text),
-                    "pg_dump must be at least the server's major version and reach the "
-                    "database; or use --backup=never");
+                    pg_dump_hint(r.stderr_text));
     }
     ChildSpec verify;
     verify.argv = {opts.pg_restore, "--list", temp_path};

@@ -1,0 +1,120 @@
+#!/usr/bin/python3
+"""The static binary runs in an empty root: a directory holding only the
+binary, /etc/hosts, /etc/passwd, the migrations and /tmp, entered with chroot
+as a non-root user. `run` completes against the test PostgreSQL (over TLS,
+sslmode=require and verify-ca with the test server's self-signed certificate)
+and MariaDB, both reached by host name from that /etc/hosts, and SQLite.
+The binary is the one the container_images fixture copied out of the image
+(SG_STATIC_BIN), i.e. what scripts/build-static.sh built in the Dockerfile."""
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from container_support import SOURCE_DIR, describe, need_env
+from run_support import (mysql_create_db, mysql_drop_db, mysql_query, pg_create_db, pg_drop_db,
+                         pg_query)
+
+STATIC_BIN = os.environ.get("SG_STATIC_BIN", "")
+UID = 10001
+# PostgreSQL over ::1, where the test server accepts TLS (scripts/test-servers.sh).
+HOSTS = "127.0.0.1 localhost mariadb.sg.test\n::1 pg.sg.test\n"
+
+
+def swap_host(url, host):
+    """The test server's URL with 127.0.0.1 replaced by a host name."""
+    assert "@127.0.0.1:" in url, url
+    return url.replace("@127.0.0.1:", "@%s:" % host)
+
+
+class EmptyRoot(unittest.TestCase):
+    def setUp(self):
+        if not os.path.exists(STATIC_BIN):
+            self.fail("SG_STATIC_BIN missing: %r (the container_images fixture)" % STATIC_BIN)
+        self.root = tempfile.mkdtemp(prefix="sg-empty-root-")
+        os.chmod(self.root, 0o755)
+        for d in ("etc", "tmp", "certs"):
+            os.mkdir(os.path.join(self.root, d))
+        os.chmod(os.path.join(self.root, "tmp"), 0o1777)
+        shutil.copy(STATIC_BIN, os.path.join(self.root, "schemagate"))
+        shutil.copytree(os.path.join(SOURCE_DIR, "migrations"),
+                        os.path.join(self.root, "migrations"))
+        with open(os.path.join(self.root, "etc", "hosts"), "w") as f:
+            f.write(HOSTS)
+        with open(os.path.join(self.root, "etc", "passwd"), "w") as f:
+            f.write("root:x:0:0:root:/:/sbin/nologin\nsg:x:%d:%d:sg:/tmp:/sbin/nologin\n"
+                    % (UID, UID))
+        self.cleanups = []
+
+    def tearDown(self):
+        for drop, name in self.cleanups:
+            drop(name)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def chroot_run(self, *args):
+        cmd = [shutil.which("chroot"), "--userspec=%d:%d" % (UID, UID), self.root, "/schemagate"] + list(args)
+        env = {"PATH": "/", "HOME": "/tmp"}
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+
+    def test_nothing_else_in_the_root(self):
+        self.assertEqual(sorted(os.listdir(self.root)),
+                         ["certs", "etc", "migrations", "schemagate", "tmp"])
+        out = subprocess.run(["file", "-L", STATIC_BIN], capture_output=True, text=True).stdout
+        self.assertIn("statically linked", out)
+        self.assertIn("x86-64", out)
+        self.assertIn("stripped", out)
+        self.assertNotIn("not stripped", out)
+        size = os.path.getsize(STATIC_BIN)
+        print("static binary: %.1f MB" % (size / 1024.0 / 1024.0))
+        self.assertLessEqual(size, 9 * 1024 * 1024)
+
+    def test_postgres_by_host_name_over_tls(self):
+        need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL", "SG_TEST_SERVER_DIR")
+        name, direct = pg_create_db("sg_root")
+        self.cleanups.append((pg_drop_db, name))
+        url = swap_host(direct, "pg.sg.test")
+        p = self.chroot_run("run", "--url", url + "?sslmode=require", "--migrations",
+                            "/migrations", "--backup", "never", "--wait-timeout", "0")
+        self.assertEqual(p.returncode, 0, describe(p))
+        self.assertEqual(len(pg_query(direct, "SELECT version_num FROM alembic_version")), 1)
+
+        # TLS really happens: the server's certificate verifies against its
+        # self-signed certificate, and fails against another one.
+        shutil.copy(os.path.join(os.environ["SG_TEST_SERVER_DIR"], "pg-tls", "server.crt"),
+                    os.path.join(self.root, "certs", "server.crt"))
+        p = self.chroot_run("current", "--url",
+                            url + "?sslmode=verify-ca&sslrootcert=/certs/server.crt")
+        self.assertEqual(p.returncode, 0, describe(p))
+        other = os.path.join(self.root, "certs", "other.crt")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=other", "-keyout", os.path.join(self.root, "tmp", "k"),
+                        "-out", other], capture_output=True, check=True)
+        os.chmod(other, 0o644)
+        p = self.chroot_run("current", "--wait-timeout", "0", "--url",
+                            url + "?sslmode=verify-ca&sslrootcert=/certs/other.crt")
+        self.assertNotEqual(p.returncode, 0, describe(p))
+        self.assertIn("certificate verify failed", p.stderr)
+
+    def test_mariadb_by_host_name(self):
+        need_env("SG_TEST_MYSQL_URL", "SG_TEST_MYSQL_ADMIN_URL")
+        name, url = mysql_create_db("sg_root")
+        self.cleanups.append((mysql_drop_db, name))
+        p = self.chroot_run("run", "--url", swap_host(url, "mariadb.sg.test"), "--migrations",
+                            "/migrations", "--backup", "never", "--wait-timeout", "0")
+        self.assertEqual(p.returncode, 0, describe(p))
+        self.assertEqual(len(mysql_query(url, "SELECT version_num FROM alembic_version")), 1)
+
+    def test_sqlite_with_its_backup(self):
+        p = self.chroot_run("run", "--url", "sqlite:////tmp/app.db", "--migrations", "/migrations",
+                            "--backup", "always", "--backup-dir", "/tmp/backups")
+        self.assertEqual(p.returncode, 0, describe(p))
+        backups = os.listdir(os.path.join(self.root, "tmp", "backups"))
+        self.assertEqual(len(backups), 1, backups)
+        self.assertTrue(backups[0].endswith(".sqlite3"), backups)
+        p = self.chroot_run("check", "--url", "sqlite:////tmp/app.db", "--migrations", "/migrations")
+        self.assertEqual(p.returncode, 0, describe(p))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

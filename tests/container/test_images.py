@@ -1,0 +1,196 @@
+#!/usr/bin/python3
+"""The images of the Dockerfile, run for real with podman (fixture
+container_images): the runtime image migrates the test PostgreSQL and MariaDB
+as a non-root user on a read-only root file system, taking its backup with the
+dump tools inside the image (restored here to prove it); the minimal image
+runs `run --backup never` and `verify`; exit codes pass through unchanged;
+sizes and image settings are as the README states."""
+import gzip
+import os
+import stat
+import subprocess
+import unittest
+
+from container_support import (IMAGE, MINIMAL, SOURCE_DIR, UID, backup_dir, describe,
+                               image_inspect, need_env, need_images, podman_run)
+from run_support import (Workdir, free_port, mysql_create_db, mysql_drop_db, mysql_params,
+                         mysql_query, pg_create_db, pg_drop_db, pg_query, with_database)
+
+SEED_PG = """
+    CREATE TABLE patients (id SERIAL PRIMARY KEY, name TEXT NOT NULL);
+    INSERT INTO patients (name) VALUES ('ada'), ('bob');
+"""
+SEED_MY = """
+    CREATE TABLE patients (id INTEGER AUTO_INCREMENT PRIMARY KEY, name VARCHAR(50) NOT NULL);
+    INSERT INTO patients (name) VALUES ('ada'), ('bob');
+"""
+NEXT = "ALTER TABLE patients ADD COLUMN email VARCHAR(100);"
+MiB = 1024 * 1024
+
+
+def readable_workdir():
+    """A Workdir whose migrations the image's user (uid 10001) can read."""
+    w = Workdir()
+    os.chmod(w.path, 0o755)
+    os.chmod(w.migrations, 0o755)
+    return w
+
+
+class ImageCase(unittest.TestCase):
+    def setUp(self):
+        need_images()
+        self.w = readable_workdir()
+        self.backups = backup_dir()
+        self.cleanups = []
+
+    def tearDown(self):
+        for drop, name in self.cleanups:
+            drop(name)
+        self.w.cleanup()
+        subprocess.run(["rm", "-rf", self.backups])
+
+    def migrate(self, url, image=IMAGE, args=(), options=("--read-only",)):
+        """The runtime image's default command (`run`), as the README shows it."""
+        return podman_run(image, args, env={"DATABASE_URL": url},
+                          volumes=["%s:/migrations:ro" % self.w.migrations,
+                                   "%s:/backups" % self.backups], options=options)
+
+    def only_backup(self, ext):
+        names = [n for n in os.listdir(self.backups) if n.endswith(ext)]
+        self.assertEqual(len(names), 1, os.listdir(self.backups))
+        path = os.path.join(self.backups, names[0])
+        st = os.stat(path)
+        self.assertEqual(st.st_uid, UID)  # written by the image's non-root user
+        self.assertEqual(stat.S_IMODE(st.st_mode), 0o600)
+        return path
+
+
+class RuntimeImage(ImageCase):
+    def test_postgres_backup_by_pg_dump_inside_is_restorable(self):
+        need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
+        name, url = pg_create_db("sg_img")
+        self.cleanups.append((pg_drop_db, name))
+        self.w.revision("a1", "", SEED_PG)
+        p = self.migrate(url)
+        self.assertEqual(p.returncode, 0, describe(p))
+        os.unlink(self.only_backup(".dump"))  # the backup of the empty database
+        self.w.revision("b2", "a1", NEXT)
+        p = self.migrate(url)
+        self.assertEqual(p.returncode, 0, describe(p))
+        self.assertIn("backup written and verified", p.stderr)
+        dump = self.only_backup(".dump")
+
+        restore, restore_url = pg_create_db("sg_img_restore")
+        self.cleanups.append((pg_drop_db, restore))
+        admin = with_database(os.environ["SG_TEST_PG_ADMIN_URL"], restore)
+        r = subprocess.run([os.environ["SG_TEST_PG_BIN"] + "/pg_restore", "--no-owner",
+                            "-d", admin, dump], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(pg_query(restore_url, "SELECT name FROM patients ORDER BY id"),
+                         [("ada",), ("bob",)])
+        self.assertEqual(pg_query(restore_url, "SELECT version_num FROM alembic_version"),
+                         [("a1",)])
+        self.assertEqual(pg_query(url, "SELECT version_num FROM alembic_version"), [("b2",)])
+
+    def test_mariadb_backup_by_mysqldump_inside_is_restorable(self):
+        need_env("SG_TEST_MYSQL_URL", "SG_TEST_MYSQL_ADMIN_URL")
+        name, url = mysql_create_db("sg_img")
+        self.cleanups.append((mysql_drop_db, name))
+        self.w.revision("a1", "", SEED_MY)
+        p = self.migrate(url)
+        self.assertEqual(p.returncode, 0, describe(p))
+        os.unlink(self.only_backup(".sql.gz"))
+        self.w.revision("b2", "a1", NEXT)
+        p = self.migrate(url)
+        self.assertEqual(p.returncode, 0, describe(p))
+        sql = gzip.open(self.only_backup(".sql.gz")).read()
+
+        restore, restore_url = mysql_create_db("sg_img_restore")
+        self.cleanups.append((mysql_drop_db, restore))
+        params = mysql_params(os.environ["SG_TEST_MYSQL_ADMIN_URL"])
+        r = subprocess.run(["mariadb", "--no-defaults", "-h", params["host"], "-P",
+                            str(params["port"]), "-u", params["user"], restore],
+                           input=sql, capture_output=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(mysql_query(restore_url, "SELECT name FROM patients ORDER BY id"),
+                         [("ada",), ("bob",)])
+        self.assertEqual(mysql_query(url, "SELECT version_num FROM alembic_version"), [("b2",)])
+
+    def test_dump_tools_run_inside(self):
+        for tool, expect in (("pg_dump", "(PostgreSQL) 15"), ("pg_restore", "(PostgreSQL) 15"),
+                             ("mysqldump", "MariaDB"), ("mariadb-dump", "MariaDB")):
+            p = podman_run(IMAGE, ["--version"], options=["--read-only", "--entrypoint", tool])
+            self.assertEqual(p.returncode, 0, describe(p))
+            self.assertIn(expect, p.stdout)
+
+    def test_closed_port_is_exit_4(self):
+        self.w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
+        url = "postgresql://sg:secret@127.0.0.1:%d/x" % free_port()
+        p = self.migrate(url, args=["run", "--wait-timeout", "1s"])
+        self.assertEqual(p.returncode, 4, describe(p))
+        self.assertNotIn("secret", p.stderr)
+
+    def test_failing_revision_is_exit_8(self):
+        need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
+        name, url = pg_create_db("sg_img")
+        self.cleanups.append((pg_drop_db, name))
+        self.w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
+        self.w.revision("b2", "a1", "INSERT INTO no_such_table VALUES (1);")
+        p = self.migrate(url, args=["run", "--backup", "never"])
+        self.assertEqual(p.returncode, 8, describe(p))
+        self.assertEqual(pg_query(url, "SELECT version_num FROM alembic_version"), [("a1",)])
+
+    def test_image_settings_and_size(self):
+        self.assertEqual(image_inspect(IMAGE, "{{.Config.User}}"), "%d:%d" % (UID, UID))
+        self.assertEqual(image_inspect(IMAGE, "{{json .Config.Entrypoint}}"), '["schemagate"]')
+        self.assertEqual(image_inspect(IMAGE, "{{json .Config.Cmd}}"), '["run"]')
+        self.assertIn("/backups", image_inspect(IMAGE, "{{json .Config.Volumes}}"))
+        self.assertEqual(image_inspect(
+            IMAGE, '{{index .Config.Labels "org.opencontainers.image.title"}}'), "schemagate")
+        size = int(image_inspect(IMAGE, "{{.Size}}"))
+        print("runtime image: %.1f MB" % (size / MiB))
+        self.assertLessEqual(size, 40 * MiB)
+
+
+class MinimalImage(ImageCase):
+    def test_verify_and_run_backup_never(self):
+        need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
+        p = podman_run(MINIMAL, ["verify"], options=["--read-only"],
+                       volumes=["%s/migrations:/migrations:ro" % SOURCE_DIR])
+        self.assertEqual(p.returncode, 0, describe(p))
+        name, url = pg_create_db("sg_min")
+        self.cleanups.append((pg_drop_db, name))
+        self.w.revision("a1", "", SEED_PG)
+        p = self.migrate(url, image=MINIMAL, args=["run", "--backup", "never"])
+        self.assertEqual(p.returncode, 0, describe(p))
+        self.assertEqual(pg_query(url, "SELECT version_num FROM alembic_version"), [("a1",)])
+        self.assertEqual(os.listdir(self.backups), [])
+
+    def test_backups_are_off_by_default_and_a_requested_one_is_exit_7(self):
+        need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
+        name, url = pg_create_db("sg_min")
+        self.cleanups.append((pg_drop_db, name))
+        self.w.revision("a1", "", SEED_PG)
+        p = self.migrate(url, image=MINIMAL, args=["run", "--backup", "always"])
+        self.assertEqual(p.returncode, 7, describe(p))
+        self.assertIn("cannot run pg_dump: not found", p.stderr)
+        self.assertEqual(pg_query(url, "SELECT to_regclass('patients') IS NULL"), [(True,)])
+        p = self.migrate(url, image=MINIMAL)  # the default: SCHEMAGATE_BACKUP=never
+        self.assertEqual(p.returncode, 0, describe(p))
+
+    def test_closed_port_is_exit_4(self):
+        self.w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
+        url = "mysql://sg:secret@127.0.0.1:%d/x" % free_port()
+        p = self.migrate(url, image=MINIMAL, args=["run", "--wait-timeout", "1s"])
+        self.assertEqual(p.returncode, 4, describe(p))
+
+    def test_image_settings_and_size(self):
+        self.assertEqual(image_inspect(MINIMAL, "{{.Config.User}}"), "%d:%d" % (UID, UID))
+        self.assertIn("SCHEMAGATE_BACKUP=never", image_inspect(MINIMAL, "{{json .Config.Env}}"))
+        size = int(image_inspect(MINIMAL, "{{.Size}}"))
+        print("minimal image: %.1f MB" % (size / MiB))
+        self.assertLessEqual(size, 10 * MiB)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
