@@ -33,11 +33,11 @@ export UBSAN_OPTIONS="$common:print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp:print_suppressions=0"
 # The differential test checks semantics, which the normal run covers with all
 # its graphs; here a few graphs exercise the same code paths under sanitizers.
-export SG_DIFF_GRAPHS=${SG_DIFF_GRAPHS:-6}
+export SG_DIFF_GRAPHS=${SG_DIFF_GRAPHS:-3}
 status=0
 # The container, Helm and lint entries test the image, the chart and the
 # scripts, not this build's binary: they ran in the normal suite already.
-ctest --test-dir "$build" --output-on-failure --timeout 900 \
+ctest --test-dir "$build" --output-on-failure --timeout 900 -j"$(nproc)" \
     -E '^(container_|helm_|lint_)' "$@" || status=$?
 if compgen -G "$reports/report*" >/dev/null; then
     echo "=== sanitizer reports (build $build) ==="

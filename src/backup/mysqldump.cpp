@@ -15,6 +15,7 @@
 #include "backup/process.hpp"
 #include "backup/tools.hpp"
 #include "core/error.hpp"
+#include "core/util.hpp"
 
 namespace sg::backup {
 namespace {
@@ -28,25 +29,11 @@ namespace {
 std::string option_value(const std::string& v) {
     std::string out = "\"";
     for (char c : v) {
-        switch (c) {
-            case '\\':
-                out += "\\\\";
-                break;
-            case '"':
-                out += "\\\"";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                out += c;
-        }
+        const char* esc = backslash_escape(c);
+        if (*esc)
+            out += esc;
+        else
+            out += c;
     }
     return out + "\"";
 }

@@ -9,7 +9,7 @@
 #include "engine/migrator.hpp"
 #include "log/log.hpp"
 #include "run/problems.hpp"
-#include "run/session.hpp"  // exit_code_for
+#include "run/session.hpp"
 #include "script/migration.hpp"
 
 namespace sg::cli {
@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
         report(e);
         return to_int(e.code());
     } catch (const DbError& e) {
-        ExitCode code = exit_code_for(e);
+        ExitCode code = e.code();
         log::error(e.describe(), {{"exit_code", to_int(code)}});
         return to_int(code);
     } catch (const Error& e) {

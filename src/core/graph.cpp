@@ -10,14 +10,6 @@
 namespace sg {
 namespace {
 
-bool valid_id(const std::string& id) {
-    if (id.empty() || id.size() > 32) return false;
-    return std::all_of(id.begin(), id.end(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-               c == '_';
-    });
-}
-
 // Labels appear in targets (`label@head`, `label@-1`), so they must not hold
 // the characters of that syntax, nor be one of the symbolic names.
 bool valid_label(const std::string& label) {
@@ -57,7 +49,7 @@ struct Validator {
     void check_ids() {
         for (size_t i = 0; i < revs.size(); ++i) {
             const Revision& r = revs[i];
-            if (!valid_id(r.id))
+            if (!valid_revision_id(r.id))
                 add_at(r, "revision",
                        "bad revision id '" + r.id + "': use 1-32 characters of [0-9A-Za-z_]");
             auto [it, fresh] = index.emplace(r.id, i);

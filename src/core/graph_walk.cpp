@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <string>
 
+#include "core/util.hpp"
+
 namespace sg::detail {
 namespace {
 
@@ -24,12 +26,6 @@ std::vector<char> reach(const std::vector<std::vector<size_t>>& adj,
 
 bool contains(const std::vector<size_t>& v, size_t x) {
     return std::find(v.begin(), v.end(), x) != v.end();
-}
-
-std::string join(const std::vector<std::string>& v) {
-    std::string out;
-    for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-    return out;
 }
 
 }  // namespace

@@ -36,6 +36,25 @@ inline std::string utc_now(const char* format = kIsoTime) {
     return buf;
 }
 
+/// The backslash escape of `c` shared by JSON strings and MySQL option-file
+/// values (`\\`, `\"`, `\n`, `\r`, `\t`); "" for any other character.
+inline const char* backslash_escape(char c) {
+    switch (c) {
+        case '\\':
+            return "\\\\";
+        case '"':
+            return "\\\"";
+        case '\n':
+            return "\\n";
+        case '\r':
+            return "\\r";
+        case '\t':
+            return "\\t";
+        default:
+            return "";
+    }
+}
+
 /// 130 for SIGINT, 143 for SIGTERM (128 + n for any other signal).
 inline ExitCode exit_for_signal(int sig) {
     if (sig == SIGINT) return ExitCode::sigint;

@@ -3,24 +3,32 @@
 namespace sg {
 namespace {
 
-ExitCode exit_code_for(DbErrorKind kind) {
+// The one mapping of database errors to exit codes, for every command.
+ExitCode exit_code_for(DbErrorKind kind, const std::string& sqlstate, int native) {
     switch (kind) {
         case DbErrorKind::unreachable:
+        case DbErrorKind::lost:
             return ExitCode::unreachable;
         case DbErrorKind::auth:
             return ExitCode::auth;
         case DbErrorKind::busy:
             return ExitCode::lock_timeout;
         default:
-            return ExitCode::internal;
+            break;
     }
+    // PostgreSQL insufficient_privilege; MySQL 1044/1045/1142 access denied.
+    if (sqlstate == "42501" || native == 1044 || native == 1045 || native == 1142)
+        return ExitCode::auth;
+    // PostgreSQL lock_not_available, MySQL lock wait timeout.
+    if (sqlstate == "55P03" || native == 1205) return ExitCode::lock_timeout;
+    return ExitCode::internal;
 }
 
 }  // namespace
 
 DbError::DbError(DbErrorKind kind, const std::string& message, std::string sqlstate,
                  int native_code)
-    : Error(exit_code_for(kind), message),
+    : Error(exit_code_for(kind, sqlstate, native_code), message),
       m_kind(kind),
       m_sqlstate(std::move(sqlstate)),
       m_native(native_code) {}

@@ -27,9 +27,10 @@ enum class DbErrorKind {
 /// "unreachable", "auth", ... (for logs and tests).
 const char* db_error_kind_name(DbErrorKind kind);
 
-/// A database error, keeping the server's code. Exit code follows the kind:
-/// unreachable -> 4, auth -> 5, busy -> 6, else internal (the run layer maps
-/// the rest: sg::exit_code_for in src/run/session.cpp).
+/// A database error, keeping the server's code. Its exit code: unreachable or
+/// lost -> 4; auth, SQLSTATE 42501, MySQL 1044/1045/1142 -> 5; busy, 55P03,
+/// MySQL 1205 -> 6; anything else 1 (the migrator turns a failing revision's
+/// statement error into its own 8 or 9).
 class DbError : public Error {
   public:
     DbError(DbErrorKind kind, const std::string& message, std::string sqlstate = {},

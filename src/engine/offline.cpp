@@ -13,6 +13,7 @@
 //   `DELIMITER` lines so that the mariadb client does not split them.
 #include <sstream>
 
+#include "core/util.hpp"
 #include "engine/migrator.hpp"
 #include "engine/sql_names.hpp"
 
@@ -64,12 +65,6 @@ std::vector<std::string> OfflineSql::row_ops(Dialect d, const TableNames& n,
 }
 
 namespace {
-
-std::string join(const std::vector<std::string>& v, const char* sep) {
-    std::string out;
-    for (size_t i = 0; i < v.size(); ++i) out += (i ? sep : "") + v[i];
-    return out;
-}
 
 // A statement followed by its terminator. A trailing line comment would
 // swallow a ';' on the same line, so the ';' goes on a line of its own then.

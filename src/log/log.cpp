@@ -10,6 +10,8 @@
 #include <mutex>
 #include <string_view>
 
+#include "core/util.hpp"
+
 namespace sg::log {
 namespace {
 
@@ -314,30 +316,15 @@ std::string json_escape(const std::string& s) {
             }
             continue;
         }
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += static_cast<char>(c);
-                }
+        const char* esc = backslash_escape(static_cast<char>(c));
+        if (*esc) {
+            out += esc;
+        } else if (c < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+        } else {
+            out += static_cast<char>(c);
         }
     }
     return out;

@@ -56,21 +56,26 @@ bool writable_default() {
            ::access(kDefaultTerminationLog, W_OK) == 0;
 }
 
+bool write_in_place(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    return static_cast<bool>(out);
+}
+
 // A regular file is written beside itself and renamed over, so a full disk
 // or a crash leaves the old file or the new one, never a truncated one.
-// Anything else (/dev/termination-log, a FIFO) is written in place.
+// Anything else (a FIFO), and a file whose directory takes no new file or
+// that cannot be renamed over — Kubernetes bind-mounts /dev/termination-log
+// as a single file into a read-only /dev — is written in place.
 bool write_file(const std::string& path, const std::string& text) {
     struct stat st {};
     bool regular = ::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode);
-    if (!regular) {
-        std::ofstream out(path, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.flush();
-        return static_cast<bool>(out);
-    }
+    if (!regular) return write_in_place(path, text);
     std::string tmp = path + ".tmp." + std::to_string(::getpid());
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out.is_open()) return write_in_place(path, text);
         out << text;
         out.flush();
         if (!out) {
@@ -80,7 +85,7 @@ bool write_file(const std::string& path, const std::string& text) {
     }
     if (std::rename(tmp.c_str(), path.c_str()) != 0) {
         std::remove(tmp.c_str());
-        return false;
+        return write_in_place(path, text);
     }
     return true;
 }

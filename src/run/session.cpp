@@ -24,26 +24,6 @@ std::string lock_schema(Connection& conn, const std::string& version_table) {
 
 }  // namespace
 
-ExitCode exit_code_for(const DbError& e) {
-    switch (e.kind()) {
-        case DbErrorKind::unreachable:
-        case DbErrorKind::lost:
-            return ExitCode::unreachable;
-        case DbErrorKind::auth:
-            return ExitCode::auth;
-        case DbErrorKind::busy:
-            return ExitCode::lock_timeout;
-        default:
-            break;
-    }
-    // PostgreSQL insufficient_privilege; MySQL 1044/1045/1142 access denied.
-    int n = e.native_code();
-    if (e.sqlstate() == "42501" || n == 1044 || n == 1045 || n == 1142) return ExitCode::auth;
-    // PostgreSQL lock_not_available, MySQL lock wait timeout.
-    if (e.sqlstate() == "55P03" || n == 1205) return ExitCode::lock_timeout;
-    return ExitCode::internal;
-}
-
 std::string hint_for(const DbError& e, ExitCode code) {
     if (!e.hint().empty()) return e.hint();
     if (code == ExitCode::lock_timeout) {
@@ -184,7 +164,7 @@ ExitCode Session::run(const std::function<ExitCode(Session&)>& body) {
         log_problems(e);
         m_problems_logged = true;
     } catch (const DbError& e) {
-        ExitCode code = exit_code_for(e);
+        ExitCode code = e.code();
         fail_with(code, e.describe(), hint_for(e, code));
     } catch (const Error& e) {
         fail_with(e.code(), e.what(), e.hint());

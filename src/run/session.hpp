@@ -18,11 +18,6 @@
 
 namespace sg {
 
-/// The exit code of a database error on an open session: lost connection 4,
-/// refused access (auth kind, SQLSTATE 42501, MySQL 1044/1045/1142) 5, a
-/// lock held by another session 6; anything else is unexpected (1).
-ExitCode exit_code_for(const DbError& e);
-
 /// What to do next about a database error of that exit code.
 std::string hint_for(const DbError& e, ExitCode code);
 

@@ -214,7 +214,7 @@ class Parser {
         Revision& r = m_m.rev;
         if (key == "revision") {
             r.id = std::string(value);
-            if (!text::valid_id(value))
+            if (!valid_revision_id(value))
                 add(line, "bad revision id '" + r.id + "': use 1-32 characters of [0-9A-Za-z_]");
         } else if (key == "down_revision") {
             r.down_revisions = list(key, value, line, true);
@@ -248,7 +248,7 @@ class Parser {
                 pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos)));
             if (item.empty())
                 add(line, "empty item in " + key);
-            else if (ids ? !text::valid_id(item) : !text::valid_label(item))
+            else if (ids ? !valid_revision_id(item) : !text::valid_label(item))
                 add(line, std::string(ids ? "bad revision id '" : "bad name '") + item + "' in " +
                               key +
                               (ids ? ": use 1-32 characters of [0-9A-Za-z_]"

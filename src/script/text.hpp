@@ -31,14 +31,6 @@ inline bool iequals(std::string_view s, std::string_view lower) {
     return true;
 }
 
-/// Revision ids: 1-32 characters of [0-9A-Za-z_] (docs/reference.md §1).
-inline bool valid_id(std::string_view id) {
-    if (id.empty() || id.size() > 32) return false;
-    for (char c : id)
-        if (!is_alpha(c) && !is_digit(c) && c != '_') return false;
-    return true;
-}
-
 /// Branch labels (and depends_on items, which may name a label): the same rule
 /// as the graph, so `label@head` and `label@-1` stay parseable.
 inline bool valid_label(std::string_view s) {

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "core/util.hpp"
 #include "script/migration.hpp"
 #include "script/text.hpp"
 
@@ -15,21 +16,6 @@ namespace sg {
 namespace {
 
 [[noreturn]] void usage(const std::string& message) { throw Error(ExitCode::usage, message); }
-
-std::string join(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-    return out;
-}
-
-std::string utc_now() {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return buf;
-}
 
 // "YYYY-MM-DD HH:MM..." -> "YYYYMMDD_HHMM".
 std::string file_stamp(const std::string& created) {
@@ -67,10 +53,10 @@ std::string one_line(const std::string& s) {
 }
 
 void validate(const NewRevision& r) {
-    if (!r.rev_id.empty() && !text::valid_id(r.rev_id))
+    if (!r.rev_id.empty() && !valid_revision_id(r.rev_id))
         usage("bad revision id '" + r.rev_id + "': use 1-32 characters of [0-9A-Za-z_]");
     for (const auto& id : r.down_revisions)
-        if (!text::valid_id(id)) usage("bad revision id '" + id + "'");
+        if (!valid_revision_id(id)) usage("bad revision id '" + id + "'");
     for (const auto& l : r.branch_labels)
         if (!text::valid_label(l))
             usage("bad branch label '" + l + "': use letters, digits, _ - and .");
@@ -117,7 +103,7 @@ void write_new(const std::string& path, const std::string& content) {
 std::string write_revision(const std::string& dir, const NewRevision& r) {
     validate(r);
     std::string id = r.rev_id.empty() ? generate_rev_id() : r.rev_id;
-    std::string created = r.created.empty() ? utc_now() : r.created;
+    std::string created = r.created.empty() ? utc_now(kSqlTime) : r.created;
     std::string name = r.file_name;
     if (name.empty()) {
         name = file_stamp(created) + "_" + id;

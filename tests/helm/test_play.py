@@ -24,6 +24,7 @@ container_images fixture); exits 77 (ctest: skipped) when it is absent."""
 import base64
 import copy
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -294,7 +295,8 @@ class PlayChart(unittest.TestCase):
         self.assertIn("[2/2] upgrade b2c3d4e5f6a1", first)
         self.assertIn("run finished exit_code=0 applied=2", first)
         # pg_dump wrote to the emptyDir backup volume under the read-only root
-        self.assertIn("backup written and verified file=/backups/%s-base-" % self.db, first)
+        self.assertRegex(first, r"backup written and verified file=/backups/%s-[0-9a-f]{8}-base-"
+                         % re.escape(self.db))
         self.wait_started(app)
         # "2026-12-01T16:26:05.796Z info run finished" vs "2026-12-01 16:26:27.63 +0000 UTC"
         finished = first.splitlines()[-1].split(" ")[0].replace("T", " ").rstrip("Z")

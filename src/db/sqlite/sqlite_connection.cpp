@@ -25,6 +25,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "core/util.hpp"
 #include "db/deadline.hpp"
 #include "db/driver_support.hpp"
 
@@ -38,15 +39,6 @@ DbError to_db_error(const SQLite::Exception& e) {
     // Another connection writing past the busy timeout: wait-for-lock, not a bug.
     if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) kind = DbErrorKind::busy;
     return DbError(kind, driver::clean_message(e.what()), {}, kind == DbErrorKind::busy ? code : 0);
-}
-
-std::string now_utc() {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 class SqliteConnection : public Connection {
@@ -237,7 +229,7 @@ class SqliteConnection : public Connection {
         char host[256] = {};
         ::gethostname(host, sizeof host - 1);
         std::string text =
-            "pid " + std::to_string(::getpid()) + " on " + host + " since " + now_utc() + "\n";
+            "pid " + std::to_string(::getpid()) + " on " + host + " since " + utc_now() + "\n";
         if (::ftruncate(m_lock_fd, 0) != 0 ||
             ::pwrite(m_lock_fd, text.data(), text.size(), 0) < 0) {
             // harmless: the holder text is only informative

@@ -61,17 +61,14 @@ TEST_CASE("the flow maps connect errors to 4 and 5 and writes both outputs") {
 }
 
 TEST_CASE("one mapping from database errors to exit codes, for every command") {
-    CHECK(exit_code_for(DbError(DbErrorKind::lost, "server closed the connection")) ==
+    CHECK(DbError(DbErrorKind::lost, "server closed the connection").code() ==
           ExitCode::unreachable);
-    CHECK(exit_code_for(DbError(DbErrorKind::statement, "permission denied", "42501")) ==
-          ExitCode::auth);
+    CHECK(DbError(DbErrorKind::statement, "permission denied", "42501").code() == ExitCode::auth);
     for (int n : {1044, 1045, 1142}) {
-        CHECK(exit_code_for(DbError(DbErrorKind::statement, "denied", "42000", n)) ==
-              ExitCode::auth);
+        CHECK(DbError(DbErrorKind::statement, "denied", "42000", n).code() == ExitCode::auth);
     }
-    CHECK(exit_code_for(DbError(DbErrorKind::busy, "database is locked")) ==
-          ExitCode::lock_timeout);
-    CHECK(exit_code_for(DbError(DbErrorKind::statement, "lock wait timeout", "HY000", 1205)) ==
+    CHECK(DbError(DbErrorKind::busy, "database is locked").code() == ExitCode::lock_timeout);
+    CHECK(DbError(DbErrorKind::statement, "lock wait timeout", "HY000", 1205).code() ==
           ExitCode::lock_timeout);
     CHECK(hint_for(DbError(DbErrorKind::busy, "database is locked"), ExitCode::lock_timeout)
               .find("another session") != std::string::npos);
