@@ -37,7 +37,7 @@ export SG_DIFF_GRAPHS=${SG_DIFF_GRAPHS:-3}
 status=0
 # The container, Helm and lint entries test the image, the chart and the
 # scripts, not this build's binary: they ran in the normal suite already.
-ctest --test-dir "$build" --output-on-failure --timeout 900 -j"$(nproc)" \
+ctest --test-dir "$build" --output-on-failure --timeout 900 \
     -E '^(container_|helm_|lint_)' "$@" || status=$?
 if compgen -G "$reports/report*" >/dev/null; then
     echo "=== sanitizer reports (build $build) ==="
