@@ -10,7 +10,7 @@ apt-get install -y -qq --no-install-recommends \
     postgresql postgresql-client mariadb-server mariadb-client sqlite3 \
     python3 alembic python3-alembic python3-psycopg2 python3-pymysql \
     procps util-linux \
-    clang libclang-rt-14-dev llvm >/dev/null
+    clang libclang-rt-14-dev llvm ccache >/dev/null
 apt-get install -y -qq --no-install-recommends hyperfine >/dev/null  # bench/compare.sh
 # The Helm chart's tests (tests/helm): the Go renderer (Helm's engine from
 # Debian), yamllint, the podman runtime that plays the rendered pods.
