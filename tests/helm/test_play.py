@@ -20,7 +20,8 @@ play the Deployment; the `check` plays play its pod as a Pod (restartPolicy
 Never, ~5 s).
 
 Needs the image SG_HELM_IMAGE (default localhost/schemagate:ci, built by the
-container_images fixture); exits 77 (ctest: skipped) when it is absent."""
+container_images fixture); exits 77 (ctest: skipped) when it is absent,
+and fails when CI=true."""
 import base64
 import copy
 import os
@@ -38,7 +39,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 from helm_support import readme_helm_commands, readme_section, render  # noqa: E402
-from run_support import need_env, password_of, pg_create_db, pg_drop_db, pg_query  # noqa: E402
+from run_support import CI, need_env, password_of, pg_create_db, pg_drop_db, pg_query  # noqa: E402
 
 IMAGE = os.environ.get("SG_HELM_IMAGE", "localhost/schemagate:ci")
 SKIP = 77
@@ -372,5 +373,6 @@ class PlayChart(unittest.TestCase):
 if __name__ == "__main__":
     if not image_present():
         print("SKIP: podman or the image %s is missing (the container_images fixture builds it)" % IMAGE)
-        sys.exit(SKIP)
+        # in CI a missing image is a failure, as for the container tests
+        sys.exit(1 if CI else SKIP)
     unittest.main(verbosity=2)
