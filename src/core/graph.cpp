@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "core/graph_walk.hpp"
+#include "core/util.hpp"
 
 namespace sg {
 namespace {
@@ -227,13 +228,10 @@ void RevisionGraph::validate_and_order(std::vector<Revision> input) {
     users.shrink_to_fit();
     adj.clear();
     adj.shrink_to_fit();
-    m_links.input_pos.resize(n);
-    m_revisions.reserve(n);
-    for (size_t pos = 0; pos < n; ++pos) {
-        m_links.input_pos[pos] = static_cast<uint32_t>(order[pos]);
-        m_revisions.push_back(std::move(input[order[pos]]));
-        m_revisions.back().lines.clear();  // only the messages above needed them
-    }
+    m_links.input_pos.assign(order.begin(), order.end());
+    permute_in_place(input, m_links.input_pos);
+    m_revisions = std::move(input);
+    for (Revision& r : m_revisions) r.lines.clear();  // only the messages above needed them
     m_index.build(m_revisions);
 }
 

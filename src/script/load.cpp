@@ -20,6 +20,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/util.hpp"
 #include "script/migration.hpp"
 #include "script/text.hpp"
 
@@ -126,9 +127,17 @@ ScriptDirectory load_directory(const std::string& dir, std::optional<Dialect> on
             problems.insert(problems.end(), e.problems().begin(), e.problems().end());
         }
     }
+    found.files = {};  // the paths live on in the revisions
+    // The graph's copies take the header lines: only its validation messages
+    // read them.
     std::vector<Revision> revisions;
     revisions.reserve(migrations.size());
-    for (const Migration& m : migrations) revisions.push_back(m.rev);
+    for (Migration& m : migrations) {
+        auto lines = std::move(m.rev.lines);
+        m.rev.lines.clear();
+        revisions.push_back(m.rev);
+        revisions.back().lines = std::move(lines);
+    }
 
     // File problems first, then the graph problems of the files that parsed,
     // so one run lists everything. A reference to an unknown revision is left
@@ -148,22 +157,7 @@ ScriptDirectory load_directory(const std::string& dir, std::optional<Dialect> on
     ScriptDirectory out;
     out.path = dir;
     out.graph = RevisionGraph(std::move(revisions));
-    // Into graph order in place (one Migration is about a kilobyte): position
-    // p takes the migration at input position input_pos[p], cycle by cycle.
-    const auto& from = out.graph.links().input_pos;
-    std::vector<char> placed(migrations.size(), 0);
-    for (size_t start = 0; start < migrations.size(); ++start) {
-        if (placed[start]) continue;
-        Migration held = std::move(migrations[start]);
-        size_t p = start;
-        while (from[p] != start) {
-            migrations[p] = std::move(migrations[from[p]]);
-            placed[p] = 1;
-            p = from[p];
-        }
-        migrations[p] = std::move(held);
-        placed[p] = 1;
-    }
+    permute_in_place(migrations, out.graph.links().input_pos);  // into graph order
     out.migrations = std::move(migrations);
     return out;
 }
