@@ -52,6 +52,36 @@ std::vector<char> descendant_mask(const GraphLinks& l, const std::vector<size_t>
     return reach(deps ? l.all_next : l.next, starts);
 }
 
+namespace {
+
+// Sorted sets that many revisions share (set 0 is empty): a line of
+// revisions holds one set, not a copy each.
+template <typename T>
+struct SharedSets {
+    std::vector<std::vector<T>>& sets;
+
+    // The id of sets[a] plus `more`: `a` itself when nothing is added.
+    uint32_t unite(uint32_t a, const std::vector<T>& more) {
+        if (more.empty()) return a;
+        std::vector<T> u = sets[a];
+        u.insert(u.end(), more.begin(), more.end());
+        std::sort(u.begin(), u.end());
+        u.erase(std::unique(u.begin(), u.end()), u.end());
+        if (u == sets[a]) return a;
+        sets.push_back(std::move(u));
+        return static_cast<uint32_t>(sets.size() - 1);
+    }
+    // The union of of[p] over the down_revisions p of i.
+    uint32_t over_parents(const GraphLinks& l, size_t i, const std::vector<uint32_t>& of) {
+        uint32_t set = 0;
+        for (size_t p : l.down[i])
+            if (of[p] != set) set = set == 0 ? of[p] : unite(set, sets[of[p]]);
+        return set;
+    }
+};
+
+}  // namespace
+
 // Alembic drops from a revision's depends_on what an ancestor (through
 // down_revision) already depends on; the rest joins down_revision as the
 // revision's "normalized down revisions", which drive the version-table rows.
@@ -63,29 +93,18 @@ void normalize_depends_on(GraphLinks& l) {
     std::vector<size_t> declarers(n, 0);
     for (size_t i = 0; i < n; ++i)
         for (size_t d : l.deps[i]) ++declarers[d];
-    std::vector<std::vector<uint32_t>> sets(1);  // sorted; set 0 is empty
+    std::vector<std::vector<uint32_t>> table(1);
+    SharedSets<uint32_t> sets{table};
     std::vector<uint32_t> inherited(n, 0), passed(n, 0);
-    auto merge = [&](uint32_t a, const std::vector<uint32_t>& more) {
-        std::vector<uint32_t> u = sets[a];
-        u.insert(u.end(), more.begin(), more.end());
-        std::sort(u.begin(), u.end());
-        u.erase(std::unique(u.begin(), u.end()), u.end());
-        if (u == sets[a]) return a;
-        sets.push_back(std::move(u));
-        return static_cast<uint32_t>(sets.size() - 1);
-    };
     for (size_t i = 0; i < n; ++i) {
-        uint32_t set = 0;
-        for (size_t p : l.down[i])
-            if (passed[p] != set) set = set == 0 ? passed[p] : merge(set, sets[passed[p]]);
-        inherited[i] = set;
+        inherited[i] = sets.over_parents(l, i, passed);
         std::vector<uint32_t> own;
         for (size_t d : l.deps[i])
             if (declarers[d] > 1) own.push_back(static_cast<uint32_t>(d));
-        passed[i] = own.empty() ? set : merge(set, own);
+        passed[i] = sets.unite(inherited[i], own);
     }
     for (size_t i = 0; i < n; ++i) {
-        const auto& drop = sets[inherited[i]];
+        const auto& drop = table[inherited[i]];
         for (size_t d : l.deps[i])
             if (!std::binary_search(drop.begin(), drop.end(), static_cast<uint32_t>(d)))
                 l.norm_deps.push(d);
@@ -105,27 +124,11 @@ void normalize_depends_on(GraphLinks& l) {
 // descendants' part is one pass in topological order over shared label sets.
 void propagate_branch_labels(GraphLinks& l, const std::vector<Revision>& revs) {
     size_t n = revs.size();
-    auto& sets = l.label_sets;
-    sets.assign(1, {});
+    l.label_sets.assign(1, {});
     l.label_set.assign(n, 0);
-    auto with = [&](uint32_t a, const std::vector<std::string>& more) {
-        std::vector<std::string> u = sets[a];
-        u.insert(u.end(), more.begin(), more.end());
-        std::sort(u.begin(), u.end());
-        u.erase(std::unique(u.begin(), u.end()), u.end());
-        if (u == sets[a]) return a;
-        sets.push_back(std::move(u));
-        return static_cast<uint32_t>(sets.size() - 1);
-    };
-    for (size_t j = 0; j < n; ++j) {
-        uint32_t set = 0;
-        for (size_t p : l.down[j]) {
-            uint32_t from = l.label_set[p];
-            if (from != set) set = set == 0 ? from : with(set, sets[from]);
-        }
-        if (!revs[j].branch_labels.empty()) set = with(set, revs[j].branch_labels);
-        l.label_set[j] = set;
-    }
+    SharedSets<std::string> sets{l.label_sets};
+    for (size_t j = 0; j < n; ++j)
+        l.label_set[j] = sets.unite(sets.over_parents(l, j, l.label_set), revs[j].branch_labels);
     std::vector<uint32_t> seen(n, 0);  // the labelled revision (+1) whose walk saw it
     for (size_t i = 0; i < n; ++i) {
         if (revs[i].branch_labels.empty()) continue;
@@ -146,7 +149,7 @@ void propagate_branch_labels(GraphLinks& l, const std::vector<Revision>& revs) {
         while (l.all_next[p].size() <= 1 && l.down[p].size() <= 1) {
             auto it = moved.find(l.label_set[p]);
             if (it == moved.end())
-                it = moved.emplace(l.label_set[p], with(l.label_set[p], labels)).first;
+                it = moved.emplace(l.label_set[p], sets.unite(l.label_set[p], labels)).first;
             l.label_set[p] = it->second;
             if (l.down[p].empty()) break;
             p = l.down[p][0];
