@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <functional>
 #include <queue>
-#include <unordered_map>
 
 #include "core/graph_walk.hpp"
 #include "core/util.hpp"
@@ -36,8 +35,9 @@ std::string join_files(const std::vector<std::string>& files) {
 struct Validator {
     const std::vector<Revision>& revs;
     std::vector<GraphProblem> problems;
-    std::unordered_map<std::string_view, size_t> index;  // first occurrence of each id
-    std::map<std::string, size_t> labels;                // label -> declaring revision
+    IdIndex index;  // first occurrence of each id
+    bool known(std::string_view id) const { return index.find(revs, id) != SIZE_MAX; }
+    std::map<std::string, size_t> labels;  // label -> declaring revision
 
     void add(const std::vector<std::string>& files, std::string message) {
         problems.push_back({join_files(files), std::move(message), 0});
@@ -49,15 +49,14 @@ struct Validator {
     }
 
     void check_ids() {
-        index.reserve(revs.size());
+        index.reset(revs.size());
         for (size_t i = 0; i < revs.size(); ++i) {
             const Revision& r = revs[i];
             if (!valid_revision_id(r.id))
                 add_at(r, "revision",
                        "bad revision id '" + r.id + "': use 1-32 characters of [0-9A-Za-z_]");
-            auto [it, fresh] = index.emplace(r.id, i);
-            if (!fresh)
-                add({revs[it->second].file, r.file}, "duplicate revision id '" + r.id + "'");
+            size_t first = index.insert(revs, i);
+            if (first != i) add({revs[first].file, r.file}, "duplicate revision id '" + r.id + "'");
         }
     }
 
@@ -67,10 +66,10 @@ struct Validator {
                 if (!valid_label(label)) {
                     add_at(revs[i], "branch_labels",
                            "bad branch label '" + label + "' in revision " + revs[i].id);
-                } else if (auto id = index.find(label); id != index.end()) {
-                    add({revs[i].file, revs[id->second].file}, "branch label '" + label +
-                                                                   "' of revision " + revs[i].id +
-                                                                   " is already a revision id");
+                } else if (size_t id = index.find(revs, label); id != SIZE_MAX) {
+                    add({revs[i].file, revs[id].file}, "branch label '" + label + "' of revision " +
+                                                           revs[i].id +
+                                                           " is already a revision id");
                 } else if (auto it = labels.find(label); it != labels.end()) {
                     add({revs[it->second].file, revs[i].file},
                         "branch label '" + label + "' in revision " + revs[i].id +
@@ -91,36 +90,43 @@ struct Validator {
                     downs.begin() + static_cast<long>(k))
                     add_at(r, "down_revision",
                            "revision " + r.id + " names down_revision " + d + " twice");
-                else if (!index.count(d))
+                else if (!known(d))
                     add_at(
                         r, "down_revision",
                         "down_revision " + d + " of revision " + r.id + " is not a known revision");
             }
             for (const auto& d : r.depends_on)
-                if (!index.count(d) && !labels.count(d))
+                if (!known(d) && !labels.count(d))
                     add_at(r, "depends_on",
                            "depends_on " + d + " of revision " + r.id +
                                " is not a known revision or branch label");
         }
     }
 
-    // Edges to known revisions only: unknown ones are reported already.
-    std::vector<std::vector<size_t>> edges() const {
-        std::vector<std::vector<size_t>> out(revs.size());
+    // Edges to known revisions only: unknown ones are reported already. Each
+    // row sorted, each edge once.
+    Adjacency edges() const {
+        Adjacency out;
+        std::vector<size_t> row;
         for (size_t i = 0; i < revs.size(); ++i) {
-            if (index.at(std::string_view(revs[i].id)) != i) continue;  // a duplicate: ignore
+            row.clear();
             auto link = [&](const std::string& to) {
-                auto it = index.find(to);
-                if (it == index.end()) {
+                size_t at = index.find(revs, to);
+                if (at == SIZE_MAX) {
                     auto l = labels.find(to);
                     if (l == labels.end()) return;
-                    out[i].push_back(l->second);
-                } else {
-                    out[i].push_back(it->second);
+                    at = l->second;
                 }
+                row.push_back(at);
             };
-            for (const auto& d : revs[i].down_revisions) link(d);
-            for (const auto& d : revs[i].depends_on) link(d);
+            if (index.find(revs, revs[i].id) == i) {  // a duplicate has none
+                for (const auto& d : revs[i].down_revisions) link(d);
+                for (const auto& d : revs[i].depends_on) link(d);
+            }
+            std::sort(row.begin(), row.end());
+            row.erase(std::unique(row.begin(), row.end()), row.end());
+            for (size_t x : row) out.push(x);
+            out.end_row();
         }
         return out;
     }
@@ -202,36 +208,30 @@ void RevisionGraph::validate_and_order(std::vector<Revision> input) {
             summary += " (and " + std::to_string(v.problems.size() - 1) + " more)";
         throw GraphError(summary, std::move(v.problems));
     }
+    for (Revision& r : input) r.lines.clear();  // only the messages above need them
     // Kahn's algorithm; among the revisions ready, the earliest in the input.
-    auto adj = v.edges();
+    Adjacency adj = v.edges();
+    v.index = {};
     size_t n = input.size();
-    std::vector<size_t> missing(n, 0);
-    std::vector<std::vector<size_t>> users(n);
-    for (size_t i = 0; i < n; ++i) {
-        std::sort(adj[i].begin(), adj[i].end());
-        adj[i].erase(std::unique(adj[i].begin(), adj[i].end()), adj[i].end());
-        missing[i] = adj[i].size();
-        for (size_t p : adj[i]) users[p].push_back(i);
-    }
+    std::vector<uint32_t> missing(n, 0);
+    for (size_t i = 0; i < n; ++i) missing[i] = static_cast<uint32_t>(adj[i].size());
+    Adjacency users = Adjacency::reversed(adj);
+    adj = {};
     std::priority_queue<size_t, std::vector<size_t>, std::greater<size_t>> ready;
     for (size_t i = 0; i < n; ++i)
         if (missing[i] == 0) ready.push(i);
-    std::vector<size_t> order;
+    std::vector<uint32_t> order;
+    order.reserve(n);
     while (!ready.empty()) {
         size_t i = ready.top();
         ready.pop();
-        order.push_back(i);
+        order.push_back(static_cast<uint32_t>(i));
         for (size_t u : users[i])
             if (--missing[u] == 0) ready.push(u);
     }
-    users.clear();
-    users.shrink_to_fit();
-    adj.clear();
-    adj.shrink_to_fit();
-    m_links.input_pos.assign(order.begin(), order.end());
+    m_links.input_pos = std::move(order);
     permute_in_place(input, m_links.input_pos);
     m_revisions = std::move(input);
-    for (Revision& r : m_revisions) r.lines.clear();  // only the messages above needed them
     m_index.build(m_revisions);
 }
 
@@ -308,15 +308,24 @@ namespace {
 size_t hash_id(std::string_view id) { return std::hash<std::string_view>()(id); }
 }  // namespace
 
-void IdIndex::build(const std::vector<Revision>& revs) {
+void IdIndex::reset(size_t n) {
     size_t size = 16;
-    while (size < revs.size() * 2) size *= 2;
+    while (size < n * 2) size *= 2;
     m_slots.assign(size, 0);
-    for (size_t i = 0; i < revs.size(); ++i) {
-        size_t slot = hash_id(revs[i].id) & (size - 1);
-        while (m_slots[slot] != 0) slot = (slot + 1) & (size - 1);
-        m_slots[slot] = static_cast<uint32_t>(i + 1);
-    }
+}
+
+size_t IdIndex::insert(const std::vector<Revision>& revs, size_t i) {
+    size_t mask = m_slots.size() - 1;
+    size_t slot = hash_id(revs[i].id) & mask;
+    for (; m_slots[slot] != 0; slot = (slot + 1) & mask)
+        if (revs[m_slots[slot] - 1].id == revs[i].id) return m_slots[slot] - 1;
+    m_slots[slot] = static_cast<uint32_t>(i + 1);
+    return i;
+}
+
+void IdIndex::build(const std::vector<Revision>& revs) {
+    reset(revs.size());
+    for (size_t i = 0; i < revs.size(); ++i) insert(revs, i);
 }
 
 size_t IdIndex::find(const std::vector<Revision>& revs, std::string_view id) const {

@@ -111,6 +111,9 @@ struct GraphLinks {
 class IdIndex {
   public:
     void build(const std::vector<Revision>& revs);
+    void reset(size_t n);  // empty, sized for n ids
+    /// Adds revs[i] unless its id is there already; the position holding it.
+    size_t insert(const std::vector<Revision>& revs, size_t i);
     /// Position of `id` in `revs` (the vector it was built from), or SIZE_MAX.
     size_t find(const std::vector<Revision>& revs, std::string_view id) const;
 
