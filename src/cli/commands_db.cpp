@@ -6,7 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
 #include "core/util.hpp"
-#include "engine/migrator.hpp"  // render_offline
+#include "engine/migrator.hpp"  // write_offline
 #include "log/log.hpp"
 #include "run/commands.hpp"
 
@@ -38,7 +38,8 @@ ExitCode offline(const Invocation& inv, Direction dir) {
                                            : scripts.graph.plan_downgrade(from, target);
     Dialect d = s.dialect.value_or(s.db.dialect);
     bool create = dir == Direction::upgrade && from.empty();
-    std::cout << render_offline(scripts, d, s.tables, steps, from, create) << std::flush;
+    write_offline(std::cout, scripts, d, s.tables, steps, from, create);
+    std::cout << std::flush;
     log::info("wrote offline SQL",
               {{"dialect", dialect_name(d)}, {"steps", static_cast<long long>(steps.size())}});
     return ExitCode::ok;

@@ -113,7 +113,8 @@ ExitCode cmd_history(const Invocation& inv) {
     std::vector<std::string> rows = rows_for_marks(inv, mentions_current(range));
     std::vector<std::string> ids;
     if (range.empty()) {
-        for (const auto& r : scripts.graph.revisions()) ids.insert(ids.begin(), r.id);
+        const auto& revs = scripts.graph.revisions();  // newest first
+        for (auto it = revs.rbegin(); it != revs.rend(); ++it) ids.push_back(it->id);
     } else {
         ids = scripts.graph.history_range(range, rows);
     }

@@ -13,7 +13,7 @@ std::string down_text(const Revision& r) {
 
 // Alembic's "real" head counts dependents as children too.
 bool is_real_head(const RevisionGraph& g, const Revision& r) {
-    return g.children(r.id).empty() && dependents(g, r.id).empty();
+    return g.children(r.id).empty() && !g.is_depended_on(r.id);
 }
 
 }  // namespace

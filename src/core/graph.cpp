@@ -6,6 +6,7 @@
 #include <queue>
 
 #include "core/graph_walk.hpp"
+#include "core/util.hpp"
 
 namespace sg {
 namespace {
@@ -34,7 +35,8 @@ std::string join_files(const std::vector<std::string>& files) {
 struct Validator {
     const std::vector<Revision>& revs;
     std::vector<GraphProblem> problems;
-    std::map<std::string, size_t> index;   // first occurrence of each id
+    IdIndex index;  // first occurrence of each id
+    bool known(std::string_view id) const { return index.find(revs, id) != SIZE_MAX; }
     std::map<std::string, size_t> labels;  // label -> declaring revision
 
     void add(const std::vector<std::string>& files, std::string message) {
@@ -47,14 +49,14 @@ struct Validator {
     }
 
     void check_ids() {
+        index.reset(revs.size());
         for (size_t i = 0; i < revs.size(); ++i) {
             const Revision& r = revs[i];
             if (!valid_revision_id(r.id))
                 add_at(r, "revision",
                        "bad revision id '" + r.id + "': use 1-32 characters of [0-9A-Za-z_]");
-            auto [it, fresh] = index.emplace(r.id, i);
-            if (!fresh)
-                add({revs[it->second].file, r.file}, "duplicate revision id '" + r.id + "'");
+            size_t first = index.insert(revs, i);
+            if (first != i) add({revs[first].file, r.file}, "duplicate revision id '" + r.id + "'");
         }
     }
 
@@ -64,10 +66,10 @@ struct Validator {
                 if (!valid_label(label)) {
                     add_at(revs[i], "branch_labels",
                            "bad branch label '" + label + "' in revision " + revs[i].id);
-                } else if (auto id = index.find(label); id != index.end()) {
-                    add({revs[i].file, revs[id->second].file}, "branch label '" + label +
-                                                                   "' of revision " + revs[i].id +
-                                                                   " is already a revision id");
+                } else if (size_t id = index.find(revs, label); id != SIZE_MAX) {
+                    add({revs[i].file, revs[id].file}, "branch label '" + label + "' of revision " +
+                                                           revs[i].id +
+                                                           " is already a revision id");
                 } else if (auto it = labels.find(label); it != labels.end()) {
                     add({revs[it->second].file, revs[i].file},
                         "branch label '" + label + "' in revision " + revs[i].id +
@@ -81,41 +83,50 @@ struct Validator {
 
     void check_references() {
         for (const Revision& r : revs) {
-            std::set<std::string> seen;
-            for (const auto& d : r.down_revisions) {
-                if (!seen.insert(d).second)
+            const auto& downs = r.down_revisions;
+            for (size_t k = 0; k < downs.size(); ++k) {
+                const std::string& d = downs[k];
+                if (std::find(downs.begin(), downs.begin() + static_cast<long>(k), d) !=
+                    downs.begin() + static_cast<long>(k))
                     add_at(r, "down_revision",
                            "revision " + r.id + " names down_revision " + d + " twice");
-                else if (!index.count(d))
+                else if (!known(d))
                     add_at(
                         r, "down_revision",
                         "down_revision " + d + " of revision " + r.id + " is not a known revision");
             }
             for (const auto& d : r.depends_on)
-                if (!index.count(d) && !labels.count(d))
+                if (!known(d) && !labels.count(d))
                     add_at(r, "depends_on",
                            "depends_on " + d + " of revision " + r.id +
                                " is not a known revision or branch label");
         }
     }
 
-    // Edges to known revisions only: unknown ones are reported already.
-    std::vector<std::vector<size_t>> edges() const {
-        std::vector<std::vector<size_t>> out(revs.size());
+    // Edges to known revisions only: unknown ones are reported already. Each
+    // row sorted, each edge once.
+    Adjacency edges() const {
+        Adjacency out;
+        std::vector<size_t> row;
         for (size_t i = 0; i < revs.size(); ++i) {
-            if (index.at(revs[i].id) != i) continue;  // a duplicate: ignore
+            row.clear();
             auto link = [&](const std::string& to) {
-                auto it = index.find(to);
-                if (it == index.end()) {
+                size_t at = index.find(revs, to);
+                if (at == SIZE_MAX) {
                     auto l = labels.find(to);
                     if (l == labels.end()) return;
-                    out[i].push_back(l->second);
-                } else {
-                    out[i].push_back(it->second);
+                    at = l->second;
                 }
+                row.push_back(at);
             };
-            for (const auto& d : revs[i].down_revisions) link(d);
-            for (const auto& d : revs[i].depends_on) link(d);
+            if (index.find(revs, revs[i].id) == i) {  // a duplicate has none
+                for (const auto& d : revs[i].down_revisions) link(d);
+                for (const auto& d : revs[i].depends_on) link(d);
+            }
+            std::sort(row.begin(), row.end());
+            row.erase(std::unique(row.begin(), row.end()), row.end());
+            for (size_t x : row) out.push(x);
+            out.end_row();
         }
         return out;
     }
@@ -197,60 +208,59 @@ void RevisionGraph::validate_and_order(std::vector<Revision> input) {
             summary += " (and " + std::to_string(v.problems.size() - 1) + " more)";
         throw GraphError(summary, std::move(v.problems));
     }
+    for (Revision& r : input) r.lines.clear();  // only the messages above need them
     // Kahn's algorithm; among the revisions ready, the earliest in the input.
-    auto adj = v.edges();
+    Adjacency adj = v.edges();
+    v.index = {};
     size_t n = input.size();
-    std::vector<size_t> missing(n, 0);
-    std::vector<std::vector<size_t>> users(n);
-    for (size_t i = 0; i < n; ++i) {
-        std::sort(adj[i].begin(), adj[i].end());
-        adj[i].erase(std::unique(adj[i].begin(), adj[i].end()), adj[i].end());
-        missing[i] = adj[i].size();
-        for (size_t p : adj[i]) users[p].push_back(i);
-    }
+    std::vector<uint32_t> missing(n, 0);
+    for (size_t i = 0; i < n; ++i) missing[i] = static_cast<uint32_t>(adj[i].size());
+    Adjacency users = Adjacency::reversed(adj);
+    adj = {};
     std::priority_queue<size_t, std::vector<size_t>, std::greater<size_t>> ready;
     for (size_t i = 0; i < n; ++i)
         if (missing[i] == 0) ready.push(i);
-    std::vector<size_t> order;
+    std::vector<uint32_t> order;
+    order.reserve(n);
     while (!ready.empty()) {
         size_t i = ready.top();
         ready.pop();
-        order.push_back(i);
+        order.push_back(static_cast<uint32_t>(i));
         for (size_t u : users[i])
             if (--missing[u] == 0) ready.push(u);
     }
-    m_links.input_pos.resize(n);
-    for (size_t pos = 0; pos < n; ++pos) {
-        m_links.input_pos[pos] = order[pos];
-        m_index[input[order[pos]].id] = pos;
-        m_revisions.push_back(std::move(input[order[pos]]));
-    }
+    m_links.input_pos = std::move(order);
+    permute_in_place(input, m_links.input_pos);
+    m_revisions = std::move(input);
+    m_index.build(m_revisions);
 }
 
 void RevisionGraph::build_links() {
     size_t n = m_revisions.size();
     GraphLinks& l = m_links;
-    l.down.assign(n, {});
-    l.deps.assign(n, {});
-    l.next.assign(n, {});
-    l.all_next.assign(n, {});
     for (size_t i = 0; i < n; ++i)
         for (const auto& label : m_revisions[i].branch_labels) l.labels[label] = i;
     for (size_t i = 0; i < n; ++i) {
         const Revision& r = m_revisions[i];
-        for (const auto& d : r.down_revisions) l.down[i].push_back(m_index.at(d));
+        for (const auto& d : r.down_revisions) l.down.push(index_of(d));
+        l.down.end_row();
+        std::vector<size_t> deps;
         for (const auto& d : r.depends_on) {
-            auto it = m_index.find(d);
-            size_t dep = it != m_index.end() ? it->second : l.labels.at(d);
-            if (std::find(l.deps[i].begin(), l.deps[i].end(), dep) == l.deps[i].end())
-                l.deps[i].push_back(dep);
+            size_t dep = m_index.find(m_revisions, d);
+            if (dep == SIZE_MAX) dep = l.labels.at(d);
+            if (std::find(deps.begin(), deps.end(), dep) == deps.end()) deps.push_back(dep);
+            m_depended_on.push_back(d);
         }
-        for (size_t d : l.down[i]) l.next[d].push_back(i);
-        for (size_t d : l.down[i]) l.all_next[d].push_back(i);
-        for (size_t d : l.deps[i])
-            if (std::find(l.down[i].begin(), l.down[i].end(), d) == l.down[i].end())
-                l.all_next[d].push_back(i);
+        for (size_t d : deps) l.deps.push(d);
+        l.deps.end_row();
     }
+    std::sort(m_depended_on.begin(), m_depended_on.end());
+    m_depended_on.erase(std::unique(m_depended_on.begin(), m_depended_on.end()),
+                        m_depended_on.end());
+    l.down.shrink();
+    l.deps.shrink();
+    l.next = Adjacency::reversed(l.down);
+    l.all_next = Adjacency::reversed(l.down, &l.deps);
     std::vector<size_t> by_input(n);
     for (size_t i = 0; i < n; ++i) by_input[l.input_pos[i]] = i;
     for (size_t i : by_input) {
@@ -262,16 +272,80 @@ void RevisionGraph::build_links() {
     detail::propagate_branch_labels(l, m_revisions);
 }
 
+Adjacency Adjacency::reversed(const Adjacency& a, const Adjacency* b) {
+    size_t n = a.size();
+    // Row i's items of b that are in a's row i already are left out.
+    auto extra = [&](size_t i, size_t x) {
+        auto row = a[i];
+        return std::find(row.begin(), row.end(), x) == row.end();
+    };
+    std::vector<uint32_t> count(n + 1, 0);
+    for (size_t i = 0; i < n; ++i) {
+        for (size_t x : a[i]) ++count[x + 1];
+        if (b)
+            for (size_t x : (*b)[i])
+                if (extra(i, x)) ++count[x + 1];
+    }
+    for (size_t j = 0; j < n; ++j) count[j + 1] += count[j];
+    Adjacency out;
+    out.m_start = count;
+    out.m_items.resize(count[n]);
+    for (size_t i = 0; i < n; ++i) {  // ascending i: each row comes out sorted
+        for (size_t x : a[i]) out.m_items[count[x]++] = static_cast<uint32_t>(i);
+        if (b)
+            for (size_t x : (*b)[i])
+                if (extra(i, x)) out.m_items[count[x]++] = static_cast<uint32_t>(i);
+    }
+    return out;
+}
+
+bool GraphLinks::has_label(size_t i, const std::string& label) const {
+    const auto& set = labels_of(i);
+    return std::binary_search(set.begin(), set.end(), label);
+}
+
+namespace {
+size_t hash_id(std::string_view id) { return std::hash<std::string_view>()(id); }
+}  // namespace
+
+void IdIndex::reset(size_t n) {
+    size_t size = 16;
+    while (size < n * 2) size *= 2;
+    m_slots.assign(size, 0);
+}
+
+size_t IdIndex::insert(const std::vector<Revision>& revs, size_t i) {
+    size_t mask = m_slots.size() - 1;
+    size_t slot = hash_id(revs[i].id) & mask;
+    for (; m_slots[slot] != 0; slot = (slot + 1) & mask)
+        if (revs[m_slots[slot] - 1].id == revs[i].id) return m_slots[slot] - 1;
+    m_slots[slot] = static_cast<uint32_t>(i + 1);
+    return i;
+}
+
+void IdIndex::build(const std::vector<Revision>& revs) {
+    reset(revs.size());
+    for (size_t i = 0; i < revs.size(); ++i) insert(revs, i);
+}
+
+size_t IdIndex::find(const std::vector<Revision>& revs, std::string_view id) const {
+    if (m_slots.empty()) return SIZE_MAX;
+    size_t mask = m_slots.size() - 1;
+    for (size_t slot = hash_id(id) & mask; m_slots[slot] != 0; slot = (slot + 1) & mask)
+        if (revs[m_slots[slot] - 1].id == id) return m_slots[slot] - 1;
+    return SIZE_MAX;
+}
+
 size_t RevisionGraph::index_of(const std::string& id) const {
-    auto it = m_index.find(id);
-    if (it == m_index.end())
+    size_t i = m_index.find(m_revisions, id);
+    if (i == SIZE_MAX)
         throw GraphError("unknown revision '" + id + "'", {{"", "no revision " + id}});
-    return it->second;
+    return i;
 }
 
 const Revision* RevisionGraph::find(const std::string& id) const {
-    auto it = m_index.find(id);
-    return it == m_index.end() ? nullptr : &m_revisions[it->second];
+    size_t i = m_index.find(m_revisions, id);
+    return i == SIZE_MAX ? nullptr : &m_revisions[i];
 }
 
 const Revision& RevisionGraph::get(const std::string& id) const {
@@ -279,7 +353,8 @@ const Revision& RevisionGraph::get(const std::string& id) const {
 }
 
 namespace {
-std::vector<std::string> ids_of(const std::vector<Revision>& revs, const std::vector<size_t>& is) {
+template <typename Positions>
+std::vector<std::string> ids_of(const std::vector<Revision>& revs, const Positions& is) {
     std::vector<std::string> out;
     for (size_t i : is) out.push_back(revs[i].id);
     return out;
@@ -304,9 +379,12 @@ bool RevisionGraph::is_merge_point(const std::string& id) const {
     return m_links.down[index_of(id)].size() > 1;
 }
 
+bool RevisionGraph::is_depended_on(const std::string& id) const {
+    return std::binary_search(m_depended_on.begin(), m_depended_on.end(), id);
+}
+
 std::vector<std::string> RevisionGraph::branch_labels(const std::string& id) const {
-    const auto& s = m_links.branch_labels[index_of(id)];
-    return {s.begin(), s.end()};
+    return m_links.labels_of(index_of(id));
 }
 
 std::set<std::string> RevisionGraph::ancestors(const std::vector<std::string>& ids) const {

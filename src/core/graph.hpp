@@ -1,9 +1,11 @@
 #pragma once
 // The revision graph with Alembic 1.8 semantics: a pure value. No files, no
 // database, no logging. See docs/reference.md §2.
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.hpp"
@@ -50,19 +52,73 @@ struct Step {
     std::vector<std::string> heads_after;  // version-table rows after the step, sorted
 };
 
+/// Adjacency lists packed in one array (compressed rows): `adj[i]` is a
+/// read-only range of positions. Rows are appended in order 0, 1, 2...
+class Adjacency {
+  public:
+    struct Range {
+        const uint32_t* first;
+        const uint32_t* last;
+        const uint32_t* begin() const { return first; }
+        const uint32_t* end() const { return last; }
+        size_t size() const { return static_cast<size_t>(last - first); }
+        bool empty() const { return first == last; }
+        size_t operator[](size_t k) const { return first[k]; }
+        size_t front() const { return *first; }
+        operator std::vector<size_t>() const { return {first, last}; }
+    };
+    Range operator[](size_t i) const {
+        return {m_items.data() + m_start[i], m_items.data() + m_start[i + 1]};
+    }
+    size_t size() const { return m_start.size() - 1; }
+    void push(size_t item) { m_items.push_back(static_cast<uint32_t>(item)); }
+    void end_row() { m_start.push_back(static_cast<uint32_t>(m_items.size())); }
+    /// Row j of the result lists the i with j in row i of `a` or `b`
+    /// (ascending, each once), for n rows.
+    static Adjacency reversed(const Adjacency& a, const Adjacency* b = nullptr);
+    void shrink() {
+        m_start.shrink_to_fit();
+        m_items.shrink_to_fit();
+    }
+
+  private:
+    std::vector<uint32_t> m_start{0};
+    std::vector<uint32_t> m_items;
+};
+
 /// Adjacency derived from the revisions, by position in revisions(). Read by
 /// the planning code (graph_*.cpp); not part of the contract for other modules.
 struct GraphLinks {
-    std::vector<std::vector<size_t>> down;         // down_revision, in header order
-    std::vector<std::vector<size_t>> deps;         // depends_on (labels resolved)
-    std::vector<std::vector<size_t>> norm_deps;    // deps no ancestor depends on already
-    std::vector<std::vector<size_t>> norm_down;    // down + norm_deps
-    std::vector<std::vector<size_t>> next;         // children through down_revision
-    std::vector<std::vector<size_t>> all_next;     // children through down_revision or depends_on
-    std::vector<size_t> input_pos;                 // position in the constructor's input
+    Adjacency down;                                // down_revision, in header order
+    Adjacency deps;                                // depends_on (labels resolved)
+    Adjacency norm_deps;                           // deps no ancestor depends on already
+    Adjacency norm_down;                           // down + norm_deps
+    Adjacency next;                                // children through down_revision
+    Adjacency all_next;                            // children through down_revision or depends_on
+    std::vector<uint32_t> input_pos;               // position in the constructor's input
     std::vector<size_t> heads, real_heads, bases;  // in input order
     std::map<std::string, size_t> labels;          // branch label -> revision declaring it
-    std::vector<std::set<std::string>> branch_labels;  // labels as Alembic propagates them
+    /// Labels as Alembic propagates them: label_sets[label_set[i]] for
+    /// revision i, sorted (many revisions share one set; set 0 is empty).
+    std::vector<uint32_t> label_set;
+    std::vector<std::vector<std::string>> label_sets;
+    const std::vector<std::string>& labels_of(size_t i) const { return label_sets[label_set[i]]; }
+    bool has_label(size_t i, const std::string& label) const;
+};
+
+/// Revision id -> position, as an open-addressing hash table of positions
+/// (the ids themselves stay in the revisions: 8 bytes a revision).
+class IdIndex {
+  public:
+    void build(const std::vector<Revision>& revs);
+    void reset(size_t n);  // empty, sized for n ids
+    /// Adds revs[i] unless its id is there already; the position holding it.
+    size_t insert(const std::vector<Revision>& revs, size_t i);
+    /// Position of `id` in `revs` (the vector it was built from), or SIZE_MAX.
+    size_t find(const std::vector<Revision>& revs, std::string_view id) const;
+
+  private:
+    std::vector<uint32_t> m_slots;  // position + 1; 0 is empty
 };
 
 class RevisionGraph {
@@ -74,7 +130,8 @@ class RevisionGraph {
     explicit RevisionGraph(std::vector<Revision> revisions);
 
     /// All revisions in the deterministic upgrade order: topological (parents
-    /// and depends_on first), ties broken by input order, then id.
+    /// and depends_on first), ties broken by input order, then id. Their
+    /// `lines` are empty: they only serve the messages of the constructor.
     const std::vector<Revision>& revisions() const { return m_revisions; }
     const Revision* find(const std::string& id) const;  // exact id or nullptr
     const Revision& get(const std::string& id) const;   // throws GraphError
@@ -87,6 +144,8 @@ class RevisionGraph {
     std::vector<std::string> children(const std::string& id) const;  // name id as down_revision
     bool is_branch_point(const std::string& id) const;               // more than one child
     bool is_merge_point(const std::string& id) const;                // more than one down_revision
+    /// Some revision names `id` in its depends_on (as written, labels not resolved).
+    bool is_depended_on(const std::string& id) const;
     /// The revision's own labels plus those Alembic propagates along its branch.
     std::vector<std::string> branch_labels(const std::string& id) const;
 
@@ -138,9 +197,10 @@ class RevisionGraph {
     void validate_and_order(std::vector<Revision> input);
     void build_links();
 
-    std::vector<Revision> m_revisions;
-    std::map<std::string, size_t> m_index;  // id -> position in m_revisions
+    std::vector<Revision> m_revisions;  // header lines dropped once validated
+    IdIndex m_index;                    // id -> position in m_revisions
     GraphLinks m_links;
+    std::vector<std::string> m_depended_on;  // every depends_on entry, sorted, once
 };
 
 }  // namespace sg

@@ -37,15 +37,15 @@ std::vector<size_t> narrow_to_branch(const RevisionGraph& g, const detail::Walke
                                      const std::vector<size_t>& targets, const std::string& lower) {
     std::string branch = lower.substr(0, lower.find('@'));
     Node rev = w.get_revision(branch);
-    const auto& labels = g.links().branch_labels;
+    const GraphLinks& links = g.links();
     if (rev >= 0 && w.id(static_cast<size_t>(rev)) == branch) {
-        const auto& own = labels[static_cast<size_t>(rev)];
+        const auto& own = links.labels_of(static_cast<size_t>(rev));
         if (own.size() != 1) fail("Revision " + branch + " is not on exactly one labelled branch");
-        branch = *own.begin();
+        branch = own.front();
     }
     std::vector<size_t> out;
     for (size_t t : targets)
-        if (labels[t].count(branch)) out.push_back(t);
+        if (links.has_label(t, branch)) out.push_back(t);
     return out;
 }
 

@@ -85,6 +85,7 @@ std::vector<Step> RevisionGraph::plan_upgrade(const std::vector<std::string>& cu
     std::reverse(order.begin(), order.end());
     detail::HeadMaintainer heads(*this, current);
     std::vector<Step> steps;
+    steps.reserve(order.size());
     for (size_t r : order) steps.push_back(heads.upgrade(r));
     return steps;
 }
@@ -118,6 +119,7 @@ std::vector<Step> RevisionGraph::plan_downgrade(const std::vector<std::string>& 
     auto order = detail::alembic_order(m_links, drop, now);
     detail::HeadMaintainer heads(*this, current);
     std::vector<Step> steps;
+    steps.reserve(order.size());
     for (size_t r : order) steps.push_back(heads.downgrade(r));
     return steps;
 }

@@ -2,6 +2,7 @@
 #include "core/graph_walk.hpp"
 
 #include <algorithm>
+#include <map>
 #include <string>
 
 #include "core/util.hpp"
@@ -9,8 +10,7 @@
 namespace sg::detail {
 namespace {
 
-std::vector<char> reach(const std::vector<std::vector<size_t>>& adj,
-                        const std::vector<size_t>& starts) {
+std::vector<char> reach(const Adjacency& adj, const std::vector<size_t>& starts) {
     std::vector<char> seen(adj.size(), 0);
     std::vector<size_t> todo(starts.begin(), starts.end());
     while (!todo.empty()) {
@@ -18,17 +18,24 @@ std::vector<char> reach(const std::vector<std::vector<size_t>>& adj,
         todo.pop_back();
         if (seen[i]) continue;
         seen[i] = 1;
+        ++visit_count();
         for (size_t j : adj[i])
             if (!seen[j]) todo.push_back(j);
     }
     return seen;
 }
 
-bool contains(const std::vector<size_t>& v, size_t x) {
+template <typename Range>
+bool contains(const Range& v, size_t x) {
     return std::find(v.begin(), v.end(), x) != v.end();
 }
 
 }  // namespace
+
+size_t& visit_count() {
+    static size_t count = 0;
+    return count;
+}
 
 [[noreturn]] void fail(const std::string& message, std::vector<std::string> details) {
     std::vector<GraphProblem> problems;
@@ -45,59 +52,105 @@ std::vector<char> descendant_mask(const GraphLinks& l, const std::vector<size_t>
     return reach(deps ? l.all_next : l.next, starts);
 }
 
+namespace {
+
+// Sorted sets that many revisions share (set 0 is empty): a line of
+// revisions holds one set, not a copy each.
+template <typename T>
+struct SharedSets {
+    std::vector<std::vector<T>>& sets;
+
+    // The id of sets[a] plus `more`: `a` itself when nothing is added.
+    uint32_t unite(uint32_t a, const std::vector<T>& more) {
+        if (more.empty()) return a;
+        std::vector<T> u = sets[a];
+        u.insert(u.end(), more.begin(), more.end());
+        std::sort(u.begin(), u.end());
+        u.erase(std::unique(u.begin(), u.end()), u.end());
+        if (u == sets[a]) return a;
+        sets.push_back(std::move(u));
+        return static_cast<uint32_t>(sets.size() - 1);
+    }
+    // The union of of[p] over the down_revisions p of i.
+    uint32_t over_parents(const GraphLinks& l, size_t i, const std::vector<uint32_t>& of) {
+        uint32_t set = 0;
+        for (size_t p : l.down[i])
+            if (of[p] != set) set = set == 0 ? of[p] : unite(set, sets[of[p]]);
+        return set;
+    }
+};
+
+}  // namespace
+
 // Alembic drops from a revision's depends_on what an ancestor (through
 // down_revision) already depends on; the rest joins down_revision as the
 // revision's "normalized down revisions", which drive the version-table rows.
+// One pass in topological order carries, for each revision, the set of
+// shared dependencies (declared more than once) its proper ancestors
+// declare; revisions along a line share one set.
 void normalize_depends_on(GraphLinks& l) {
     size_t n = l.down.size();
     std::vector<size_t> declarers(n, 0);
-    for (const auto& deps : l.deps)
-        for (size_t d : deps) ++declarers[d];
-    l.norm_down.assign(n, {});
-    l.norm_deps.assign(n, {});
+    for (size_t i = 0; i < n; ++i)
+        for (size_t d : l.deps[i]) ++declarers[d];
+    std::vector<std::vector<uint32_t>> table(1);
+    SharedSets<uint32_t> sets{table};
+    std::vector<uint32_t> inherited(n, 0), passed(n, 0);
     for (size_t i = 0; i < n; ++i) {
-        std::vector<size_t> deps = l.deps[i];
-        bool shared =
-            std::any_of(deps.begin(), deps.end(), [&](size_t d) { return declarers[d] > 1; });
-        if (shared) {
-            auto mask = reach(l.down, {i});
-            for (size_t a = 0; a < n; ++a) {
-                if (!mask[a] || a == i) continue;
-                for (size_t d : l.deps[a])
-                    deps.erase(std::remove(deps.begin(), deps.end(), d), deps.end());
-            }
-        }
-        l.norm_deps[i] = deps;
-        l.norm_down[i] = l.down[i];
-        for (size_t d : deps)
-            if (!contains(l.norm_down[i], d)) l.norm_down[i].push_back(d);
+        inherited[i] = sets.over_parents(l, i, passed);
+        std::vector<uint32_t> own;
+        for (size_t d : l.deps[i])
+            if (declarers[d] > 1) own.push_back(static_cast<uint32_t>(d));
+        passed[i] = sets.unite(inherited[i], own);
     }
+    for (size_t i = 0; i < n; ++i) {
+        const auto& drop = table[inherited[i]];
+        for (size_t d : l.deps[i])
+            if (!std::binary_search(drop.begin(), drop.end(), static_cast<uint32_t>(d)))
+                l.norm_deps.push(d);
+        l.norm_deps.end_row();
+        for (size_t d : l.down[i]) l.norm_down.push(d);
+        for (size_t d : l.norm_deps[i])
+            if (!contains(l.down[i], d)) l.norm_down.push(d);
+        l.norm_down.end_row();
+    }
+    l.norm_deps.shrink();
+    l.norm_down.shrink();
 }
 
 // RevisionMap._add_branches: a label covers the labelled revision, all its
 // descendants, and its ancestors down to the nearest branch or merge point
-// (walking down from the last descendant found, as Alembic does).
+// (walking down from the last descendant found, as Alembic does). The
+// descendants' part is one pass in topological order over shared label sets.
 void propagate_branch_labels(GraphLinks& l, const std::vector<Revision>& revs) {
     size_t n = revs.size();
-    l.branch_labels.assign(n, {});
+    l.label_sets.assign(1, {});
+    l.label_set.assign(n, 0);
+    SharedSets<std::string> sets{l.label_sets};
+    for (size_t j = 0; j < n; ++j)
+        l.label_set[j] = sets.unite(sets.over_parents(l, j, l.label_set), revs[j].branch_labels);
+    std::vector<uint32_t> seen(n, 0);  // the labelled revision (+1) whose walk saw it
     for (size_t i = 0; i < n; ++i) {
         if (revs[i].branch_labels.empty()) continue;
         const auto& labels = revs[i].branch_labels;
         size_t last = i;
-        std::vector<char> seen(n, 0);
         std::vector<size_t> todo{i};
         while (!todo.empty()) {
             size_t j = todo.back();
             todo.pop_back();
-            if (seen[j]) continue;
-            seen[j] = 1;
-            l.branch_labels[j].insert(labels.begin(), labels.end());
+            if (seen[j] == i + 1) continue;
+            seen[j] = static_cast<uint32_t>(i + 1);
+            ++visit_count();
             last = j;
             for (size_t c : l.next[j]) todo.push_back(c);
         }
+        std::map<uint32_t, uint32_t> moved;  // along one line most sets are one
         size_t p = last;
         while (l.all_next[p].size() <= 1 && l.down[p].size() <= 1) {
-            l.branch_labels[p].insert(labels.begin(), labels.end());
+            auto it = moved.find(l.label_set[p]);
+            if (it == moved.end())
+                it = moved.emplace(l.label_set[p], sets.unite(l.label_set[p], labels)).first;
+            l.label_set[p] = it->second;
             if (l.down[p].empty()) break;
             p = l.down[p][0];
         }
@@ -257,7 +310,7 @@ std::vector<Node> Walker::walk_down_from_heads(long steps,
                                                const std::optional<std::string>& label) const {
     std::vector<Node> out;
     for (size_t h : m_l.real_heads) {
-        if (label && !m_l.branch_labels[h].count(*label)) continue;
+        if (label && !m_l.has_label(h, *label)) continue;
         out.push_back(walk(static_cast<Node>(h), steps, std::nullopt, true));
     }
     return out;
@@ -336,12 +389,12 @@ Node Walker::walk(Node start, long steps, const std::optional<std::string>& labe
         std::vector<Node> children;
         if (steps > 0) {
             if (current == kBase) fail("cannot walk up from base");
-            const auto& up = current == kNone ? m_l.bases : m_l.next[static_cast<size_t>(current)];
-            std::vector<size_t> candidates(up.begin(), up.end());
+            std::vector<size_t> candidates =
+                current == kNone ? m_l.bases : m_l.next[static_cast<size_t>(current)];
             if (label) candidates = filter_for_lineage(candidates, *label);
             children.assign(candidates.begin(), candidates.end());
         } else if (current != kBase) {
-            const auto& down =
+            std::vector<size_t> down =
                 current == kNone ? m_l.heads : m_l.down[static_cast<size_t>(current)];
             children.assign(down.begin(), down.end());
             if (children.empty()) children.push_back(kBase);

@@ -3,6 +3,7 @@
 // RevisionMap (alembic/script/revision.py, 1.8), ported function by function
 // so that the odd corners behave the same. Positions are indices into
 // RevisionGraph::revisions().
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -88,6 +89,41 @@ std::optional<Relative> parse_relative(const std::string& target);
 }  // namespace sg::detail
 
 namespace sg::detail {
+
+/// Revisions visited by the traversals of this file since the process started
+/// (every node an ancestor/descendant walk or an AncestorScan explores). A
+/// test hook: it lets unit tests check that planning stays linear.
+size_t& visit_count();
+
+/// The ancestors (through norm_down, the starts included) of a set of
+/// revisions, explored lazily from the top. Positions are topological
+/// (parents lower), so exploring in decreasing position finds every ancestor
+/// at or above a position without looking further down: asking about a
+/// revision near the starts costs only the revisions between them.
+class AncestorScan {
+  public:
+    /// `covered` (optional) counts, per revision, the scans that hold it.
+    AncestorScan(const GraphLinks& links, const std::vector<size_t>& starts,
+                 std::vector<int>* covered = nullptr);
+    /// Explores every ancestor at position >= pos.
+    void explore_down_to(size_t pos);
+    /// Highest position not explored yet; -1 when everything is.
+    long frontier() const { return m_heap.empty() ? -1 : static_cast<long>(m_heap.front()); }
+    /// Whether i is an ancestor (explores down to i first).
+    bool contains(size_t i);
+    /// The single start is explored; drop it: what is left are the ancestors
+    /// of its one parent (a plain step down a line).
+    void drop_top();
+    /// Forgets everything (and un-counts it in `covered`).
+    void release();
+
+  private:
+    const GraphLinks* m_links;
+    std::vector<int>* m_covered;
+    std::vector<uint32_t> m_heap;   // max-heap of positions still to explore
+    std::vector<uint32_t> m_marks;  // explored ancestors, decreasing
+    size_t m_begin = 0;             // m_marks before it are dropped
+};
 
 /// RevisionMap._topological_sort: the revisions of `todo` newest first, walking
 /// down from `heads` (only those in `todo` count) branch by branch, as Alembic

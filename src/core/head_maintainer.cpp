@@ -35,7 +35,8 @@ void HeadMaintainer::update(const std::string& from, const std::string& to) {
 std::vector<size_t> HeadMaintainer::minus_other_ancestors(const std::vector<size_t>& revs,
                                                           const std::set<std::string>& except) {
     // Consecutive steps on one branch leave the other rows alone: reuse the
-    // mask while the rows other than `except` equal the cached ones.
+    // scan while the rows other than `except` equal the cached ones. It only
+    // looks as far down as the revisions asked about.
     auto others = [&] {
         std::vector<const std::string*> out;
         for (const auto& r : m_rows)
@@ -43,7 +44,7 @@ std::vector<size_t> HeadMaintainer::minus_other_ancestors(const std::vector<size
         return out;
     }();
     if (others.empty()) return revs;
-    bool hit = !m_cache_mask.empty() && others.size() == m_cache_key.size() &&
+    bool hit = m_cache_scan && others.size() == m_cache_key.size() &&
                std::equal(others.begin(), others.end(), m_cache_key.begin(),
                           [](const std::string* a, const std::string& b) { return *a == b; });
     if (!hit) {
@@ -53,11 +54,11 @@ std::vector<size_t> HeadMaintainer::minus_other_ancestors(const std::vector<size
             starts.push_back(m_graph.index_of(*o));
             m_cache_key.push_back(*o);
         }
-        m_cache_mask = ancestor_mask(m_graph.links(), starts, true);
+        m_cache_scan.emplace(m_graph.links(), starts);
     }
     std::vector<size_t> out;
     for (size_t r : revs)
-        if (!m_cache_mask[r]) out.push_back(r);
+        if (!m_cache_scan->contains(r)) out.push_back(r);
     return out;
 }
 

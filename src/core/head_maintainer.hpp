@@ -2,11 +2,13 @@
 // Internal to src/core: Alembic's HeadMaintainer (alembic/runtime/migration.py,
 // 1.8) replayed on a set of version-table rows, recording the row changes of
 // each RevisionStep / StampStep.
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "core/graph.hpp"
+#include "core/graph_walk.hpp"
 
 namespace sg::detail {
 
@@ -34,8 +36,8 @@ class HeadMaintainer {
     const RevisionGraph& m_graph;
     std::set<std::string> m_rows;
     std::vector<RowOp> m_ops;
-    std::vector<std::string> m_cache_key;  // the rows m_cache_mask was computed from
-    std::vector<char> m_cache_mask;
+    std::vector<std::string> m_cache_key;  // the rows m_cache_scan looks below
+    std::optional<AncestorScan> m_cache_scan;
 };
 
 }  // namespace sg::detail

@@ -55,6 +55,25 @@ inline const char* backslash_escape(char c) {
     }
 }
 
+/// Reorders `items` in place so that position p holds what was at from[p]
+/// (`from` a permutation), cycle by cycle: no second vector of big items.
+template <typename T, typename Index>
+void permute_in_place(std::vector<T>& items, const std::vector<Index>& from) {
+    std::vector<char> placed(items.size(), 0);
+    for (size_t start = 0; start < items.size(); ++start) {
+        if (placed[start]) continue;
+        T held = std::move(items[start]);
+        size_t p = start;
+        while (static_cast<size_t>(from[p]) != start) {
+            items[p] = std::move(items[static_cast<size_t>(from[p])]);
+            placed[p] = 1;
+            p = static_cast<size_t>(from[p]);
+        }
+        items[p] = std::move(held);
+        placed[p] = 1;
+    }
+}
+
 /// 130 for SIGINT, 143 for SIGTERM (128 + n for any other signal).
 inline ExitCode exit_for_signal(int sig) {
     if (sig == SIGINT) return ExitCode::sigint;

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -98,7 +99,13 @@ class Migrator {
 /// statement `done`.
 std::string repair_choices(int done);
 
-/// The offline `--sql` script for `steps` (DDL first when `create_tables`).
+/// The offline `--sql` script for `steps` (DDL first when `create_tables`),
+/// written to `out` once every step is known to render (else it throws and
+/// writes nothing).
+void write_offline(std::ostream& out, const ScriptDirectory& scripts, Dialect d,
+                   const TableNames& names, const std::vector<Step>& steps,
+                   const std::vector<std::string>& from, bool create_tables);
+/// write_offline into a string.
 std::string render_offline(const ScriptDirectory& scripts, Dialect d, const TableNames& names,
                            const std::vector<Step>& steps, const std::vector<std::string>& from,
                            bool create_tables);

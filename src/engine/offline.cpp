@@ -113,18 +113,23 @@ void emit_step(std::ostream& out, const ScriptDirectory& scripts, Dialect d,
 
 }  // namespace
 
-std::string render_offline(const ScriptDirectory& scripts, Dialect d, const TableNames& names,
-                           const std::vector<Step>& steps, const std::vector<std::string>& from,
-                           bool create_tables) {
+void write_offline(std::ostream& out, const ScriptDirectory& scripts, Dialect d,
+                   const TableNames& names, const std::vector<Step>& steps,
+                   const std::vector<std::string>& from, bool create_tables) {
     // Everything that can fail (a missing downgrade, a split error) fails
-    // before a single line is produced.
+    // before a single line is produced. The statements are split again while
+    // writing rather than kept: a script of 50,000 revisions would hold them
+    // all.
     for (auto& s : steps) {
         const Migration& m = scripts.get(s.revision);
         if (s.direction == Direction::downgrade && !m.downgrade_for(d))
             throw Error(ExitCode::invalid, "revision " + s.revision + " (" + m.rev.file +
                                                ") has no downgrade section for " + dialect_name(d));
+        if (s.direction == Direction::downgrade)
+            m.downgrade_statements(d);
+        else
+            m.upgrade_statements(d);
     }
-    std::ostringstream out;
     std::string to = steps.empty() ? join(from, ",") : join(steps.back().heads_after, ",");
     out << "-- schemagate offline script for " << dialect_name(d) << "\n"
         << "-- from: " << (from.empty() ? "base" : join(from, ", "))
@@ -135,6 +140,13 @@ std::string render_offline(const ScriptDirectory& scripts, Dialect d, const Tabl
     if (d == Dialect::postgresql) out << "SET client_encoding = 'UTF8';\n\n";
     if (create_tables) out << OfflineSql::create_tables(d, names) << "\n";
     for (auto& s : steps) emit_step(out, scripts, d, names, s);
+}
+
+std::string render_offline(const ScriptDirectory& scripts, Dialect d, const TableNames& names,
+                           const std::vector<Step>& steps, const std::vector<std::string>& from,
+                           bool create_tables) {
+    std::ostringstream out;
+    write_offline(out, scripts, d, names, steps, from, create_tables);
     return out.str();
 }
 

@@ -20,6 +20,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/util.hpp"
 #include "script/migration.hpp"
 #include "script/text.hpp"
 
@@ -112,6 +113,7 @@ ScriptDirectory load_directory(const std::string& dir, std::optional<Dialect> on
 
     std::vector<FileProblem> problems = std::move(found.problems);
     std::vector<Migration> migrations;
+    migrations.reserve(found.files.size());
     for (const Found& f : found.files) {
         std::string error;
         auto text = read_file(f.path, error);
@@ -125,9 +127,17 @@ ScriptDirectory load_directory(const std::string& dir, std::optional<Dialect> on
             problems.insert(problems.end(), e.problems().begin(), e.problems().end());
         }
     }
+    found.files = {};  // the paths live on in the revisions
+    // The graph's copies take the header lines: only its validation messages
+    // read them.
     std::vector<Revision> revisions;
     revisions.reserve(migrations.size());
-    for (const Migration& m : migrations) revisions.push_back(m.rev);
+    for (Migration& m : migrations) {
+        auto lines = std::move(m.rev.lines);
+        m.rev.lines.clear();
+        revisions.push_back(m.rev);
+        revisions.back().lines = std::move(lines);
+    }
 
     // File problems first, then the graph problems of the files that parsed,
     // so one run lists everything. A reference to an unknown revision is left
@@ -147,19 +157,15 @@ ScriptDirectory load_directory(const std::string& dir, std::optional<Dialect> on
     ScriptDirectory out;
     out.path = dir;
     out.graph = RevisionGraph(std::move(revisions));
-    std::map<std::string, size_t> by_id;
-    for (size_t i = 0; i < migrations.size(); ++i) by_id[migrations[i].rev.id] = i;
-    for (const Revision& r : out.graph.revisions()) {
-        out.index[r.id] = out.migrations.size();
-        out.migrations.push_back(std::move(migrations[by_id.at(r.id)]));
-    }
+    permute_in_place(migrations, out.graph.links().input_pos);  // into graph order
+    out.migrations = std::move(migrations);
     return out;
 }
 
 const Migration& ScriptDirectory::get(const std::string& id) const {
-    auto it = index.find(id);
-    if (it == index.end()) throw GraphError("unknown revision '" + id + "'");
-    return migrations[it->second];
+    const Revision* r = graph.find(id);
+    if (!r) throw GraphError("unknown revision '" + id + "'");
+    return migrations[static_cast<size_t>(r - graph.revisions().data())];
 }
 
 }  // namespace sg

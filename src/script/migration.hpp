@@ -94,7 +94,6 @@ struct ScriptDirectory {
     std::string path;
     std::vector<Migration> migrations;  // in graph order (graph.revisions())
     RevisionGraph graph;
-    std::map<std::string, size_t> index;                // id -> position in migrations
     const Migration& get(const std::string& id) const;  // exact id; throws GraphError
 };
 
