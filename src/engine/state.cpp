@@ -145,13 +145,64 @@ bool table_exists(Connection& conn, const std::string& validated) {
 
 }  // namespace
 
-bool StateStore::version_table_exists() { return table_exists(m_conn, m_names.version); }
-bool StateStore::history_table_exists() { return table_exists(m_conn, m_names.history); }
+bool StateStore::table_known(bool& known, const std::string& name) {
+    if (!known) known = table_exists(m_conn, name);
+    return known;
+}
+
+bool StateStore::version_table_exists() { return table_known(m_version_known, m_names.version); }
+bool StateStore::history_table_exists() { return table_known(m_history_known, m_names.history); }
 
 void StateStore::ensure_tables() {
     Dialect d = m_conn.dialect();
-    if (!version_table_exists()) m_conn.query(engine_detail::version_table_ddl(d, m_names.version));
-    if (!history_table_exists()) m_conn.query(engine_detail::history_table_ddl(d, m_names.history));
+    // MySQL commits DDL at once: what it created exists for good.
+    bool committed = d == Dialect::mysql;
+    if (!version_table_exists()) {
+        m_conn.query(engine_detail::version_table_ddl(d, m_names.version));
+        m_version_known = committed;
+    }
+    if (!history_table_exists()) {
+        m_conn.query(engine_detail::history_table_ddl(d, m_names.history));
+        m_history_known = committed;
+    }
+}
+
+StoredState StateStore::read_state() {
+    Dialect d = m_conn.dialect();
+    std::string v = quote_table(m_names.version, d);
+    std::string h = quote_table(m_names.history, d);
+    // Literal TRUE: no parameters, so MySQL needs no server-side prepare.
+    std::string sql =
+        "SELECT 'v', NULL, version_num, NULL FROM " + v +
+        " UNION ALL SELECT 'c', id, revision, checksum FROM " + h +
+        " WHERE success = TRUE AND operation IN ('upgrade', 'repair') AND checksum IS NOT NULL "
+        "AND checksum <> '' UNION ALL SELECT 'd', id, revision, NULL FROM " +
+        h + " WHERE dirty = TRUE ORDER BY 1, 2";
+    Rows rows;
+    try {
+        rows = m_conn.query(sql);
+    } catch (const DbError& e) {
+        if (e.kind() != DbErrorKind::statement) throw;
+        // A table missing (42P01, MySQL 1146, "no such table") or not of
+        // schemagate's shape: the slow path says which, as before.
+        StoredState s;
+        s.versions = versions();
+        s.dirty = dirty_step();
+        s.checksums = applied_checksums();
+        return s;
+    }
+    m_version_known = m_history_known = true;
+    StoredState s;
+    bool dirty = false;
+    for (auto& r : rows) {
+        const std::string kind = text(r.at(0));
+        if (kind == "v") s.versions.push_back(text(r.at(2)));
+        if (kind == "c") s.checksums[text(r.at(2))] = text(r.at(3));  // oldest first
+        if (kind == "d") dirty = true;
+    }
+    std::sort(s.versions.begin(), s.versions.end());
+    if (dirty) s.dirty = dirty_step();  // rare: the full row, one more round trip
+    return s;
 }
 
 std::vector<std::string> StateStore::versions() {

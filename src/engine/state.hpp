@@ -43,9 +43,23 @@ struct HistoryRow {
     std::string tool_version;
 };
 
+/// Everything the run flow reads before deciding (StateStore::read_state).
+struct StoredState {
+    std::vector<std::string> versions;             // version-table rows, sorted
+    std::optional<HistoryRow> dirty;               // the newest dirty step
+    std::map<std::string, std::string> checksums;  // as applied_checksums()
+};
+
 class StateStore {
   public:
     StateStore(Connection& conn, TableNames names);
+    /// versions(), dirty_step() and applied_checksums() in one statement
+    /// (a UNION ALL over both tables; a second one only when a dirty step
+    /// is recorded). When it fails (a table missing, a foreign shape) it
+    /// falls back to those three, which look the tables up first, so the
+    /// result and the errors are theirs. Call outside a transaction: on
+    /// PostgreSQL the failed statement would abort it.
+    StoredState read_state();
     bool version_table_exists();
     bool history_table_exists();
     /// Creates both tables if missing (call inside the first transaction).
@@ -67,8 +81,17 @@ class StateStore {
     const TableNames& names() const { return m_names; }
 
   private:
+    bool table_known(bool& known, const std::string& name);
+
     Connection& m_conn;
     TableNames m_names;
+    // A table seen to exist (a lookup, a successful read, a CREATE that
+    // committed) is not looked up again for the rest of the session: the
+    // existence check costs a round trip per revision otherwise. A table
+    // created inside a transaction is only trusted once a lookup sees it,
+    // since a rollback takes it away again.
+    bool m_version_known = false;
+    bool m_history_known = false;
 };
 
 /// Literal SQL for offline scripts (no connection): the DDL and the row
