@@ -15,7 +15,7 @@ RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       build-essential cmake pkg-config ca-certificates dpkg-dev file \
       libpqxx-dev libpq-dev libsqlitecpp-dev libsqlite3-dev libcxxopts-dev \
-      libspdlog-dev libfmt-dev libssl-dev libmariadb-dev zlib1g-dev \
+      libspdlog-dev libfmt-dev libssl-dev libmysqlcppconn-dev libmariadb-dev zlib1g-dev \
       >/dev/null \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src

@@ -6,7 +6,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config git ca-certificates \
     libpqxx-dev libpq-dev libsqlitecpp-dev libsqlite3-dev libcxxopts-dev \
-    libspdlog-dev libfmt-dev catch2 libssl-dev libmariadb-dev zlib1g-dev \
+    libspdlog-dev libfmt-dev catch2 libssl-dev libmysqlcppconn-dev zlib1g-dev \
     postgresql postgresql-client mariadb-server mariadb-client sqlite3 \
     python3 alembic python3-alembic python3-psycopg2 python3-pymysql \
     procps util-linux \
