@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <tuple>
 
 #include "engine/sql_names.hpp"
 
@@ -111,59 +112,88 @@ StateStore::StateStore(Connection& conn, TableNames names)
 
 namespace {
 
-bool table_exists(Connection& conn, const std::string& validated) {
-    auto q = split_name(validated);
+// Which of the two tables exist, in one query. Unqualified PostgreSQL names
+// live where CREATE TABLE puts them: current_schema(), the first existing
+// schema of the search_path (as Alembic's has_table).
+std::pair<bool, bool> tables_exist(Connection& conn, const std::string& version,
+                                   const std::string& history) {
+    auto v = split_name(version);
+    auto h = split_name(history);
     Rows rows;
     switch (conn.dialect()) {
-        case Dialect::postgresql:
-            // Unqualified names live where CREATE TABLE puts them: current_schema(),
-            // the first existing schema of the search_path (as Alembic's has_table).
-            if (q.schema.empty())
-                rows = conn.query(
-                    "SELECT 1 FROM information_schema.tables WHERE table_schema = "
-                    "current_schema() AND table_name = ?",
-                    {q.name});
-            else
-                rows = conn.query(
-                    "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND "
-                    "table_name = ?",
-                    {q.schema, q.name});
+        case Dialect::postgresql: {
+            auto schema = [](const engine_detail::QualifiedName& q) -> Value {
+                return q.schema.empty() ? Value() : Value(q.schema);
+            };
+            rows = conn.query(
+                "SELECT table_name FROM information_schema.tables WHERE "
+                "(table_schema = coalesce(?, current_schema()) AND table_name = ?) OR "
+                "(table_schema = coalesce(?, current_schema()) AND table_name = ?)",
+                {schema(v), v.name, schema(h), h.name});
             break;
+        }
         case Dialect::mysql:
             rows = conn.query(
-                "SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND "
-                "table_name = ?",
-                {q.name});
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() "
+                "AND table_name IN (?, ?)",
+                {v.name, h.name});
             break;
         case Dialect::sqlite:
-            rows = conn.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                              {q.name});
+            rows =
+                conn.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)",
+                           {v.name, h.name});
             break;
     }
-    return !rows.empty();
+    bool has_v = false, has_h = false;
+    for (const auto& r : rows) {
+        std::string name = text(r.at(0));
+        if (name == v.name) has_v = true;
+        if (name == h.name) has_h = true;
+    }
+    return {has_v, has_h};
 }
 
 }  // namespace
 
-bool StateStore::table_known(bool& known, const std::string& name) {
-    if (!known) known = table_exists(m_conn, name);
-    return known;
+std::pair<bool, bool> StateStore::look_up_tables() {
+    auto found = tables_exist(m_conn, m_names.version, m_names.history);
+    if (found.first) m_version = Known::present;
+    if (found.second) m_history = Known::present;
+    return found;
 }
 
-bool StateStore::version_table_exists() { return table_known(m_version_known, m_names.version); }
-bool StateStore::history_table_exists() { return table_known(m_history_known, m_names.history); }
+bool StateStore::version_table_exists() {
+    return m_version == Known::present || look_up_tables().first;
+}
+
+bool StateStore::history_table_exists() {
+    return m_history == Known::present || look_up_tables().second;
+}
+
+void StateStore::forget_tables() {
+    m_version = m_history = Known::unknown;
+    m_created_in_tx = false;
+}
+
+void StateStore::tables_committed() {
+    if (m_created_in_tx) m_version = m_history = Known::present;
+    m_created_in_tx = false;
+}
 
 void StateStore::ensure_tables() {
     Dialect d = m_conn.dialect();
-    // MySQL commits DDL at once: what it created exists for good.
-    bool committed = d == Dialect::mysql;
-    if (!version_table_exists()) {
-        m_conn.query(engine_detail::version_table_ddl(d, m_names.version));
-        m_version_known = committed;
-    }
-    if (!history_table_exists()) {
-        m_conn.query(engine_detail::history_table_ddl(d, m_names.history));
-        m_history_known = committed;
+    bool has_version = m_version == Known::present, has_history = m_history == Known::present;
+    if (!has_version || !has_history) std::tie(has_version, has_history) = look_up_tables();
+    bool create_version = !has_version, create_history = !has_history;
+    if (create_version) m_conn.query(engine_detail::version_table_ddl(d, m_names.version));
+    if (create_history) m_conn.query(engine_detail::history_table_ddl(d, m_names.history));
+    if (!create_version && !create_history) return;
+    // MySQL commits DDL at once: what it created exists for good. Elsewhere
+    // the transaction may still roll it back.
+    if (d == Dialect::mysql) {
+        m_version = m_history = Known::present;
+    } else {
+        m_created_in_tx = true;
     }
 }
 
@@ -184,14 +214,18 @@ StoredState StateStore::read_state() {
     } catch (const DbError& e) {
         if (e.kind() != DbErrorKind::statement) throw;
         // A table missing (42P01, MySQL 1146, "no such table") or not of
-        // schemagate's shape: the slow path says which, as before.
+        // schemagate's shape: one lookup for both, then the per-table
+        // reads, whose errors name the table, as before.
+        auto [has_version, has_history] = look_up_tables();
         StoredState s;
-        s.versions = versions();
-        s.dirty = dirty_step();
-        s.checksums = applied_checksums();
+        if (has_version) s.versions = versions();
+        if (has_history) {
+            s.dirty = dirty_step();
+            s.checksums = applied_checksums();
+        }
         return s;
     }
-    m_version_known = m_history_known = true;
+    m_version = m_history = Known::present;
     StoredState s;
     bool dirty = false;
     for (auto& r : rows) {

@@ -60,6 +60,13 @@ class StateStore {
     /// result and the errors are theirs. Call outside a transaction: on
     /// PostgreSQL the failed statement would abort it.
     StoredState read_state();
+    /// Forgets what is known about the tables' existence: call when another
+    /// session may have created them meanwhile (after waiting for the
+    /// migration lock).
+    void forget_tables();
+    /// The transaction in which ensure_tables() created the tables has
+    /// committed: they exist for the rest of the session.
+    void tables_committed();
     bool version_table_exists();
     bool history_table_exists();
     /// Creates both tables if missing (call inside the first transaction).
@@ -81,17 +88,21 @@ class StateStore {
     const TableNames& names() const { return m_names; }
 
   private:
-    bool table_known(bool& known, const std::string& name);
+    enum class Known { unknown, present };
+    std::pair<bool, bool> look_up_tables();  // (version, history) exist
 
     Connection& m_conn;
     TableNames m_names;
-    // A table seen to exist (a lookup, a successful read, a CREATE that
-    // committed) is not looked up again for the rest of the session: the
-    // existence check costs a round trip per revision otherwise. A table
-    // created inside a transaction is only trusted once a lookup sees it,
+    // Whether each table exists, looked up in one query for both. A table
+    // seen to exist (a lookup, a successful read, a committed CREATE) is
+    // not looked up again for the session: the lookup cost a round trip per
+    // revision and per read otherwise. A missing one is looked up again
+    // (another runner, or a changed search_path, may bring it), and one
+    // created inside a transaction counts only after tables_committed(),
     // since a rollback takes it away again.
-    bool m_version_known = false;
-    bool m_history_known = false;
+    Known m_version = Known::unknown;
+    Known m_history = Known::unknown;
+    bool m_created_in_tx = false;
 };
 
 /// Literal SQL for offline scripts (no connection): the DDL and the row
