@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <tuple>
 
 #include "engine/sql_names.hpp"
 
@@ -157,22 +156,26 @@ std::pair<bool, bool> tables_exist(Connection& conn, const std::string& version,
 
 std::pair<bool, bool> StateStore::look_up_tables() {
     auto found = tables_exist(m_conn, m_names.version, m_names.history);
-    if (found.first) m_version = Known::present;
-    if (found.second) m_history = Known::present;
+    Known missing = m_locked ? Known::absent : Known::unknown;
+    m_version = found.first ? Known::present : missing;
+    m_history = found.second ? Known::present : missing;
     return found;
 }
 
 bool StateStore::version_table_exists() {
-    return m_version == Known::present || look_up_tables().first;
+    if (m_version == Known::unknown) look_up_tables();
+    return m_version == Known::present;
 }
 
 bool StateStore::history_table_exists() {
-    return m_history == Known::present || look_up_tables().second;
+    if (m_history == Known::unknown) look_up_tables();
+    return m_history == Known::present;
 }
 
 void StateStore::forget_tables() {
     m_version = m_history = Known::unknown;
     m_created_in_tx = false;
+    m_locked = true;
 }
 
 void StateStore::tables_committed() {
@@ -182,8 +185,8 @@ void StateStore::tables_committed() {
 
 void StateStore::ensure_tables() {
     Dialect d = m_conn.dialect();
+    if (m_version == Known::unknown || m_history == Known::unknown) look_up_tables();
     bool has_version = m_version == Known::present, has_history = m_history == Known::present;
-    if (!has_version || !has_history) std::tie(has_version, has_history) = look_up_tables();
     bool create_version = !has_version, create_history = !has_history;
     if (create_version) m_conn.query(engine_detail::version_table_ddl(d, m_names.version));
     if (create_history) m_conn.query(engine_detail::history_table_ddl(d, m_names.history));
@@ -193,6 +196,9 @@ void StateStore::ensure_tables() {
     if (d == Dialect::mysql) {
         m_version = m_history = Known::present;
     } else {
+        // Unknown until the transaction commits (tables_committed()).
+        m_version = has_version ? Known::present : Known::unknown;
+        m_history = has_history ? Known::present : Known::unknown;
         m_created_in_tx = true;
     }
 }

@@ -60,9 +60,10 @@ class StateStore {
     /// result and the errors are theirs. Call outside a transaction: on
     /// PostgreSQL the failed statement would abort it.
     StoredState read_state();
-    /// Forgets what is known about the tables' existence: call when another
-    /// session may have created them meanwhile (after waiting for the
-    /// migration lock).
+    /// Forgets what is known about the tables' existence, and from now on
+    /// also trusts a lookup that found a table missing: call once the
+    /// migration lock is held (another runner may have created them while
+    /// this one waited; none can from now on).
     void forget_tables();
     /// The transaction in which ensure_tables() created the tables has
     /// committed: they exist for the rest of the session.
@@ -88,7 +89,7 @@ class StateStore {
     const TableNames& names() const { return m_names; }
 
   private:
-    enum class Known { unknown, present };
+    enum class Known { unknown, absent, present };
     std::pair<bool, bool> look_up_tables();  // (version, history) exist
 
     Connection& m_conn;
@@ -103,6 +104,7 @@ class StateStore {
     Known m_version = Known::unknown;
     Known m_history = Known::unknown;
     bool m_created_in_tx = false;
+    bool m_locked = false;  // forget_tables() ran: a missing table stays missing
 };
 
 /// Literal SQL for offline scripts (no connection): the DDL and the row

@@ -93,6 +93,25 @@ TEST_CASE("applying N revisions looks the state tables up a fixed number of time
     CHECK(st.versions() == Names{"f0006"});
 }
 
+TEST_CASE("under the migration lock a fresh database is looked up once", "[conformance]") {
+    Dialect d = SG_BACKENDS;
+    auto db = test::fresh_db(d);
+    if (!db) return;
+    INFO(dialect_name(d));
+    test::MigrationsDir dir;
+    chain(dir, 4);
+    auto scripts = dir.load();
+    CountingConnection counting(db->conn());
+    StateStore st(counting, {});
+    st.forget_tables();  // what the run flow does once it holds the lock
+    CHECK(st.read_state().versions.empty());
+    Migrator m(scripts, counting, st, {});
+    CHECK(m.run(scripts.graph.plan_upgrade({}, "heads")).size() == 4);
+    CHECK(lookups(counting) == 1);  // missing tables stay missing until created
+    CHECK(st.versions() == Names{"f0004"});
+    CHECK(lookups(counting) == 1);  // created and committed: known to exist
+}
+
 TEST_CASE("the state of a database at head is read in one statement", "[conformance]") {
     Dialect d = SG_BACKENDS;
     auto db = test::fresh_db(d);
