@@ -105,21 +105,11 @@ const char* const k_keys =
 bool may_control_transactions(std::string_view sql) {
     static const char* const words[] = {"begin", "start", "commit", "rollback",
                                         "end",   "abort", "prepare"};
-    for (size_t i = 0; i < sql.size();) {
-        if (!text::is_alpha(sql[i])) {
-            ++i;
-            continue;
-        }
-        size_t start = i;
-        while (i < sql.size() &&
-               (text::is_alpha(sql[i]) || text::is_digit(sql[i]) || sql[i] == '_' || sql[i] == '$'))
-            ++i;
-        if (start > 0 && (sql[start - 1] == '_' || text::is_digit(sql[start - 1]))) continue;
-        std::string_view w = sql.substr(start, i - start);
+    return text::any_word(sql, [](std::string_view w) {
         for (const char* k : words)
             if (text::iequals(w, k)) return true;
-    }
-    return false;
+        return false;
+    });
 }
 
 // The split checks of one migration's sections, for the dialects checked.
