@@ -60,22 +60,36 @@ std::uint64_t fnv1a64(const std::string& s) {
     return h;
 }
 
-std::string dollar_placeholders(const std::string& sql) {
+namespace {
+
+template <typename F>
+std::string replace_placeholders(const std::string& sql, F&& replacement) {
     std::string out;
-    int n = 0;
+    size_t n = 0;
     char quote = 0;
     for (char c : sql) {
         if (quote) {
             if (c == quote) quote = 0;
-        } else if (c == '\'' || c == '"') {
+        } else if (c == '\'' || c == '"' || c == '`') {
             quote = c;
         } else if (c == '?') {
-            out += "$" + std::to_string(++n);
+            out += replacement(n++);
             continue;
         }
         out += c;
     }
     return out;
+}
+
+}  // namespace
+
+std::string dollar_placeholders(const std::string& sql) {
+    return replace_placeholders(sql, [](size_t n) { return "$" + std::to_string(n + 1); });
+}
+
+std::string inline_placeholders(const std::string& sql, const std::vector<std::string>& literals) {
+    return replace_placeholders(
+        sql, [&](size_t n) { return n < literals.size() ? literals[n] : std::string("?"); });
 }
 
 bool contains_nocase(const std::string& text, const std::string& needle) {

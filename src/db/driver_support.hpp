@@ -23,6 +23,10 @@ std::uint64_t fnv1a64(const std::string& s);
 /// Rewrites `?` placeholders as `$1..$n` (PostgreSQL), leaving quoted text alone.
 std::string dollar_placeholders(const std::string& sql);
 
+/// Replaces the n-th `?` placeholder outside quotes with `literals[n]`
+/// (already quoted and escaped by the caller); missing ones stay `?`.
+std::string inline_placeholders(const std::string& sql, const std::vector<std::string>& literals);
+
 /// What a failure to open a session means for the caller.
 enum class ConnectFailure {
     unreachable,  // refused, DNS, timeout, starting up, too many clients: waiting may help

@@ -129,6 +129,7 @@ StepResult Migrator::run_transactional(const Prepared& p, const std::vector<std:
         row.statements_done = done;
         m_state.history_insert(row);
         tx.commit();
+        m_state.tables_committed();
     } catch (const StatementFailure& f) {
         tx.rollback();
         fail(p, f, false, from);
@@ -246,6 +247,7 @@ std::vector<StepResult> Migrator::run_atomic(const std::vector<Prepared>& steps,
             log_step(p, results.back(), " (not yet committed)");
         }
         tx.commit();
+        m_state.tables_committed();
     } catch (const StatementFailure& f) {
         tx.rollback();
         fail(*current, f, false, start_heads);

@@ -111,47 +111,138 @@ StateStore::StateStore(Connection& conn, TableNames names)
 
 namespace {
 
-bool table_exists(Connection& conn, const std::string& validated) {
-    auto q = split_name(validated);
+// Which of the two tables exist, in one query. Unqualified PostgreSQL names
+// live where CREATE TABLE puts them: current_schema(), the first existing
+// schema of the search_path (as Alembic's has_table).
+std::pair<bool, bool> tables_exist(Connection& conn, const std::string& version,
+                                   const std::string& history) {
+    auto v = split_name(version);
+    auto h = split_name(history);
     Rows rows;
     switch (conn.dialect()) {
-        case Dialect::postgresql:
-            // Unqualified names live where CREATE TABLE puts them: current_schema(),
-            // the first existing schema of the search_path (as Alembic's has_table).
-            if (q.schema.empty())
-                rows = conn.query(
-                    "SELECT 1 FROM information_schema.tables WHERE table_schema = "
-                    "current_schema() AND table_name = ?",
-                    {q.name});
-            else
-                rows = conn.query(
-                    "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND "
-                    "table_name = ?",
-                    {q.schema, q.name});
+        case Dialect::postgresql: {
+            auto schema = [](const engine_detail::QualifiedName& q) -> Value {
+                return q.schema.empty() ? Value() : Value(q.schema);
+            };
+            rows = conn.query(
+                "SELECT table_name FROM information_schema.tables WHERE "
+                "(table_schema = coalesce(?, current_schema()) AND table_name = ?) OR "
+                "(table_schema = coalesce(?, current_schema()) AND table_name = ?)",
+                {schema(v), v.name, schema(h), h.name});
             break;
+        }
         case Dialect::mysql:
             rows = conn.query(
-                "SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND "
-                "table_name = ?",
-                {q.name});
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() "
+                "AND table_name IN (?, ?)",
+                {v.name, h.name});
             break;
         case Dialect::sqlite:
-            rows = conn.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                              {q.name});
+            rows =
+                conn.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)",
+                           {v.name, h.name});
             break;
     }
-    return !rows.empty();
+    bool has_v = false, has_h = false;
+    for (const auto& r : rows) {
+        std::string name = text(r.at(0));
+        if (name == v.name) has_v = true;
+        if (name == h.name) has_h = true;
+    }
+    return {has_v, has_h};
 }
 
 }  // namespace
 
-bool StateStore::version_table_exists() { return table_exists(m_conn, m_names.version); }
-bool StateStore::history_table_exists() { return table_exists(m_conn, m_names.history); }
+std::pair<bool, bool> StateStore::look_up_tables() {
+    auto found = tables_exist(m_conn, m_names.version, m_names.history);
+    Known missing = m_locked ? Known::absent : Known::unknown;
+    m_version = found.first ? Known::present : missing;
+    m_history = found.second ? Known::present : missing;
+    return found;
+}
+
+bool StateStore::version_table_exists() {
+    if (m_version == Known::unknown) look_up_tables();
+    return m_version == Known::present;
+}
+
+bool StateStore::history_table_exists() {
+    if (m_history == Known::unknown) look_up_tables();
+    return m_history == Known::present;
+}
+
+void StateStore::forget_tables() {
+    m_version = m_history = Known::unknown;
+    m_created_in_tx = false;
+    m_locked = true;
+}
+
+void StateStore::tables_committed() {
+    if (m_created_in_tx) m_version = m_history = Known::present;
+    m_created_in_tx = false;
+}
 
 void StateStore::ensure_tables() {
     Dialect d = m_conn.dialect();
-    if (!version_table_exists()) m_conn.query(engine_detail::version_table_ddl(d, m_names.version));
-    if (!history_table_exists()) m_conn.query(engine_detail::history_table_ddl(d, m_names.history));
+    if (m_version == Known::unknown || m_history == Known::unknown) look_up_tables();
+    bool has_version = m_version == Known::present, has_history = m_history == Known::present;
+    bool create_version = !has_version, create_history = !has_history;
+    if (create_version) m_conn.query(engine_detail::version_table_ddl(d, m_names.version));
+    if (create_history) m_conn.query(engine_detail::history_table_ddl(d, m_names.history));
+    if (!create_version && !create_history) return;
+    // MySQL commits DDL at once: what it created exists for good. Elsewhere
+    // the transaction may still roll it back.
+    if (d == Dialect::mysql) {
+        m_version = m_history = Known::present;
+    } else {
+        // Unknown until the transaction commits (tables_committed()).
+        m_version = has_version ? Known::present : Known::unknown;
+        m_history = has_history ? Known::present : Known::unknown;
+        m_created_in_tx = true;
+    }
+}
+
+StoredState StateStore::read_state() {
+    Dialect d = m_conn.dialect();
+    std::string v = quote_table(m_names.version, d);
+    std::string h = quote_table(m_names.history, d);
+    // Literal TRUE: no parameters, so MySQL needs no server-side prepare.
+    std::string sql =
+        "SELECT 'v', NULL, version_num, NULL FROM " + v +
+        " UNION ALL SELECT 'c', id, revision, checksum FROM " + h +
+        " WHERE success = TRUE AND operation IN ('upgrade', 'repair') AND checksum IS NOT NULL "
+        "AND checksum <> '' UNION ALL SELECT 'd', id, revision, NULL FROM " +
+        h + " WHERE dirty = TRUE ORDER BY 1, 2";
+    Rows rows;
+    try {
+        rows = m_conn.query(sql);
+    } catch (const DbError& e) {
+        if (e.kind() != DbErrorKind::statement) throw;
+        // A table missing (42P01, MySQL 1146, "no such table") or not of
+        // schemagate's shape: one lookup for both, then the per-table
+        // reads, whose errors name the table, as before.
+        auto [has_version, has_history] = look_up_tables();
+        StoredState s;
+        if (has_version) s.versions = versions();
+        if (has_history) {
+            s.dirty = dirty_step();
+            s.checksums = applied_checksums();
+        }
+        return s;
+    }
+    m_version = m_history = Known::present;
+    StoredState s;
+    bool dirty = false;
+    for (auto& r : rows) {
+        const std::string kind = text(r.at(0));
+        if (kind == "v") s.versions.push_back(text(r.at(2)));
+        if (kind == "c") s.checksums[text(r.at(2))] = text(r.at(3));  // oldest first
+        if (kind == "d") dirty = true;
+    }
+    std::sort(s.versions.begin(), s.versions.end());
+    if (dirty) s.dirty = dirty_step();  // rare: the full row, one more round trip
+    return s;
 }
 
 std::vector<std::string> StateStore::versions() {

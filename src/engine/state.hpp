@@ -43,9 +43,31 @@ struct HistoryRow {
     std::string tool_version;
 };
 
+/// Everything the run flow reads before deciding (StateStore::read_state).
+struct StoredState {
+    std::vector<std::string> versions;             // version-table rows, sorted
+    std::optional<HistoryRow> dirty;               // the newest dirty step
+    std::map<std::string, std::string> checksums;  // as applied_checksums()
+};
+
 class StateStore {
   public:
     StateStore(Connection& conn, TableNames names);
+    /// versions(), dirty_step() and applied_checksums() in one statement
+    /// (a UNION ALL over both tables; a second one only when a dirty step
+    /// is recorded). When it fails (a table missing, a foreign shape) it
+    /// falls back to those three, which look the tables up first, so the
+    /// result and the errors are theirs. Call outside a transaction: on
+    /// PostgreSQL the failed statement would abort it.
+    StoredState read_state();
+    /// Forgets what is known about the tables' existence, and from now on
+    /// also trusts a lookup that found a table missing: call once the
+    /// migration lock is held (another runner may have created them while
+    /// this one waited; none can from now on).
+    void forget_tables();
+    /// The transaction in which ensure_tables() created the tables has
+    /// committed: they exist for the rest of the session.
+    void tables_committed();
     bool version_table_exists();
     bool history_table_exists();
     /// Creates both tables if missing (call inside the first transaction).
@@ -67,8 +89,22 @@ class StateStore {
     const TableNames& names() const { return m_names; }
 
   private:
+    enum class Known { unknown, absent, present };
+    std::pair<bool, bool> look_up_tables();  // (version, history) exist
+
     Connection& m_conn;
     TableNames m_names;
+    // Whether each table exists, looked up in one query for both. A table
+    // seen to exist (a lookup, a successful read, a committed CREATE) is
+    // not looked up again for the session: the lookup cost a round trip per
+    // revision and per read otherwise. A missing one is looked up again
+    // (another runner, or a changed search_path, may bring it), and one
+    // created inside a transaction counts only after tables_committed(),
+    // since a rollback takes it away again.
+    Known m_version = Known::unknown;
+    Known m_history = Known::unknown;
+    bool m_created_in_tx = false;
+    bool m_locked = false;  // forget_tables() ran: a missing table stays missing
 };
 
 /// Literal SQL for offline scripts (no connection): the DDL and the row

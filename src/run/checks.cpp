@@ -5,10 +5,11 @@
 namespace sg {
 
 DbSnapshot read_snapshot(StateStore& state) {
+    StoredState stored = state.read_state();
     DbSnapshot s;
-    s.rows = state.versions();
-    s.dirty = state.dirty_step();
-    s.checksums = state.applied_checksums();
+    s.rows = std::move(stored.versions);
+    s.dirty = std::move(stored.dirty);
+    s.checksums = std::move(stored.checksums);
     return s;
 }
 

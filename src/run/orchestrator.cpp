@@ -97,6 +97,7 @@ class Orchestrator {
         Connection& conn = m_s.connect();  // a new SQLite file only now
         MigrationLock lock(conn, m_s.lock_name());
         acquire(lock);
+        m_s.state().forget_tables();  // another runner may have created them meanwhile
         // Another runner may have done the work while we waited.
         a = m_s.phase("check", [&] { return assess(c); });
         m_s.report().from_heads = a.snap.rows;
@@ -338,7 +339,8 @@ class Orchestrator {
 
     void load() {
         m_scripts = m_s.phase("load", [&] {
-            return std::make_shared<const ScriptDirectory>(load_directory(m_settings.migrations, m_settings.db.dialect));
+            return std::make_shared<const ScriptDirectory>(
+                load_directory(m_settings.migrations, m_settings.db.dialect));
         });
         m_out.scripts = m_scripts;
         log::info("migrations loaded",

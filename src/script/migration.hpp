@@ -67,6 +67,9 @@ struct Migration {
 /// Parses one file's text. Throws ScriptError listing every problem, including
 /// sections that do not split for a dialect they run on and, in a
 /// transactional revision, transaction-control statements (tx_control.cpp).
+/// Statements are not built here (docs/reference.md §1, "When files are
+/// split"): each section is lexed (check_sql), and split only when it holds
+/// a word that can start transaction control.
 /// `only` narrows the dialects checked to the one the files will run on:
 /// a generic section is then split for that dialect alone, and sections of
 /// other dialects are not checked. nullopt checks every dialect.
@@ -88,6 +91,11 @@ int body_balance(std::string_view sql);
 /// (PostgreSQL BEGIN ATOMIC, SQLite triggers, MySQL bodies under DELIMITER).
 std::vector<Statement> split_sql(std::string_view text, Dialect dialect, int first_line,
                                  const std::string& path = "");
+
+/// The errors split_sql would throw for `text`, without building the
+/// statements: the lexer pass alone (quotes, comments, bodies, DELIMITER).
+void check_sql(std::string_view text, Dialect dialect, int first_line,
+               const std::string& path = "");
 
 /// A loaded, validated migrations directory.
 struct ScriptDirectory {

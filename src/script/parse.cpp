@@ -99,6 +99,116 @@ const char* const k_keys =
     "revision, down_revision, message, create_date, branch_labels, "
     "depends_on, transaction";
 
+// True when `sql` holds a word that starts a transaction-control statement
+// (tx_control.cpp): without one, a section cannot hold such a statement and
+// need not be split to find out. A plain scan, no allocation.
+bool may_control_transactions(std::string_view sql) {
+    static const char* const words[] = {"begin", "start", "commit", "rollback",
+                                        "end",   "abort", "prepare"};
+    return text::any_word(sql, [](std::string_view w) {
+        for (const char* k : words)
+            if (text::iequals(w, k)) return true;
+        return false;
+    });
+}
+
+// The split checks of one migration's sections, for the dialects checked.
+class SectionChecker {
+  public:
+    SectionChecker(const Migration& m, std::optional<Dialect> only)
+        : m_m(m), m_path(m.rev.file), m_only(only) {}
+
+    // Splits every section for every dialect it runs on (of those checked),
+    // so `verify` finds unterminated quotes and comments, and transaction
+    // control in a transactional revision, without a database.
+    std::vector<FileProblem> run() {
+        check_direction(m_m.upgrade, m_m.upgrade_dialect);
+        check_direction(m_m.downgrade, m_m.downgrade_dialect);
+        return std::move(m_problems);
+    }
+
+  private:
+    const Migration& m_m;
+    const std::string& m_path;
+    std::optional<Dialect> m_only;
+    std::vector<FileProblem> m_problems;
+
+    void add(int line, std::string message) {
+        m_problems.push_back({m_path, line, std::move(message)});
+    }
+
+    // Statements are built only where transaction control may hide: in a
+    // transactional revision, a section holding one of its words. Every
+    // other section is lexed alone, which finds the same errors (it is the
+    // splitter's own pass) without copying each statement: the load of
+    // every `run`, at every pod start, builds no statement in the common
+    // case.
+    bool wanted(const Section& s) const {
+        return m_m.rev.transactional && may_control_transactions(s.text);
+    }
+
+    void check_direction(const std::optional<Section>& generic,
+                         const std::optional<Section> (&specific)[3]) {
+        std::vector<Dialect> generic_for;
+        for (Dialect d : {Dialect::postgresql, Dialect::mysql, Dialect::sqlite}) {
+            if (m_only && d != *m_only) continue;
+            const auto& s = specific[static_cast<int>(d)];
+            if (s) {
+                for (const auto& p : section_problems(*s, d)) add(p.line, p.message);
+            } else if (generic) {
+                generic_for.push_back(d);
+            }
+        }
+        if (!generic) return;
+        // The same problem for several dialects is reported once, naming the
+        // dialects when not all of them are affected.
+        std::map<std::pair<int, std::string>, std::vector<Dialect>> found;
+        for (Dialect d : generic_for)
+            for (const auto& p : section_problems(*generic, d))
+                found[{p.line, p.message}].push_back(d);
+        for (const auto& [key, dialects] : found) {
+            std::string message = key.second;
+            if (dialects.size() != generic_for.size()) {
+                message += " (when split as";
+                for (size_t i = 0; i < dialects.size(); ++i)
+                    message += std::string(i ? ", " : " ") + dialect_name(dialects[i]);
+                message += ")";
+            }
+            add(key.first, message);
+        }
+    }
+
+    std::vector<FileProblem> section_problems(const Section& s, Dialect d) {
+        std::vector<Statement> statements;
+        try {
+            if (!wanted(s)) {
+                check_sql(s.text, d, s.first_line, m_path);
+                return {};
+            }
+            statements = split_sql(s.text, d, s.first_line, m_path);
+        } catch (const ScriptError& e) {
+            return e.problems();
+        }
+        std::vector<FileProblem> out;
+        if (!m_m.rev.transactional) return out;
+        int open_bodies = 0;  // BEGIN words not yet ended (see tx_control.cpp)
+        for (const Statement& st : statements) {
+            std::string what = transaction_control(st.sql, d);
+            if (what.empty() || (what == "END" && open_bodies > 0)) {
+                open_bodies = std::max(0, open_bodies + body_balance(st.sql));
+                continue;
+            }
+            out.push_back({m_path, st.line,
+                           "transaction control (" + what +
+                               ") in a transactional revision: schemagate runs the "
+                               "revision in one transaction and commits it itself; remove "
+                               "the statement, or put `-- transaction: false` in the "
+                               "header to run the revision outside a transaction"});
+        }
+        return out;
+    }
+};
+
 class Parser {
   public:
     Parser(std::string_view text, const std::string& path, std::optional<Dialect> only)
@@ -118,7 +228,7 @@ class Parser {
         }
         close_section(m_text.size());
         check_complete();
-        check_splitting();
+        for (auto& p : SectionChecker(m_m, m_only).run()) m_problems.push_back(std::move(p));
         for (auto& p : import_marker_problems(m_text, m_path)) m_problems.push_back(std::move(p));
         m_m.rev.lines = m_keys;
         if (!m_problems.empty()) {
@@ -279,70 +389,6 @@ class Parser {
         bool any_upgrade = m_m.upgrade.has_value();
         for (const auto& s : m_m.upgrade_dialect) any_upgrade = any_upgrade || s.has_value();
         if (!any_upgrade) add(1, "missing `-- +upgrade` section");
-    }
-
-    // Splits every section for every dialect it runs on (of those checked),
-    // so `verify` finds unterminated quotes and comments, and transaction
-    // control in a transactional revision, without a database.
-    void check_splitting() {
-        check_direction(m_m.upgrade, m_m.upgrade_dialect);
-        check_direction(m_m.downgrade, m_m.downgrade_dialect);
-    }
-
-    void check_direction(const std::optional<Section>& generic,
-                         const std::optional<Section> (&specific)[3]) {
-        std::vector<Dialect> generic_for;
-        for (Dialect d : {Dialect::postgresql, Dialect::mysql, Dialect::sqlite}) {
-            if (m_only && d != *m_only) continue;
-            const auto& s = specific[static_cast<int>(d)];
-            if (s)
-                for (const auto& p : section_problems(*s, d)) add(p.line, p.message);
-            else if (generic)
-                generic_for.push_back(d);
-        }
-        if (!generic) return;
-        // The same problem for several dialects is reported once, naming the
-        // dialects when not all of them are affected.
-        std::map<std::pair<int, std::string>, std::vector<Dialect>> found;
-        for (Dialect d : generic_for)
-            for (const auto& p : section_problems(*generic, d))
-                found[{p.line, p.message}].push_back(d);
-        for (const auto& [key, dialects] : found) {
-            std::string message = key.second;
-            if (dialects.size() != generic_for.size()) {
-                message += " (when split as";
-                for (size_t i = 0; i < dialects.size(); ++i)
-                    message += std::string(i ? ", " : " ") + dialect_name(dialects[i]);
-                message += ")";
-            }
-            add(key.first, message);
-        }
-    }
-
-    std::vector<FileProblem> section_problems(const Section& s, Dialect d) {
-        std::vector<Statement> statements;
-        try {
-            statements = split_sql(s.text, d, s.first_line, m_path);
-        } catch (const ScriptError& e) {
-            return e.problems();
-        }
-        std::vector<FileProblem> out;
-        if (!m_m.rev.transactional) return out;
-        int open_bodies = 0;  // BEGIN words not yet ended (see tx_control.cpp)
-        for (const Statement& st : statements) {
-            std::string what = transaction_control(st.sql, d);
-            if (what.empty() || (what == "END" && open_bodies > 0)) {
-                open_bodies = std::max(0, open_bodies + body_balance(st.sql));
-                continue;
-            }
-            out.push_back({m_path, st.line,
-                           "transaction control (" + what +
-                               ") in a transactional revision: schemagate runs the "
-                               "revision in one transaction and commits it itself; remove "
-                               "the statement, or put `-- transaction: false` in the "
-                               "header to run the revision outside a transaction"});
-        }
-        return out;
     }
 };
 

@@ -48,8 +48,9 @@ enum class Trig { start, explain, create, normal, body, semi, end };
 
 class Splitter {
   public:
-    Splitter(std::string_view text, Dialect d, int first_line, const std::string& path)
-        : m_text(text), m_d(d), m_path(path), m_line(first_line) {}
+    Splitter(std::string_view text, Dialect d, int first_line, const std::string& path,
+             bool build = true)
+        : m_text(text), m_d(d), m_path(path), m_line(first_line), m_build(build) {}
 
     std::vector<Statement> run() {
         while (m_pos < m_text.size()) step();
@@ -65,6 +66,7 @@ class Splitter {
     size_t m_pos = 0;
     int m_line;
     size_t m_line_start = 0;  // offset of the current line's first character
+    bool m_build;             // false: only check (check_sql), no statement is copied
 
     // The open statement.
     bool m_open = false;
@@ -114,7 +116,9 @@ class Splitter {
 
     void finish() {
         if (m_open)
-            m_out.push_back({std::string(m_text.substr(m_start, m_end - m_start)), m_start_line});
+            if (m_build)
+                m_out.push_back(
+                    {std::string(m_text.substr(m_start, m_end - m_start)), m_start_line});
         m_open = false;
         m_parens = m_blocks = m_words = 0;
         std::fill(std::begin(m_first_words), std::end(m_first_words), '\0');
@@ -363,6 +367,10 @@ class Splitter {
 std::vector<Statement> split_sql(std::string_view text, Dialect dialect, int first_line,
                                  const std::string& path) {
     return Splitter(text, dialect, first_line, path).run();
+}
+
+void check_sql(std::string_view text, Dialect dialect, int first_line, const std::string& path) {
+    Splitter(text, dialect, first_line, path, false).run();
 }
 
 }  // namespace sg

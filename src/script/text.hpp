@@ -42,6 +42,25 @@ inline bool valid_label(std::string_view s) {
 
 /// The ScriptError for a list of problems: what() is one line naming the first
 /// problem and how many more there are; problems() holds them all.
+/// Calls `fn(word)` for each word of `sql` (a letter or '_', then letters,
+/// digits, '_' and '$'), quotes and comments included; stops when it returns
+/// true and returns whether it did.
+template <typename F>
+bool any_word(std::string_view sql, F&& fn) {
+    for (size_t i = 0; i < sql.size();) {
+        if (!is_alpha(sql[i]) && sql[i] != '_') {
+            ++i;
+            continue;
+        }
+        size_t start = i;
+        while (i < sql.size() &&
+               (is_alpha(sql[i]) || is_digit(sql[i]) || sql[i] == '_' || sql[i] == '$'))
+            ++i;
+        if (fn(sql.substr(start, i - start))) return true;
+    }
+    return false;
+}
+
 [[noreturn]] inline void throw_problems(std::vector<FileProblem> problems) {
     std::string summary = problems.front().where() + ": " + problems.front().message;
     if (problems.size() > 1)

@@ -65,19 +65,11 @@ std::vector<std::string> leading_words(std::string_view sql, size_t n) {
 
 int body_balance(std::string_view sql) {
     int balance = 0;
-    for (size_t i = 0; i < sql.size();) {
-        if (!text::is_alpha(sql[i]) && sql[i] != '_') {
-            ++i;
-            continue;
-        }
-        size_t start = i;
-        while (i < sql.size() &&
-               (text::is_alpha(sql[i]) || text::is_digit(sql[i]) || sql[i] == '_' || sql[i] == '$'))
-            ++i;
-        std::string_view w = sql.substr(start, i - start);
+    text::any_word(sql, [&](std::string_view w) {
         if (text::iequals(w, "begin")) ++balance;
         if (text::iequals(w, "end")) --balance;
-    }
+        return false;
+    });
     return balance;
 }
 

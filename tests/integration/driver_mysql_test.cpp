@@ -215,3 +215,24 @@ TEST_CASE("mysql: a raw '@' and quotes in the password are handed over as parsed
     CHECK_THAT(e.what(), !Catch::Contains("Tr0ub4dor"));
     admin->execute("DROP USER IF EXISTS '" + user + "'@'%'");
 }
+
+TEST_CASE("mysql: a session sends nothing of its own after connecting, and no prepares",
+          "[driver][mysql]") {
+    auto env = server_url("SG_TEST_MYSQL_URL");
+    if (!env) return;
+    auto c = connect(parse_url(*env));
+    auto status = [&](const char* name) {
+        Rows r = c->query(std::string("SHOW SESSION STATUS LIKE '") + name + "'", {});
+        return std::stoi(r.at(0).at(1).value_or("-1"));
+    };
+    // mysql-connector-cpp's own set-up in connect() (SET autocommit,
+    // SET SESSION TRANSACTION ISOLATION LEVEL, SHOW SESSION VARIABLES) and
+    // this SHOW: nothing of the driver's (it was SELECT CONNECTION_ID(),
+    // DATABASE()).
+    CHECK(status("Questions") == 4);
+    // Parameters are inlined client-side: one text query, no prepare.
+    CHECK(c->query("SELECT ?, ?, ?", {Value("a'b\\c"), Value(), Value("x?y")}) ==
+          Rows{{Value("a'b\\c"), Value(), Value("x?y")}});
+    CHECK(status("Com_stmt_prepare") == 0);
+    CHECK(status("Questions") == 7);  // the SHOW above, the SELECT, this SHOW
+}

@@ -210,3 +210,29 @@ TEST_CASE("postgres: a raw '@' and quotes in the password reach libpq as parsed"
     }
     admin->execute("DROP ROLE IF EXISTS " + role);
 }
+
+TEST_CASE("postgres: session settings come with the startup packet, not as statements",
+          "[driver][postgres]") {
+    auto env = server_url("SG_TEST_PG_URL");
+    if (!env) return;
+    DbUrl url = parse_url(*env);
+    std::string probe = "sg_probe_" + std::to_string(::getpid());
+    url.query["application_name"] = probe;
+    auto c = connect(url);
+    auto watcher = connect(parse_url(*env));
+    // The backend's last statement, seen from another session: none yet
+    // (it was SET client_min_messages, SET client_connection_check_interval,
+    // SELECT current_database()).
+    Rows last =
+        watcher->query("SELECT query FROM pg_stat_activity WHERE application_name = ?", {probe});
+    REQUIRE(last.size() == 1);
+    CHECK(last[0][0] == Value(""));
+    CHECK(c->database_name() == url.database);
+    CHECK(c->query("SELECT current_setting('client_min_messages'), "
+                   "current_setting('client_connection_check_interval')",
+                   {}) == Rows{{Value("warning"), Value("1s")}});
+    // The user's own options come after ours and win.
+    url.query["options"] = "-c client_min_messages=notice";
+    CHECK(connect(url)->query("SELECT current_setting('client_min_messages')", {}) ==
+          Rows{{Value("notice")}});
+}

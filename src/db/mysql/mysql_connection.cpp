@@ -14,14 +14,26 @@
 // A statement that completed although cancel() was called is reported as
 // done: on MySQL its effects stay, and the dirty-state count must say so.
 // Multi-statements are off: one statement per execute (the splitter splits).
+// Round trips: internal queries never use server-side prepared statements
+// (prepare + execute + close, two round trips each): their `?` parameters
+// are inlined as literals escaped by the client library for the session's
+// character set (MySQL_Connection::escapeString, mysql_real_escape_string),
+// so every query is one text-protocol round trip. The session asks nothing
+// after connecting: the database name is the URL's (the schema the session
+// was opened with) and the connection id, needed only by cancel(), is read
+// before the first migration statement (execute()). The connector's own
+// set-up in connect() (SET autocommit=1, SET SESSION TRANSACTION ISOLATION
+// LEVEL REPEATABLE READ, SHOW SESSION VARIABLES LIKE
+// 'lower_case_table_names') is unconditional in 1.1.12: no connection
+// property turns it off (bench/README.md).
 #include "db/mysql/mysql_connection.hpp"
 
 #include <cppconn/connection.h>
 #include <cppconn/exception.h>
-#include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <cppconn/resultset_metadata.h>
 #include <cppconn/statement.h>
+#include <mysql_connection.h>
 #include <mysql_driver.h>
 
 #include <atomic>
@@ -104,14 +116,13 @@ class MysqlConnection : public Connection {
             throw connect_error(e);
         }
         check_tls_required();
-        Rows r = query("SELECT CONNECTION_ID(), DATABASE()", {});
-        m_connection_id = r.at(0).at(0).value_or("0");
-        m_database = r.at(0).at(1).value_or("");
+        m_database = url.database;
     }
 
     Dialect dialect() const override { return Dialect::mysql; }
 
     void execute(const std::string& sql) override {
+        learn_connection_id();
         run([&] {
             std::unique_ptr<sql::Statement> st(m_conn->createStatement());
             // Results must be consumed, or the next statement fails with
@@ -124,24 +135,17 @@ class MysqlConnection : public Connection {
     }
 
     Rows query(const std::string& sql, const std::vector<Value>& params) override {
+        std::string text = sql;
+        if (!params.empty()) {
+            std::vector<std::string> literals;
+            literals.reserve(params.size());
+            for (const Value& v : params) literals.push_back(v ? literal(*v) : "NULL");
+            text = driver::inline_placeholders(sql, literals);
+        }
         return run([&] {
             std::unique_ptr<sql::ResultSet> rs;
-            if (params.empty()) {
-                // A plain statement: not every statement can be prepared.
-                std::unique_ptr<sql::Statement> st(m_conn->createStatement());
-                if (st->execute(sql)) rs.reset(st->getResultSet());
-            } else {
-                std::unique_ptr<sql::PreparedStatement> ps(m_conn->prepareStatement(sql));
-                for (size_t i = 0; i < params.size(); ++i) {
-                    unsigned index = static_cast<unsigned>(i + 1);
-                    if (params[i]) {
-                        ps->setString(index, *params[i]);
-                    } else {
-                        ps->setNull(index, sql::DataType::VARCHAR);
-                    }
-                }
-                if (ps->execute()) rs.reset(ps->getResultSet());
-            }
+            std::unique_ptr<sql::Statement> st(m_conn->createStatement());
+            if (st->execute(text)) rs.reset(st->getResultSet());
             return rs ? read_rows(*rs) : Rows{};
         });
     }
@@ -191,7 +195,7 @@ class MysqlConnection : public Connection {
 
     void cancel() override {
         std::lock_guard<std::mutex> lock(m_cancel_mutex);
-        if (!m_in_statement) return;
+        if (!m_in_statement || m_connection_id.empty()) return;
         m_cancel_requested = true;
         try {
             sql::ConnectOptionsMap options = m_options;
@@ -211,6 +215,22 @@ class MysqlConnection : public Connection {
     }
 
   private:
+    // A quoted string literal, escaped client-side (no round trip).
+    std::string literal(const std::string& value) {
+        auto* native = dynamic_cast<sql::mysql::MySQL_Connection*>(m_conn.get());
+        if (!native) throw DbError(DbErrorKind::other, "not a mysql-connector-cpp connection");
+        return "'" + std::string(native->escapeString(value)) + "'";
+    }
+
+    // cancel() kills the statement by connection id; only migration
+    // statements (execute) run long enough to need it.
+    void learn_connection_id() {
+        if (!m_connection_id.empty()) return;
+        Rows r = query("SELECT CONNECTION_ID()", {});
+        std::lock_guard<std::mutex> lock(m_cancel_mutex);
+        m_connection_id = r.at(0).at(0).value_or("");
+    }
+
     // The MariaDB client library under the connector does not honour
     // sslEnforce reliably: check that the session really is encrypted.
     void check_tls_required() {

@@ -16,6 +16,7 @@
 // Connection failures carry no SQLSTATE: they are classified on libpq's texts.
 #include "db/postgres/pg_connection.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <pqxx/pqxx>
@@ -63,9 +64,20 @@ std::string pg_message(const std::string& text, const std::string& password) {
     throw DbError(DbErrorKind::unreachable, text);
 }
 
+// Session settings travel in the startup packet (libpq's `options`), not as
+// SET statements: each SET was a round trip on every start.
+// client_min_messages: no NOTICE chatter from IF NOT EXISTS and the like.
+// client_connection_check_interval: PostgreSQL notices a vanished client only
+// when it next writes to it, so a runner killed with SIGKILL during a long
+// statement would keep its session, and the migration lock, until the
+// statement ends; 14+ polls the socket while a query runs. Older servers
+// refuse the unknown setting at startup, so the caller retries without it.
+const char* const kSessionOptions = "-c client_min_messages=warning";
+const char* const kDeadClientOption = " -c client_connection_check_interval=1s";
+
 // Keyword/value parameters from the parsed URL, never its text (a raw '@'
 // in a password would be split differently by libpq's URI parser).
-std::string build_conninfo(const DbUrl& url, const ConnectOptions& opts) {
+std::string build_conninfo(const DbUrl& url, const ConnectOptions& opts, bool dead_client) {
     auto params = url.libpq_params();
     auto add = [&](const std::string& key, const std::string& value) {
         if (url.query.count(key)) return;  // the user's value wins
@@ -74,29 +86,33 @@ std::string build_conninfo(const DbUrl& url, const ConnectOptions& opts) {
     add("fallback_application_name", "schemagate");
     add("connect_timeout", std::to_string(opts.connect_timeout_s));
     add("client_encoding", "UTF8");
+    std::string ours = std::string(kSessionOptions) + (dead_client ? kDeadClientOption : "");
+    auto user = std::find_if(params.begin(), params.end(),
+                             [](const auto& p) { return p.first == "options"; });
+    if (user == params.end())
+        params.emplace_back("options", ours);
+    else
+        user->second = ours + " " + user->second;  // the user's -c come later and win
     return driver::libpq_conninfo(params);
+}
+
+bool refused_dead_client_option(const std::string& text) {
+    return text.find("client_connection_check_interval") != std::string::npos;
 }
 
 class PgConnection : public Connection {
   public:
     PgConnection(const DbUrl& url, const ConnectOptions& opts) : m_url(url) {
         try {
-            m_conn = std::make_unique<pqxx::connection>(build_conninfo(url, opts));
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-            // A silently re-opened session would have lost its locks and
-            // its transaction: fail instead.
-            m_conn->inhibit_reactivation(true);
-#pragma GCC diagnostic pop
+            open(url, opts);
         } catch (const pqxx::broken_connection& e) {
             throw_connect_error(url, e.what());
         } catch (const pqxx::failure& e) {
             throw_connect_error(url, e.what());
         }
-        execute("SET client_min_messages TO warning");
-        detect_dead_client();
-        Rows rows = query("SELECT current_database()", {});
-        m_database = rows.at(0).at(0).value_or("");
+        // libpq's PQdb: the database the session is connected to, the same
+        // as current_database(), without a query.
+        m_database = m_conn->dbname() ? m_conn->dbname() : "";
     }
 
     Dialect dialect() const override { return Dialect::postgresql; }
@@ -190,16 +206,19 @@ class PgConnection : public Connection {
     }
 
   private:
-    // PostgreSQL notices a vanished client only when it next writes to it, so
-    // a runner killed with SIGKILL during a long statement would keep its
-    // session, and the migration lock, until the statement ends. PostgreSQL
-    // 14+ can poll the socket while a query runs; older servers reject the
-    // setting, which is harmless.
-    void detect_dead_client() {
+    void open(const DbUrl& url, const ConnectOptions& opts) {
         try {
-            execute("SET client_connection_check_interval = '1s'");
-        } catch (const DbError&) {
+            m_conn = std::make_unique<pqxx::connection>(build_conninfo(url, opts, true));
+        } catch (const pqxx::broken_connection& e) {
+            if (!refused_dead_client_option(e.what())) throw;  // a server before 14
+            m_conn = std::make_unique<pqxx::connection>(build_conninfo(url, opts, false));
         }
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+        // A silently re-opened session would have lost its locks and
+        // its transaction: fail instead.
+        m_conn->inhibit_reactivation(true);
+#pragma GCC diagnostic pop
     }
 
     static std::string lock_key(const std::string& name) {

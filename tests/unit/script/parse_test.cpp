@@ -192,6 +192,31 @@ TEST_CASE("sha256_hex", "[checksum]") {
     CHECK(sg::sha256_hex("abc") ==
           "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     CHECK(sg::sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(sg::sha256_hex(std::string(1000000, 'a')) ==
+          "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    // The padding's edge cases: a length field that fits the last block or
+    // needs one more (values from Python's hashlib).
+    auto bytes = [](size_t n) {
+        std::string s;
+        for (size_t i = 0; i < n; ++i) s += static_cast<char>((i * 7 + 3) % 256);
+        return s;
+    };
+    CHECK(sg::sha256_hex(bytes(55)) ==
+          "e7313d333c272e639f790978283f9eb392e843d0f29b7016828bb1daa4aac70b");
+    CHECK(sg::sha256_hex(bytes(56)) ==
+          "4324d65f3c103567f5589c710bc08f8523f929a9272e3af36fc968e52abc6c27");
+    CHECK(sg::sha256_hex(bytes(63)) ==
+          "81c80242132f230c3bd41b3e63bbcff16107339549214a99614ff26664625055");
+    CHECK(sg::sha256_hex(bytes(64)) ==
+          "39e3d7b6b5d075d37d053ad89b24b41bef4f3c29760c84447cab3f3be1882241");
+    CHECK(sg::sha256_hex(bytes(65)) ==
+          "aacca6ff74fdbb296d165a45cecfa04e5127bc008770fbbdd48006f2d2fae95e");
+    CHECK(sg::sha256_hex(bytes(119)) ==
+          "9ce7368e4daf32341631b492e80359dc9f594b48453cd0dd5bf0b19279cc177e");
+    CHECK(sg::sha256_hex(bytes(120)) ==
+          "7836b787757e95e58b3ca5aec90b1b004e8deba1e50e9675af9cabf1a13a04b5");
+    CHECK(sg::sha256_hex(bytes(1000)) ==
+          "1e9bc38cbf860b9ec31918b065f9b52476c549a782e0e7990bed8ce3868d2371");
 }
 
 TEST_CASE("checksums: normalised line endings and trailing white space", "[checksum]") {

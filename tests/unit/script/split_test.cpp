@@ -323,3 +323,26 @@ TEST_CASE("large inputs split", "[split][large]") {
         CHECK(split_sql(comment, d, 1).size() == 1);
     }
 }
+
+TEST_CASE("check_sql finds what split_sql finds, without building statements", "[split]") {
+    const char* bad[] = {"SELECT 'abc;\nSELECT 1;", "SELECT 1; /* open\n", "SELECT $x$ body;\n",
+                         "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  SELECT 1;\n"};
+    for (Dialect d : {Dialect::postgresql, Dialect::mysql, Dialect::sqlite}) {
+        for (const char* text : bad) {
+            INFO(dialect_name(d) << ": " << text);
+            std::string split_error, check_error;
+            try {
+                sg::split_sql(text, d, 5, "f.sql");
+            } catch (const sg::ScriptError& e) {
+                split_error = e.what();
+            }
+            try {
+                sg::check_sql(text, d, 5, "f.sql");
+            } catch (const sg::ScriptError& e) {
+                check_error = e.what();
+            }
+            CHECK(check_error == split_error);
+        }
+        CHECK_NOTHROW(sg::check_sql("CREATE TABLE t (x INT);\nSELECT ';';", d, 1, "f.sql"));
+    }
+}
