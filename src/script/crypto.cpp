@@ -1,8 +1,9 @@
-// SHA-256 checksums (plain C++, below) and random revision ids (OpenSSL).
+// SHA-256 checksums and random revision ids through OpenSSL.
+// The direct SHA-256 functions are deprecated in OpenSSL 3 (see sha256_hex).
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
-#include <cstdint>
-#include <cstring>
 #include <random>
 
 #include "script/migration.hpp"
@@ -23,71 +24,20 @@ std::string to_hex(const unsigned char* bytes, size_t n) {
 
 }  // namespace
 
-// SHA-256 (FIPS 180-4) in plain C++: every no-op run checksums the applied
-// files, and OpenSSL's EVP would load its providers and read openssl.cnf
-// for it (measured: +2.3 MiB peak RSS and a file read at every start).
-// OpenSSL stays for random ids and, in the drivers, TLS.
-namespace {
-
-constexpr std::uint32_t k_sha256[64] = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-
-inline std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-
-void sha256_block(std::uint32_t h[8], const unsigned char* p) {
-    std::uint32_t w[64];
-    for (int i = 0; i < 16; ++i)
-        w[i] = std::uint32_t(p[4 * i]) << 24 | std::uint32_t(p[4 * i + 1]) << 16 |
-               std::uint32_t(p[4 * i + 2]) << 8 | std::uint32_t(p[4 * i + 3]);
-    for (int i = 16; i < 64; ++i) {
-        std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-        std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
-    for (int i = 0; i < 64; ++i) {
-        std::uint32_t t1 = k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) +
-                           k_sha256[i] + w[i];
-        std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-        k = g;
-        g = f;
-        f = e;
-        e = d + t1;
-        d = c;
-        c = b;
-        b = a;
-        a = t1 + t2;
-    }
-    h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
-}
-
-}  // namespace
-
+// SHA-256 through OpenSSL's direct digest functions. Every no-op run
+// checksums the applied files; OpenSSL 3's EVP interface would initialise
+// its providers and read openssl.cnf for that (measured: about 2 MiB of peak
+// RSS and a file read at every start, which the init container pays on
+// each pod start). SHA256_Init/Update/Final call the same implementation
+// (SHA-NI / assembly) directly, without the provider layer. OpenSSL 3 marks
+// them deprecated but keeps them for the 3.x series; if a later OpenSSL drops
+// them, EVP_Digest with EVP_sha256() is the drop-in replacement.
 std::string sha256_hex(std::string_view data) {
-    std::uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                          0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    const auto* p = reinterpret_cast<const unsigned char*>(data.data());
-    size_t n = data.size(), full = n / 64 * 64;
-    for (size_t i = 0; i < full; i += 64) sha256_block(h, p + i);
-    unsigned char tail[128] = {};
-    size_t rest = n - full;
-    std::memcpy(tail, p + full, rest);
-    tail[rest] = 0x80;
-    size_t len = rest + 9 <= 64 ? 64 : 128;
-    std::uint64_t bits = std::uint64_t(n) * 8;
-    for (int i = 0; i < 8; ++i) tail[len - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
-    for (size_t i = 0; i < len; i += 64) sha256_block(h, tail + i);
-    unsigned char digest[32];
-    for (int i = 0; i < 8; ++i)
-        for (int j = 0; j < 4; ++j)
-            digest[4 * i + j] = static_cast<unsigned char>(h[i] >> (24 - 8 * j));
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256_CTX ctx;
+    if (SHA256_Init(&ctx) != 1 || SHA256_Update(&ctx, data.data(), data.size()) != 1 ||
+        SHA256_Final(digest, &ctx) != 1)
+        throw Error(ExitCode::internal, "SHA-256 failed (OpenSSL SHA256_Final)");
     return to_hex(digest, sizeof digest);
 }
 
