@@ -161,7 +161,13 @@ class Play:
             yaml.safe_dump_all(objects, f)
         self.files.append(path)
         env = dict(os.environ, CONTAINERS_CONF=self.conf)
-        return podman("kube", "play", "--network", "host", path, check=False, env=env, timeout=300)
+        started = time.monotonic()
+        result = podman("kube", "play", "--network", "host", path, check=False, env=env, timeout=300)
+        # shown by ctest when the test fails: where a slow play spent its time
+        print("%s: podman kube play %s took %.1f s (exit %d)" % (
+            time.strftime("%H:%M:%S"), name, time.monotonic() - started, result.returncode),
+            file=sys.stderr, flush=True)
+        return result
 
     def containers(self, pod):
         out = podman("ps", "-a", "--filter", "pod=" + pod, "--format", "{{.Names}}").stdout
