@@ -516,7 +516,9 @@ class Bench:
                     res["trace"][name] = {"statements": stmts, "round_trips": rts}
                 res["trace"][name]["strace"] = strace_counts(cmd, env, self.work)
         if not a.no_trace:
-            res["calls"] = gdb_counts(self.sg("run"), env, self.work)
+            res["calls"] = gdb_counts([self.count_bin, "run"], env, self.work)
+            if res["calls"]:
+                res["calls"]["binary"] = self.count_bin
         self.results.setdefault(k, {}).update(res)
 
     # (2) apply N from empty
@@ -894,7 +896,8 @@ def targets(b):
         if c:
             rows.append([f"no-op `run` splits nothing, {DB_LABEL[k]}", verdict(c["sg::split_sql"] == 0),
                          f"{c['sg::split_sql']} calls of `sg::split_sql`, {c['sg::sha256_hex']} of "
-                         f"`sg::sha256_hex` for {a.n} revisions (gdb breakpoint counts)"])
+                         f"`sg::sha256_hex` for {a.n} revisions (gdb breakpoint counts on "
+                         f"{os.path.relpath(c.get('binary', '?'), ROOT)})"])
         else:
             rows.append([f"no-op `run` splits nothing, {DB_LABEL[k]}", "not measured",
                          "needs gdb and a binary with symbols (the stripped static one has none)"])
@@ -961,6 +964,8 @@ def targets(b):
 def main():
     p = argparse.ArgumentParser(description="schemagate side by side with the clients and Alembic "
                                 "(bench/README.md)")
+    p.add_argument("--symbols-bin", help="a binary of the same source with symbols, used only for the gdb "
+                   "call counts when --bin is stripped (default build/schemagate when it exists)")
     p.add_argument("--bin", help="schemagate binary (env SG_BENCH_BIN; default build-static/schemagate "
                    "if present, else build/schemagate, built when needed)")
     p.add_argument("--quick", action="store_true", help="small N, few runs, only 1k graphs: a smoke run")
@@ -998,6 +1003,12 @@ def main():
     info = machine_info()
     b = Bench(a)
     b.bin, how = find_binary(a)
+    # the gdb call counts need symbols: the stripped static binary has none,
+    # so they are counted on a build of the same source that has them
+    b.count_bin = b.bin
+    unstripped = a.symbols_bin or os.path.join(ROOT, "build", "schemagate")
+    if b.bin != os.path.abspath(unstripped) and os.access(unstripped, os.X_OK):
+        b.count_bin = os.path.abspath(unstripped)
     if not os.access(b.bin, os.X_OK):
         sys.exit(f"compare: no schemagate binary at {b.bin}")
     log(f"binary {b.bin} ({how})")
