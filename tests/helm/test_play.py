@@ -9,15 +9,15 @@ secret; /dev/termination-log is a host file mounted into the schemagate
 container (a kubelet mounts one per container); a Secret *volume* (the
 DATABASE_URL_FILE mode) becomes a host file, since podman 4.3 writes secret
 volumes base64-encoded. The init container runs with the pod annotation
-io.podman.annotations.init.container.type=always on the Deployment (the
-default "once" fails to remove the finished init container in podman 4.3,
-which also reads a Deployment's annotations, not its pod template's). podman
-then reruns the init container whenever it exits (the pod's restartPolicy
-Always) and waits about 20 s for an exit it does not see before it starts the
-app container: a Deployment play takes ~25 s, and the assertions read the
-init container's first run from its log. The gate and the failing revision
-play the Deployment; the `check` plays play its pod as a Pod (restartPolicy
-Never, ~5 s).
+io.podman.annotations.init.container.type=always (the default "once" fails
+to remove the finished init container in podman 4.3).
+
+Every play of the example Deployment plays its rendered pod template as a
+Pod with restartPolicy Never, as a kubelet runs one pod of it. Played as a
+Deployment (restartPolicy Always), podman 4.3 restarts the init container
+the moment it exits and starts the app container only once it happens to
+see an exit between two restarts: a race that took 20 s on one run and
+over 5 minutes (800 init-container runs) on another.
 
 Needs the image SG_HELM_IMAGE (default localhost/schemagate:ci, built by the
 container_images fixture); exits 77 (ctest: skipped) when it is absent,
@@ -212,9 +212,8 @@ def job_as_pod(job):
 
 def deployment_as_pod(dep):
     """The Deployment's pod as a Pod with restartPolicy Never, named as
-    podman names a Deployment's pod. The plays that check the gate itself
-    use the Deployment; the `check` plays use this, which podman starts in
-    ~5 s instead of ~25 s (see the module doc)."""
+    podman names a Deployment's pod: every play of the example Deployment
+    uses it (see the module doc)."""
     pod = job_as_pod(dep)
     pod["metadata"]["name"] += "-pod-0"
     pod["spec"]["restartPolicy"] = "Never"
@@ -285,9 +284,9 @@ class PlayChart(unittest.TestCase):
             return f.read()
 
     def first_run(self, init):
-        """The init container's first run, from its log: podman restarts init
-        containers of a Deployment's pod (restartPolicy Always) after they
-        exit, so its state shows the latest run, not the one that gated."""
+        """The init container's run, from its log, up to its last line (the
+        exit line); the pods are played with restartPolicy Never, so there
+        is one run."""
         logs = self.p.logs(init)
         end = logs.find(" exit_code=")
         line_end = logs.find("\n", end) if end >= 0 else -1
@@ -295,7 +294,7 @@ class PlayChart(unittest.TestCase):
 
     def test_init_container_gates_the_app(self):
         objects, dep, log = self.deployment(GOOD, "--set", "job.enabled=false")
-        result = self.p.play(configmaps(objects) + [dep], "deployment")
+        result = self.p.play(configmaps(objects) + [deployment_as_pod(dep)], "pod")
         self.assertEqual(result.returncode, 0, result.stderr)
         init, app = self.pod_containers(dep)
         first = self.first_run(init)
@@ -321,7 +320,7 @@ class PlayChart(unittest.TestCase):
 
     def test_failing_revision_keeps_the_app_from_starting(self):
         objects, dep, log = self.deployment(BAD, "--set", "job.enabled=false", "--set", "backups.mode=never")
-        result = self.p.play(configmaps(objects) + [dep], "deployment")
+        result = self.p.play(configmaps(objects) + [deployment_as_pod(dep)], "pod")
         self.assertNotEqual(result.returncode, 0, result.stdout)
         init, app = self.pod_containers(dep)
         self.assertIn("failed at /migrations/0003_broken.sql:6", self.first_run(init))
