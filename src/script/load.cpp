@@ -11,14 +11,17 @@
 //   symlink, a FIFO) is a problem, not silently skipped.
 // - Files are read in the order of their path relative to the directory
 //   (byte order), which is the graph's tie-break order.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <set>
-#include <sstream>
 
 #include "core/util.hpp"
 #include "script/migration.hpp"
@@ -34,63 +37,96 @@ struct Found {
     std::string path;  // for messages and Revision::file
 };
 
-bool ends_with_sql(const std::string& name) {
-    return name.size() > 4 && name.compare(name.size() - 4, 4, ".sql") == 0;
+std::string join(const std::string& dir, const char* name) {
+    return !dir.empty() && dir.back() == '/' ? dir + name : dir + "/" + name;
 }
 
+// POSIX opendir/readdir rather than std::filesystem: the listing's own type
+// (d_type) answers for a plain file or directory without a stat, and no
+// path object is built per entry. A symlink (a ConfigMap's files) or an
+// unknown type takes one stat().
 class Discovery {
   public:
     std::vector<Found> files;
     std::vector<FileProblem> problems;
 
-    void walk(const fs::path& dir, const std::string& rel) {
-        std::error_code ec;
-        fs::path canonical = fs::canonical(dir, ec);
-        if (!ec && !m_visited.insert(canonical).second) return;  // a symlink loop
-        fs::directory_iterator it(dir, ec);
-        if (ec) return problem(dir, "cannot read directory: " + ec.message());
-        for (; it != fs::directory_iterator(); it.increment(ec)) {
-            if (ec) return problem(dir, "cannot read directory: " + ec.message());
-            entry(*it, rel);
+    void walk(const std::string& dir, const std::string& rel) {
+        DIR* d = ::opendir(dir.c_str());
+        if (!d) return problem(dir, std::string("cannot read directory: ") + std::strerror(errno));
+        struct stat st {};
+        if (::fstat(::dirfd(d), &st) == 0 &&
+            !m_visited.insert({st.st_dev, st.st_ino}).second) {  // a symlink loop
+            ::closedir(d);
+            return;
         }
-        if (ec) problem(dir, "cannot read directory: " + ec.message());
+        for (;;) {
+            errno = 0;
+            const dirent* e = ::readdir(d);
+            if (!e) {
+                if (errno)
+                    problem(dir, std::string("cannot read directory: ") + std::strerror(errno));
+                break;
+            }
+            entry(dir, rel, *e);
+        }
+        ::closedir(d);
     }
 
   private:
-    std::set<fs::path> m_visited;
+    std::set<std::pair<dev_t, ino_t>> m_visited;
 
-    void problem(const fs::path& p, std::string message) {
-        problems.push_back({p.string(), 0, std::move(message)});
+    void problem(const std::string& path, std::string message) {
+        problems.push_back({path, 0, std::move(message)});
     }
 
-    void entry(const fs::directory_entry& e, const std::string& rel) {
-        std::string name = e.path().filename().string();
-        if (name.empty() || name[0] == '.') return;
-        std::error_code ec;
-        fs::file_status st = fs::status(e.path(), ec);  // follows symlinks
-        if (fs::is_directory(st)) return walk(e.path(), rel + name + "/");
-        if (!ends_with_sql(name)) return;
-        if (ec || !fs::exists(st))
-            return problem(e.path(), "cannot read file: " +
-                                         (ec ? ec.message() : std::string("broken symlink")));
-        if (!fs::is_regular_file(st)) return problem(e.path(), "not a regular file");
-        files.push_back({rel + name, e.path().string()});
+    void entry(const std::string& dir, const std::string& rel, const dirent& e) {
+        const char* name = e.d_name;
+        if (name[0] == '\0' || name[0] == '.') return;
+        size_t len = std::strlen(name);
+        bool sql = len > 4 && std::strcmp(name + len - 4, ".sql") == 0;
+        if (e.d_type == DT_DIR) return walk(join(dir, name), rel + name + "/");
+        if (e.d_type == DT_REG) {
+            if (sql) files.push_back({rel + name, join(dir, name)});
+            return;
+        }
+        if (e.d_type != DT_LNK && e.d_type != DT_UNKNOWN && !sql) return;
+        std::string path = join(dir, name);
+        struct stat st {};
+        int rc = ::stat(path.c_str(), &st);  // follows symlinks
+        int err = errno;
+        if (rc == 0 && S_ISDIR(st.st_mode)) return walk(path, rel + name + "/");
+        if (!sql) return;
+        if (rc != 0)
+            return problem(path, std::string("cannot read file: ") +
+                                     (err == ENOENT ? "broken symlink" : std::strerror(err)));
+        if (!S_ISREG(st.st_mode)) return problem(path, "not a regular file");
+        files.push_back({rel + name, std::move(path)});
     }
 };
 
+// open/read/close, no stream: a migration file is read in one read() plus
+// the one that sees the end.
 std::optional<std::string> read_file(const std::string& path, std::string& error) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         error = std::strerror(errno);
         return std::nullopt;
     }
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    if (in.bad()) {
-        error = "read error";
-        return std::nullopt;
+    std::string out;
+    char buf[65536];
+    for (;;) {
+        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            error = std::strerror(errno);
+            ::close(fd);
+            return std::nullopt;
+        }
+        if (n == 0) break;
+        out.append(buf, static_cast<size_t>(n));
     }
-    return buf.str();
+    ::close(fd);
+    return out;
 }
 
 [[noreturn]] void directory_problem(const std::string& dir, const std::string& message) {

@@ -41,12 +41,11 @@ std::vector<Line> split_lines(std::string_view s) {
     size_t pos = 0;
     int number = 1;
     while (pos < s.size()) {
-        size_t end = s.find_first_of("\r\n", pos);
-        size_t next = end == std::string_view::npos ? s.size() : end + 1;
-        if (end == std::string_view::npos)
-            end = s.size();
-        else if (s[end] == '\r' && next < s.size() && s[next] == '\n')
-            ++next;
+        // A plain scan: string_view::find_first_of calls memchr per byte.
+        size_t end = pos;
+        while (end < s.size() && s[end] != '\n' && s[end] != '\r') ++end;
+        size_t next = end == s.size() ? end : end + 1;
+        if (end < s.size() && s[end] == '\r' && next < s.size() && s[next] == '\n') ++next;
         out.push_back({s.substr(pos, end - pos), pos, next, number++});
         pos = next;
     }
@@ -103,12 +102,25 @@ const char* const k_keys =
 // (tx_control.cpp): without one, a section cannot hold such a statement and
 // need not be split to find out. A plain scan, no allocation.
 bool may_control_transactions(std::string_view sql) {
-    static const char* const words[] = {"begin", "start", "commit", "rollback",
-                                        "end",   "abort", "prepare"};
     return text::any_word(sql, [](std::string_view w) {
-        for (const char* k : words)
-            if (text::iequals(w, k)) return true;
-        return false;
+        switch (text::to_lower(w[0])) {  // one comparison for most words
+            case 'b':
+                return text::iequals(w, "begin");
+            case 's':
+                return text::iequals(w, "start");
+            case 'c':
+                return text::iequals(w, "commit");
+            case 'r':
+                return text::iequals(w, "rollback");
+            case 'e':
+                return text::iequals(w, "end");
+            case 'a':
+                return text::iequals(w, "abort");
+            case 'p':
+                return text::iequals(w, "prepare");
+            default:
+                return false;
+        }
     });
 }
 
@@ -146,10 +158,21 @@ class SectionChecker {
     bool wanted(const Section& s) const {
         return m_m.rev.transactional && may_control_transactions(s.text);
     }
+    // A section's words are scanned once, not once per dialect.
+    const Section* m_wanted_for = nullptr;
+    bool m_wanted = false;
+    bool wanted_cached(const Section& s) {
+        if (m_wanted_for != &s) {
+            m_wanted_for = &s;
+            m_wanted = wanted(s);
+        }
+        return m_wanted;
+    }
 
     void check_direction(const std::optional<Section>& generic,
                          const std::optional<Section> (&specific)[3]) {
         std::vector<Dialect> generic_for;
+        generic_for.reserve(3);
         for (Dialect d : {Dialect::postgresql, Dialect::mysql, Dialect::sqlite}) {
             if (m_only && d != *m_only) continue;
             const auto& s = specific[static_cast<int>(d)];
@@ -181,7 +204,7 @@ class SectionChecker {
     std::vector<FileProblem> section_problems(const Section& s, Dialect d) {
         std::vector<Statement> statements;
         try {
-            if (!wanted(s)) {
+            if (!wanted_cached(s)) {
                 check_sql(s.text, d, s.first_line, m_path);
                 return {};
             }

@@ -81,6 +81,7 @@ class Splitter {
     int m_block_line = 0;  // where the open BEGIN block / trigger body started
     // MySQL: the client's current delimiter.
     std::string m_delim = ";";
+    bool m_semicolon = true;  // m_delim is ";" (tested per character)
 
     std::vector<Statement> m_out;
 
@@ -153,8 +154,9 @@ class Splitter {
 
     // Whether the character at m_pos ends the open statement.
     bool at_delimiter() {
-        if (my()) return m_text.compare(m_pos, m_delim.size(), m_delim) == 0;
+        if (my() && !m_semicolon) return m_text.compare(m_pos, m_delim.size(), m_delim) == 0;
         if (m_text[m_pos] != ';') return false;
+        if (my()) return true;
         if (pg()) return m_blocks == 0;
         return m_trig != Trig::body && m_trig != Trig::semi;  // SQLite
     }
@@ -271,7 +273,7 @@ class Splitter {
     }
 
     bool mysql_delim_at(size_t i) const {
-        return m_delim != ";" && m_text.compare(i, m_delim.size(), m_delim) == 0;
+        return !m_semicolon && m_text.compare(i, m_delim.size(), m_delim) == 0;
     }
 
     // DELIMITER counts when it is the first word of its line and no statement
@@ -279,7 +281,7 @@ class Splitter {
     bool directive_position(size_t start) const {
         for (size_t i = m_line_start; i < start; ++i)
             if (m_text[i] != ' ' && m_text[i] != '\t') return false;
-        return !m_open || m_delim != ";";
+        return !m_open || !m_semicolon;
     }
 
     // `DELIMITER x` up to the end of the line; x may be quoted.
@@ -300,14 +302,19 @@ class Splitter {
         if (delim.find('\\') != std::string::npos)
             fail(line, "DELIMITER must not contain a backslash");
         m_delim = delim;
+        m_semicolon = m_delim == ";";
         advance_to(eol);
     }
 
     void pg_word(std::string_view w) {
-        char tag = 0;
-        for (const char* k : {"create", "function", "procedure", "or", "replace"})
-            if (iequals(w, k)) tag = k[0];
-        if (m_words < 4) m_first_words[m_words] = tag;
+        if (m_words < 4) {  // only the first words can make a routine
+            static constexpr std::string_view k_words[] = {"create", "function", "procedure", "or",
+                                                           "replace"};
+            char tag = 0;
+            for (std::string_view k : k_words)
+                if (iequals(w, k)) tag = k[0];
+            m_first_words[m_words] = tag;
+        }
         ++m_words;
         const char* f = m_first_words;
         bool routine =

@@ -100,6 +100,25 @@ def generic_section_split_for_the_dialect_it_runs_on(tmp):
 
 
 @test
+def verify_names_a_dialect_without_an_upgrade_section(tmp):
+    # Only a MySQL upgrade section: loading accepts it (a revision needs some
+    # upgrade), verify names each dialect it cannot run on, --dialect narrows.
+    m = migrations(tmp)
+    with open(os.path.join(m, "my.sql"), "w") as f:
+        f.write("-- revision: bbbb00000002\n-- down_revision: aaaa00000001\n\n"
+                "-- +upgrade mysql\nCREATE TABLE two (x INT) ENGINE=InnoDB;\n")
+    rc, _, err = sg("--migrations", m, "verify", cwd=tmp)
+    check(rc == 3, "verify: exit %d, wanted 3\n%s" % (rc, err))
+    for dialect in ("postgresql", "sqlite"):
+        check("revision bbbb00000002 has no -- +upgrade section for %s" % dialect in err,
+              "verify names %s:\n%s" % (dialect, err))
+    check("section for mysql" not in err, "verify names mysql:\n" + err)
+    expect(sg("--migrations", m, "verify", "--dialect", "mysql", cwd=tmp), 0, "verify mysql")
+    refused(tmp, ["--migrations", m, "verify", "--dialect", "sqlite"],
+            r"my\.sql: .*has no -- \+upgrade section for sqlite")
+
+
+@test
 def stamp_minus_one_with_heads_on_one_parent(tmp):
     m = migrations(tmp)
     write_rev(m, "bbbb00000002", "aaaa00000001", "b")

@@ -110,6 +110,22 @@ TEST_CASE("discovery is recursive, sorted, and ignores other files", "[load]") {
     CHECK(s.path == d.path());
 }
 
+TEST_CASE("paths join the directory as given; a FIFO named .sql is a problem", "[load]") {
+    TempDir d;
+    d.file("sub/001_one.sql", rev("one", ""));
+    auto s = sg::load_directory(d.path() + "/");  // a trailing slash adds no second one
+    CHECK(s.get("one").rev.file == d.path() + "/sub/001_one.sql");
+    // A .sql name that is not a regular file is reported, not skipped.
+    REQUIRE(mkfifo((d.path() + "/002.sql").c_str(), 0600) == 0);
+    CHECK(has(load_problems(d.path()), d.path() + "/002.sql", "not a regular file"));
+    // A symlink to a file outside the directory is followed.
+    TempDir other;
+    std::string target = other.file("x.sql", rev("two", "one"));
+    fs::remove(d.path() + "/002.sql");
+    fs::create_symlink(target, d.path() + "/002.sql");
+    CHECK(ids(sg::load_directory(d.path())) == std::vector<std::string>{"one", "two"});
+}
+
 TEST_CASE("a ConfigMap-style directory is read once", "[load]") {
     TempDir d;
     d.file("..2025_11_08_10_00_00.123/001.sql", rev("one", ""));
