@@ -236,3 +236,28 @@ TEST_CASE("postgres: session settings come with the startup packet, not as state
     CHECK(connect(url)->query("SELECT current_setting('client_min_messages')", {}) ==
           Rows{{Value("notice")}});
 }
+
+TEST_CASE("postgres: in_transaction asks libpq, not the server", "[driver][postgres]") {
+    auto env = server_url("SG_TEST_PG_URL");
+    if (!env) return;
+    DbUrl url = parse_url(*env);
+    std::string probe = "sg_txprobe_" + std::to_string(::getpid());
+    url.query["application_name"] = probe;
+    auto c = connect(url);
+    auto watcher = connect(parse_url(*env));
+    auto last = [&] {
+        return watcher->query("SELECT query FROM pg_stat_activity WHERE application_name = ?",
+                              {probe});
+    };
+    c->begin();
+    CHECK(c->in_transaction());
+    // The backend's last statement is still BEGIN: no SAVEPOINT probe was sent
+    // (it cost two round trips per revision).
+    CHECK(last() == Rows{{Value("BEGIN")}});
+    // An aborted block is still open: it must be rolled back.
+    CHECK_THROWS_AS(c->execute("SELECT * FROM no_such_table_here"), DbError);
+    CHECK(c->in_transaction());
+    c->rollback();
+    CHECK_FALSE(c->in_transaction());
+    CHECK(last() == Rows{{Value("ROLLBACK")}});
+}

@@ -11,10 +11,12 @@
 // FNV-1a of the name (advisory locks are per database). They belong to the
 // session, so a crashed runner's lock is freed with its connection.
 // lock_holder() reads pg_locks joined with pg_stat_activity.
-// cancel() is libpq's PQcancel (through pqxx::connection::cancel_query), safe
+// cancel() is libpq's PQcancel (through pqxx's cancel_query), safe
 // from another thread; the statement fails with SQLSTATE 57014 -> cancelled.
 // Connection failures carry no SQLSTATE: they are classified on libpq's texts.
 #include "db/postgres/pg_connection.hpp"
+
+#include <libpq-fe.h>
 
 #include <algorithm>
 #include <cctype>
@@ -25,6 +27,48 @@
 
 namespace sg {
 namespace {
+
+// pqxx::connection with its libpq handle in reach: libpqxx 6.4 keeps the
+// PGconn private, and PQtransactionStatus answers "is a transaction open?"
+// locally, where a SAVEPOINT probe costs two round trips per revision. The
+// class is basic_connection_base<connect_direct> with a policy that records
+// the handle it opens.
+class HandlePolicy : public pqxx::connect_direct {
+  public:
+    explicit HandlePolicy(const std::string& opts) : pqxx::connect_direct(opts) {}
+    handle do_startconnect(handle orig) override {
+        return m_handle = pqxx::connect_direct::do_startconnect(orig);
+    }
+    handle do_completeconnect(handle orig) override {
+        return m_handle = pqxx::connect_direct::do_completeconnect(orig);
+    }
+    handle do_dropconnect(handle orig) noexcept override {
+        m_handle = nullptr;
+        return pqxx::connect_direct::do_dropconnect(orig);
+    }
+    handle do_disconnect(handle orig) noexcept override {
+        m_handle = nullptr;
+        return pqxx::connect_direct::do_disconnect(orig);
+    }
+    PGconn* raw() const { return m_handle; }
+
+  private:
+    PGconn* m_handle = nullptr;
+};
+
+class PqConnection : public pqxx::connection_base {
+  public:
+    explicit PqConnection(const std::string& options)
+        : pqxx::connection_base(m_policy), m_options(options), m_policy(m_options) {
+        init();
+    }
+    ~PqConnection() noexcept { close(); }
+    PGconn* raw() const { return m_policy.raw(); }
+
+  private:
+    std::string m_options;  // before m_policy, which keeps a reference
+    HandlePolicy m_policy;
+};
 
 // libpq: "ERROR:  msg\nLINE 1: ...\n   ^\nDETAIL:  ...\nHINT:  ..." -> one line
 // "msg DETAIL: ... HINT: ..." (the caret lines point into a statement the
@@ -151,10 +195,23 @@ class PgConnection : public Connection {
         }
     }
 
-    // libpqxx 6 does not expose PQtransactionStatus; a SAVEPOINT outside a
-    // transaction block fails with 25P01 and changes nothing, inside one it
-    // is released at once (in an aborted block it fails with 25P02: open).
+    // PQtransactionStatus, no round trip. Without a usable handle, a
+    // SAVEPOINT probe: outside a transaction block it fails with 25P01 and
+    // changes nothing, inside one it is released at once (in an aborted block
+    // it fails with 25P02: open).
     bool in_transaction() override {
+        if (PGconn* c = m_conn->raw()) {
+            switch (PQtransactionStatus(c)) {
+                case PQTRANS_IDLE:
+                    return false;
+                case PQTRANS_INTRANS:
+                case PQTRANS_INERROR:
+                case PQTRANS_ACTIVE:
+                    return true;
+                default:
+                    break;  // PQTRANS_UNKNOWN: a bad connection; the probe says how
+            }
+        }
         try {
             execute("SAVEPOINT schemagate_probe");
         } catch (const DbError& e) {
@@ -208,10 +265,10 @@ class PgConnection : public Connection {
   private:
     void open(const DbUrl& url, const ConnectOptions& opts) {
         try {
-            m_conn = std::make_unique<pqxx::connection>(build_conninfo(url, opts, true));
+            m_conn = std::make_unique<PqConnection>(build_conninfo(url, opts, true));
         } catch (const pqxx::broken_connection& e) {
             if (!refused_dead_client_option(e.what())) throw;  // a server before 14
-            m_conn = std::make_unique<pqxx::connection>(build_conninfo(url, opts, false));
+            m_conn = std::make_unique<PqConnection>(build_conninfo(url, opts, false));
         }
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -252,7 +309,7 @@ class PgConnection : public Connection {
     }
 
     DbUrl m_url;
-    std::unique_ptr<pqxx::connection> m_conn;
+    std::unique_ptr<PqConnection> m_conn;
     std::string m_database;
 };
 
