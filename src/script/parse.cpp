@@ -124,6 +124,45 @@ bool may_control_transactions(std::string_view sql) {
     });
 }
 
+// True when `sql` lexes the same for every dialect (split.cpp): none of the
+// characters or words whose meaning differs between them. Backslashes
+// (MySQL string escapes), backticks, `[` (SQLite identifiers), `#` (MySQL
+// comments), `$` (PostgreSQL dollar quotes), block comments (nested in
+// PostgreSQL, executable in MySQL), `--` not followed by white space (no
+// comment in MySQL), and the words that open a PostgreSQL routine body
+// (BEGIN), an SQLite trigger body (TRIGGER) or a MySQL DELIMITER directive.
+// A generic section that lexes cleanly for one dialect and is neutral is
+// then clean for all of them: `verify` and the commands without a database
+// lex it once instead of three times.
+bool dialect_neutral(std::string_view sql) {
+    for (size_t i = 0; i < sql.size(); ++i) {
+        switch (sql[i]) {
+            case '\\':
+            case '`':
+            case '[':
+            case '#':
+            case '$':
+                return false;
+            case '/':
+                if (i + 1 < sql.size() && sql[i + 1] == '*') return false;
+                break;
+            case '-':
+                if (i + 1 < sql.size() && sql[i + 1] == '-') {
+                    if (i + 2 < sql.size() && static_cast<unsigned char>(sql[i + 2]) > ' ')
+                        return false;
+                    ++i;
+                }
+                break;
+            default:
+                break;
+        }
+    }
+    return !text::any_word(sql, [](std::string_view w) {
+        return text::iequals(w, "begin") || text::iequals(w, "trigger") ||
+               text::iequals(w, "delimiter");
+    });
+}
+
 // The split checks of one migration's sections, for the dialects checked.
 class SectionChecker {
   public:
@@ -183,6 +222,10 @@ class SectionChecker {
             }
         }
         if (!generic) return;
+        // Lexed once when that settles it for every dialect (dialect_neutral).
+        if (generic_for.size() > 1 && !wanted_cached(*generic) && dialect_neutral(generic->text) &&
+            section_problems(*generic, generic_for.front()).empty())
+            return;
         // The same problem for several dialects is reported once, naming the
         // dialects when not all of them are affected.
         std::map<std::pair<int, std::string>, std::vector<Dialect>> found;

@@ -60,3 +60,40 @@ TEST_CASE("sections of other dialects are not checked when narrowed", "[parse][d
     CHECK_FALSE(parses(text, Dialect::mysql));
     CHECK_FALSE(parses(text, std::nullopt));
 }
+
+// A generic section is lexed once when nothing in it lexes differently per
+// dialect (parse.cpp, dialect_neutral); each text below lexes cleanly for
+// PostgreSQL, the first dialect checked, and not for another, so none may
+// take that shortcut.
+TEST_CASE("every dialect-sensitive construct still gets each dialect's check", "[parse][dialect]") {
+    struct Case {
+        const char* sql;
+        const char* fails_as;
+    };
+    const Case cases[] = {
+        {"SELECT 1 # '\n, ';\n", "(when split as mysql)"},               // # comment
+        {"SELECT 1 --'\n;\n", "(when split as mysql)"},                  // -- without a space
+        {"SELECT 'a\\';\n", "(when split as mysql)"},                    // backslash escape
+        {"SELECT `a;\n", "(when split as mysql, sqlite)"},               // backtick
+        {"SELECT a[1;\n", "(when split as sqlite)"},                     // [identifier]
+        {"SELECT $$ ' $$;\n", "(when split as mysql, sqlite)"},          // dollar quote
+        {"/* /* */ ' */ SELECT 1;\n", "(when split as mysql, sqlite)"},  // nested comment
+        {"CREATE TRIGGER t AFTER INSERT ON x BEGIN SELECT 1;\n", "(when split as sqlite)"},
+        {"DELIMITER\n", "(when split as mysql)"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.sql);
+        std::string text = k_head + "-- +upgrade\n" + c.sql;
+        CHECK(parses(text, Dialect::postgresql));
+        try {
+            parse_migration(text, "m.sql");
+            FAIL("parsed for every dialect");
+        } catch (const ScriptError& e) {
+            REQUIRE(e.problems().size() == 1);
+            CHECK_THAT(e.problems()[0].message, Catch::EndsWith(c.fails_as));
+        }
+    }
+    // A neutral section: clean for all three.
+    CHECK(parses(k_head + "-- +upgrade\nCREATE TABLE t (x TEXT DEFAULT 'it''s');\n-- note\n",
+                 std::nullopt));
+}
