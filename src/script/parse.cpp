@@ -132,8 +132,8 @@ bool may_control_transactions(std::string_view sql) {
 // comment in MySQL), and the words that open a PostgreSQL routine body
 // (BEGIN), an SQLite trigger body (TRIGGER) or a MySQL DELIMITER directive.
 // A generic section that lexes cleanly for one dialect and is neutral is
-// then clean for all of them: `verify` and the commands without a database
-// lex it once instead of three times.
+// then clean for all of them: `verify` without --dialect lexes it once
+// instead of three times.
 bool dialect_neutral(std::string_view sql) {
     for (size_t i = 0; i < sql.size(); ++i) {
         switch (sql[i]) {
