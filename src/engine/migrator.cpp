@@ -44,6 +44,27 @@ bool in_transaction(const Migration& m, Dialect d) {
 
 const char* word(Direction d) { return d == Direction::upgrade ? "upgrade" : "downgrade"; }
 
+// schemagate's own writes around a revision's statements (creating the state
+// tables, the version and history rows, COMMIT) failed.
+StatementFailure bookkeeping_failure(int done, const std::string& file, const std::exception& e) {
+    return {done, file,
+            "schemagate's own writes (the version and history tables, or COMMIT) failed: " +
+                describe_error(e),
+            0};
+}
+
+// A database error with an exit code of its own keeps it: a role that may
+// not create or write the state tables is a permission error (5), not a
+// failed revision (8); a lost connection is 4, a lock wait 6.
+std::optional<ExitCode> own_exit_code(const std::exception& e) {
+    if (const auto* db = dynamic_cast<const DbError*>(&e)) {
+        ExitCode c = db->code();
+        if (c == ExitCode::auth || c == ExitCode::unreachable || c == ExitCode::lock_timeout)
+            return c;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<Migrator::Prepared> Migrator::prepare(const std::vector<Step>& steps) const {
@@ -138,7 +159,7 @@ StepResult Migrator::run_transactional(const Prepared& p, const std::vector<std:
     } catch (const std::exception& e) {
         // The bookkeeping (state tables) or COMMIT failed: still rolled back.
         tx.rollback();
-        fail(p, StatementFailure{done, p.migration->rev.file, describe_error(e), 0}, false, from);
+        fail(p, bookkeeping_failure(done, p.migration->rev.file, e), false, from, own_exit_code(e));
     }
     return {p.migration->rev.id, p.direction, row.duration_ms, done};
 }
@@ -214,8 +235,7 @@ StepResult Migrator::run_outside_transaction(const Prepared& p,
         tx.commit();
     } catch (const std::exception& e) {
         tx.rollback();
-        fail(p, StatementFailure{row.statements_done, p.migration->rev.file, describe_error(e), 0},
-             true, from);
+        fail(p, bookkeeping_failure(row.statements_done, p.migration->rev.file, e), true, from);
     }
     return {p.migration->rev.id, p.direction, row.duration_ms, row.statements_done};
 }
@@ -256,8 +276,8 @@ std::vector<StepResult> Migrator::run_atomic(const std::vector<Prepared>& steps,
     } catch (const std::exception& e) {
         tx.rollback();
         if (!current) throw;
-        fail(*current, StatementFailure{0, current->migration->rev.file, describe_error(e), 0},
-             false, start_heads);
+        fail(*current, bookkeeping_failure(0, current->migration->rev.file, e), false, start_heads,
+             own_exit_code(e));
     }
     m_done = results;
     log::info("committed " + std::to_string(results.size()) + " revisions in one transaction");
@@ -286,7 +306,7 @@ std::string repair_choices(int done) {
 }
 
 void Migrator::fail(const Prepared& p, const StatementFailure& f, bool dirty,
-                    const std::vector<std::string>& heads) {
+                    const std::vector<std::string>& heads, std::optional<ExitCode> own_code) {
     const auto& rev = p.migration->rev;
     if (!dirty && in_transaction(*p.migration, m_conn.dialect())) {
         HistoryRow row = base_row(p, heads);
@@ -303,6 +323,7 @@ void Migrator::fail(const Prepared& p, const StatementFailure& f, bool dirty,
                        (rev.message.empty() ? "" : " (" + rev.message + ")") + " failed at " +
                        f.location + ": " + f.error;
     ExitCode code = f.signal ? exit_for_signal(f.signal) : ExitCode::rolled_back;
+    if (!f.signal && own_code) code = *own_code;
     std::string hint;
     if (dirty) {
         // Interrupted or not, statements ran outside a transaction: only a
@@ -311,10 +332,29 @@ void Migrator::fail(const Prepared& p, const StatementFailure& f, bool dirty,
         what += "; " + std::to_string(f.done) + " of " + std::to_string(p.statements.size()) +
                 " statements ran outside a transaction: the database is dirty";
         hint = repair_choices(f.done);
+    } else if (code == ExitCode::unreachable) {
+        // Lost during the bookkeeping or COMMIT: the server rolls an open
+        // transaction back, but a COMMIT in flight may have taken effect.
+        what += "; the connection was lost before the transaction was confirmed";
+        hint =
+            "check the database server and run again: the next run reads where the "
+            "database is (" +
+            heads_text(heads) + " before this run)";
     } else {
         what += m_opts.atomic ? "; all revisions of this run were rolled back"
                               : "; the revision was rolled back";
-        hint = "the database is at " + heads_text(heads) + "; fix the revision and run again";
+        hint = "the database is at " + heads_text(heads) + "; ";
+        if (code == ExitCode::auth)
+            hint +=
+                "the migration role lacks a privilege schemagate's own tables need: CREATE "
+                "on the schema (or the tables created by an owner) and INSERT, UPDATE, "
+                "DELETE on the version and history tables";
+        else if (code == ExitCode::lock_timeout)
+            hint +=
+                "another session holds a lock on the version or history table; run again "
+                "when it has finished";
+        else
+            hint += "fix the revision and run again";
     }
     if (!applied.empty()) what += "; applied before it: " + join(applied);
     // Not logged here: the command that catches it logs it once, with its exit code.

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,8 +80,11 @@ class Migrator {
     /// Throws MigrationFailure(dirty) when a statement ended the transaction.
     void require_open_transaction(const Prepared& p, const std::vector<std::string>& from, int done,
                                   std::chrono::steady_clock::time_point t0);
+    /// `own_code`: the exit code of a database error in schemagate's own
+    /// writes (4, 5, 6), which replaces 8 when nothing is dirty.
     [[noreturn]] void fail(const Prepared& p, const engine_detail::StatementFailure& f, bool dirty,
-                           const std::vector<std::string>& heads);
+                           const std::vector<std::string>& heads,
+                           std::optional<ExitCode> own_code = std::nullopt);
     void log_step(const Prepared& p, const StepResult& r, const std::string& note = "") const;
     HistoryRow require_dirty();
     HistoryRow repair_row(const HistoryRow& dirty, const std::string& what,

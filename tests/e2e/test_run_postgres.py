@@ -10,9 +10,10 @@ import sys
 import threading
 import time
 import unittest
+import urllib.parse
 
 from run_support import (Workdir, describe, fnv1a64, lock_name, main, need_env, password_of,
-                         pg_connect, pg_create_db, pg_drop_db, pg_query, sg, spawn, with_database)
+                         pg_admin, pg_connect, pg_create_db, pg_drop_db, pg_query, sg, spawn, with_database)
 
 
 class TcpForwarder:
@@ -269,6 +270,36 @@ class PostgresRun(unittest.TestCase):
     def test_unknown_database_exit_5(self):
         p = sg(self.w.args(with_database(self.url, "no_such_db_x"), "--wait-timeout", "30s"))
         self.assertEqual(p.returncode, 5, describe(p))
+
+    def test_role_that_may_not_create_the_state_tables_exit_5(self):
+        # PostgreSQL 15: only the database owner may create in schema public.
+        # A role that may connect but not create schemagate's own tables gets
+        # exit 5 (a permission error) with a hint about privileges, not 8
+        # blaming the revision; nothing is created. libpqxx 6.4 drops the
+        # SQLSTATE of exactly this error (42501): the driver restores it.
+        role = "sg_noperm_%d" % os.getpid()
+        secret = "Np-Pa55-%d" % os.getpid()
+        admin = pg_admin()
+        try:
+            admin.cursor().execute("DROP ROLE IF EXISTS %s" % role)
+            admin.cursor().execute("CREATE ROLE %s LOGIN PASSWORD '%s'" % (role, secret))
+            parts = urllib.parse.urlsplit(self.url)
+            url = urllib.parse.urlunsplit(
+                (parts.scheme, "%s:%s@%s:%d" % (role, secret, parts.hostname, parts.port),
+                 parts.path, "", ""))
+            for extra in ([], ["--atomic"]):
+                p = sg(self.w.args(url, "--backup", "never", *extra))
+                self.assertEqual(p.returncode, 5, describe(p))
+                self.assertIn("permission denied for schema public", p.stderr)
+                self.assertIn("exit 5", self.w.read_termination())
+                self.assertNotIn(secret, p.stderr + self.w.read_termination())
+            self.assertIn("lacks a privilege", sg(self.w.args(url, "--backup", "never")).stderr)
+            tables = pg_query(self.url, "SELECT count(*) FROM information_schema.tables "
+                              "WHERE table_schema = 'public'")[0][0]
+            self.assertEqual(tables, 0)
+        finally:
+            admin.cursor().execute("DROP ROLE IF EXISTS %s" % role)
+            admin.close()
 
     def test_dirty_step_exit_9(self):
         self.w.revision("b2", "a1", """

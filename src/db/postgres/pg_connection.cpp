@@ -289,6 +289,10 @@ class PgConnection : public Connection {
             pqxx::result r = f(tx);
             tx.commit();  // a no-op for a nontransaction: ends the pqxx object cleanly
             return r;
+        } catch (const pqxx::insufficient_privilege& e) {
+            // libpqxx 6.4 throws this one without its SQLSTATE: without
+            // 42501 the error would not map to exit 5.
+            throw DbError(DbErrorKind::statement, pg_message(e.what(), m_url.password), "42501");
         } catch (const pqxx::sql_error& e) {
             DbErrorKind kind =
                 e.sqlstate() == "57014" ? DbErrorKind::cancelled : DbErrorKind::statement;
