@@ -2,9 +2,11 @@
 """`run` against the real MariaDB test server: concurrency, the lock,
 SIGTERM during a long statement, a dirty step (DDL commits implicitly)."""
 import json
+import os
 import signal
 import time
 import unittest
+import urllib.parse
 
 from run_support import (Workdir, describe, mysql_lock_name, main, mysql_connect, mysql_create_db,
                          mysql_drop_db, mysql_query, need_env, sg, spawn)
@@ -25,6 +27,30 @@ class MysqlRun(unittest.TestCase):
         return mysql_query(self.url, "SELECT count(*) FROM schemagate_history WHERE revision = %s "
                            "AND operation = 'upgrade' AND success", (rev,))[0][0]
 
+
+    def test_user_that_may_not_create_the_state_tables_exit_5(self):
+        # A user with SELECT only on the database: creating schemagate's own
+        # tables is refused (1142) before any revision statement runs, so the
+        # exit code is 5 with the server's error, and nothing is created.
+        user = "sg_ro_%d" % os.getpid()
+        secret = "Ro-Pa55-%d" % os.getpid()
+        admin = os.environ["SG_TEST_MYSQL_ADMIN_URL"]
+        mysql_query(admin, "DROP USER IF EXISTS '%s'@'%%'" % user)
+        mysql_query(admin, "CREATE USER '%s'@'%%' IDENTIFIED BY '%s'" % (user, secret))
+        try:
+            mysql_query(admin, "GRANT SELECT ON `%s`.* TO '%s'@'%%'" % (self.name, user))
+            parts = urllib.parse.urlsplit(self.url)
+            url = urllib.parse.urlunsplit(
+                (parts.scheme, "%s:%s@%s:%d" % (user, secret, parts.hostname, parts.port),
+                 parts.path, "", ""))
+            p = sg(self.w.args(url, "--backup", "never"))
+            self.assertEqual(p.returncode, 5, describe(p))
+            self.assertIn("1142", p.stderr)
+            self.assertIn("exit 5", self.w.read_termination())
+            self.assertNotIn(secret, p.stderr + self.w.read_termination())
+            self.assertEqual(mysql_query(self.url, "SHOW TABLES"), [])
+        finally:
+            mysql_query(admin, "DROP USER IF EXISTS '%s'@'%%'" % user)
     def test_eight_concurrent_runners(self):
         self.w.revision("b2", "a1", "SELECT SLEEP(1);\nINSERT INTO t VALUES (1);")
         self.w.revision("c3", "b2", "INSERT INTO t VALUES (2);")
