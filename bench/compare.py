@@ -50,30 +50,30 @@ def run(cmd, env=None, check=True, stdin=None, timeout=TIMEOUT, quiet=True):
 MAXRSS = None  # the compiled bench/maxrss.c, when a C compiler is there
 
 
+def compile_c(work, name, flag_sets=([],)):
+    """bench/<name>.c into the work directory, with the first of `flag_sets`
+    that links; None without a C compiler or when none does."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        return None
+    out = os.path.join(work, name)
+    src = os.path.join(ROOT, "bench", name + ".c")
+    for flags in flag_sets:
+        r = subprocess.run([cc, "-O2"] + list(flags) + ["-o", out, src], capture_output=True, text=True)
+        if r.returncode == 0:
+            return out
+    return None
+
+
 def build_maxrss(work):
     global MAXRSS
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if cc:
-        out = os.path.join(work, "maxrss")
-        r = subprocess.run([cc, "-O2", "-o", out, os.path.join(ROOT, "bench", "maxrss.c")],
-                           capture_output=True, text=True)
-        if r.returncode == 0:
-            MAXRSS = out
+    MAXRSS = compile_c(work, "maxrss")
     return MAXRSS
 
 
 def build_readfiles(work):
-    """bench/readfiles.c, static when the C library allows: None without a compiler."""
-    cc = shutil.which("cc") or shutil.which("gcc")
-    if not cc:
-        return None
-    out = os.path.join(work, "readfiles")
-    src = os.path.join(ROOT, "bench", "readfiles.c")
-    for flags in (["-static"], []):
-        r = subprocess.run([cc, "-O2"] + flags + ["-o", out, src], capture_output=True, text=True)
-        if r.returncode == 0:
-            return out
-    return None
+    """bench/readfiles.c, static like schemagate when the C library allows."""
+    return compile_c(work, "readfiles", (["-static"], []))
 
 
 def measure(cmd, env=None, stdin_path=None, timeout=TIMEOUT):

@@ -37,7 +37,7 @@ struct Found {
     std::string path;  // for messages and Revision::file
 };
 
-std::string join(const std::string& dir, const char* name) {
+std::string join_path(const std::string& dir, const char* name) {
     return !dir.empty() && dir.back() == '/' ? dir + name : dir + "/" + name;
 }
 
@@ -84,13 +84,13 @@ class Discovery {
         if (name[0] == '\0' || name[0] == '.') return;
         size_t len = std::strlen(name);
         bool sql = len > 4 && std::strcmp(name + len - 4, ".sql") == 0;
-        if (e.d_type == DT_DIR) return walk(join(dir, name), rel + name + "/");
+        if (e.d_type == DT_DIR) return walk(join_path(dir, name), rel + name + "/");
         if (e.d_type == DT_REG) {
-            if (sql) files.push_back({rel + name, join(dir, name)});
+            if (sql) files.push_back({rel + name, join_path(dir, name)});
             return;
         }
         if (e.d_type != DT_LNK && e.d_type != DT_UNKNOWN && !sql) return;
-        std::string path = join(dir, name);
+        std::string path = join_path(dir, name);
         struct stat st {};
         int rc = ::stat(path.c_str(), &st);  // follows symlinks
         int err = errno;

@@ -197,16 +197,6 @@ class SectionChecker {
     bool wanted(const Section& s) const {
         return m_m.rev.transactional && may_control_transactions(s.text);
     }
-    // A section's words are scanned once, not once per dialect.
-    const Section* m_wanted_for = nullptr;
-    bool m_wanted = false;
-    bool wanted_cached(const Section& s) {
-        if (m_wanted_for != &s) {
-            m_wanted_for = &s;
-            m_wanted = wanted(s);
-        }
-        return m_wanted;
-    }
 
     void check_direction(const std::optional<Section>& generic,
                          const std::optional<Section> (&specific)[3]) {
@@ -216,21 +206,22 @@ class SectionChecker {
             if (m_only && d != *m_only) continue;
             const auto& s = specific[static_cast<int>(d)];
             if (s) {
-                for (const auto& p : section_problems(*s, d)) add(p.line, p.message);
+                for (const auto& p : section_problems(*s, d, wanted(*s))) add(p.line, p.message);
             } else if (generic) {
                 generic_for.push_back(d);
             }
         }
         if (!generic) return;
+        bool want = wanted(*generic);  // its words are scanned once, not once per dialect
         // Lexed once when that settles it for every dialect (dialect_neutral).
-        if (generic_for.size() > 1 && !wanted_cached(*generic) && dialect_neutral(generic->text) &&
-            section_problems(*generic, generic_for.front()).empty())
+        if (generic_for.size() > 1 && !want && dialect_neutral(generic->text) &&
+            section_problems(*generic, generic_for.front(), want).empty())
             return;
         // The same problem for several dialects is reported once, naming the
         // dialects when not all of them are affected.
         std::map<std::pair<int, std::string>, std::vector<Dialect>> found;
         for (Dialect d : generic_for)
-            for (const auto& p : section_problems(*generic, d))
+            for (const auto& p : section_problems(*generic, d, want))
                 found[{p.line, p.message}].push_back(d);
         for (const auto& [key, dialects] : found) {
             std::string message = key.second;
@@ -244,10 +235,11 @@ class SectionChecker {
         }
     }
 
-    std::vector<FileProblem> section_problems(const Section& s, Dialect d) {
+    // `want`: wanted(s), computed once by the caller for every dialect.
+    std::vector<FileProblem> section_problems(const Section& s, Dialect d, bool want) {
         std::vector<Statement> statements;
         try {
-            if (!wanted_cached(s)) {
+            if (!want) {
                 check_sql(s.text, d, s.first_line, m_path);
                 return {};
             }

@@ -81,7 +81,6 @@ class Splitter {
     int m_block_line = 0;  // where the open BEGIN block / trigger body started
     // MySQL: the client's current delimiter.
     std::string m_delim = ";";
-    bool m_semicolon = true;  // m_delim is ";" (tested per character)
 
     std::vector<Statement> m_out;
 
@@ -89,6 +88,9 @@ class Splitter {
     bool pg() const { return m_d == Dialect::postgresql; }
     bool my() const { return m_d == Dialect::mysql; }
     bool lite() const { return m_d == Dialect::sqlite; }
+    // The MySQL delimiter is the default ";" (tested per character: no
+    // string comparison).
+    bool semicolon() const { return m_delim.size() == 1 && m_delim[0] == ';'; }
 
     [[noreturn]] void fail(int line, const std::string& message) const {
         text::throw_problems({FileProblem{m_path, line, message}});
@@ -154,7 +156,7 @@ class Splitter {
 
     // Whether the character at m_pos ends the open statement.
     bool at_delimiter() {
-        if (my() && !m_semicolon) return m_text.compare(m_pos, m_delim.size(), m_delim) == 0;
+        if (my() && !semicolon()) return m_text.compare(m_pos, m_delim.size(), m_delim) == 0;
         if (m_text[m_pos] != ';') return false;
         if (my()) return true;
         if (pg()) return m_blocks == 0;
@@ -273,7 +275,7 @@ class Splitter {
     }
 
     bool mysql_delim_at(size_t i) const {
-        return !m_semicolon && m_text.compare(i, m_delim.size(), m_delim) == 0;
+        return !semicolon() && m_text.compare(i, m_delim.size(), m_delim) == 0;
     }
 
     // DELIMITER counts when it is the first word of its line and no statement
@@ -281,7 +283,7 @@ class Splitter {
     bool directive_position(size_t start) const {
         for (size_t i = m_line_start; i < start; ++i)
             if (m_text[i] != ' ' && m_text[i] != '\t') return false;
-        return !m_open || !m_semicolon;
+        return !m_open || !semicolon();
     }
 
     // `DELIMITER x` up to the end of the line; x may be quoted.
@@ -302,7 +304,6 @@ class Splitter {
         if (delim.find('\\') != std::string::npos)
             fail(line, "DELIMITER must not contain a backslash");
         m_delim = delim;
-        m_semicolon = m_delim == ";";
         advance_to(eol);
     }
 
