@@ -68,15 +68,23 @@ std::string trim(std::string s) {
 
 int interrupt_code(int sig) { return sig == SIGINT ? 130 : 143; }
 
-// Kills and reaps the child; used when we stop early.
-void kill_child(pid_t pid) {
-    ::kill(pid, SIGTERM);
+// Kills and reaps the child (with `group`, every process of its group);
+// used when we stop early. Returns the child's wait status.
+int kill_child(pid_t pid, bool group) {
+    pid_t target = group ? -pid : pid;
+    int status = 0;
+    ::kill(target, SIGTERM);
     for (int i = 0; i < 50; ++i) {
-        if (::waitpid(pid, nullptr, WNOHANG) == pid) return;
+        if (::waitpid(pid, &status, WNOHANG) == pid) {
+            // The leader is gone; what it started may ignore SIGTERM.
+            if (group) ::kill(target, SIGKILL);
+            return status;
+        }
         ::usleep(20000);
     }
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
+    ::kill(target, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    return status;
 }
 
 pid_t spawn(const ChildSpec& spec, const std::string& what, Pipe& out, Pipe& err) {
@@ -96,7 +104,12 @@ pid_t spawn(const ChildSpec& spec, const std::string& what, Pipe& out, Pipe& err
     sigaddset(&defaults, SIGINT);
     sigaddset(&defaults, SIGPIPE);
     posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+    short flags = POSIX_SPAWN_SETSIGDEF;
+    if (spec.own_process_group) {
+        posix_spawnattr_setpgroup(&attr, 0);
+        flags |= POSIX_SPAWN_SETPGROUP;
+    }
+    posix_spawnattr_setflags(&attr, flags);
 
     std::vector<std::string> args = spec.argv;
     std::vector<std::string> env = child_environment(spec.env);
@@ -131,13 +144,22 @@ ChildResult run_child(const ChildSpec& spec, const std::string& what,
     ChildResult result;
     std::string err_text;
     char buf[65536];
+    const bool group = spec.own_process_group;
+    const auto deadline = std::chrono::steady_clock::now() + spec.timeout;
+    int status = 0;
+    bool reaped = false;
     try {
         while (out.fd[0] >= 0 || err.fd[0] >= 0) {
             if (interrupted && interrupted->load() != 0) {
                 int sig = interrupted->load();
-                kill_child(pid);
+                kill_child(pid, group);
                 throw Error(static_cast<ExitCode>(interrupt_code(sig)),
                             "interrupted while " + spec.argv[0] + " was running");
+            }
+            if (spec.timeout.count() > 0 && std::chrono::steady_clock::now() >= deadline) {
+                status = kill_child(pid, group);
+                reaped = result.timed_out = true;
+                break;
             }
             pollfd fds[2] = {{out.fd[0], POLLIN, 0}, {err.fd[0], POLLIN, 0}};
             int n = ::poll(fds, 2, 100);
@@ -159,11 +181,10 @@ ChildResult run_child(const ChildSpec& spec, const std::string& what,
             }
         }
     } catch (...) {
-        if (::waitpid(pid, nullptr, WNOHANG) == 0) kill_child(pid);
+        if (::waitpid(pid, nullptr, WNOHANG) == 0) kill_child(pid, group);
         throw;
     }
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    while (!reaped && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     result.exited = WIFEXITED(status);
     result.exit_status = result.exited ? WEXITSTATUS(status) : 0;

@@ -3,8 +3,10 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/config.hpp"
 #include "core/error.hpp"
 #include "importer/importer.hpp"
+#include "run/signals.hpp"
 
 namespace sg::cli {
 namespace {
@@ -33,26 +35,44 @@ importer::ImportOptions import_options(const Invocation& inv) {
         pos = comma + 1;
     }
     if (inv.settings.url_given) o.fallback_dialect = dialect_name(inv.settings.db.dialect);
+    if (!c.import_timeout.empty()) {
+        o.timeout = parse_duration(c.import_timeout, "--timeout");
+        o.timeout_text = c.import_timeout;
+    }
     return o;
 }
 
 void print_summary(const importer::ImportResult& r, const std::string& dir) {
-    std::cout << "Imported " << r.revisions.size() << " Alembic revision"
-              << (r.revisions.size() == 1 ? "" : "s") << " into " << dir << " (rendered by "
-              << r.python << "): " << r.written << " written, " << r.skipped << " already there, "
-              << r.refused << " not written, " << r.flagged << " need SQL by hand.\n";
+    size_t files = r.revisions.size() + r.unimported.size();
+    std::cout << "Imported " << files << " Alembic revision file" << (files == 1 ? "" : "s")
+              << " into " << dir << " (rendered by " << r.python << "): " << r.written
+              << " written, " << r.skipped << " already there, " << r.refused << " not written, "
+              << r.flagged << " need SQL by hand, " << r.unimported.size()
+              << " could not be imported";
+    if (!r.ignored.empty()) std::cout << ", " << r.ignored.size() << " ignored";
+    std::cout << ".\n";
     for (const auto& rev : r.revisions) {
         if (!rev.path.empty())
             std::cout << "  wrote   " << rev.path << "  (from " << rev.source << ")\n";
         else
             std::cout << "  skipped " << rev.id << ": " << rev.skipped_because << "\n";
     }
+    for (const auto& f : r.ignored)
+        std::cout << "  ignored " << f.source << ": " << f.reason << "\n";
     for (const auto& rev : r.revisions)
         for (const auto& note : rev.notes)
             std::cout << "  note    " << rev.id << ": " << note << "\n";
+    if (r.flagged == 0 && r.unimported.empty()) return;
+    std::cout << "\nNeeds a person:\n";
+    if (!r.unimported.empty()) {
+        std::cout << "These files of the versions directory could not be imported; nothing was "
+                     "written for them:\n";
+        for (const auto& f : r.unimported)
+            std::cout << "  " << f.source << ": " << f.reason << "\n";
+    }
     if (r.flagged == 0) return;
-    std::cout << "\nNeeds a person: offline mode could not capture these; `schemagate verify` and\n"
-                 "`run` refuse the directory until each marked section is written as SQL:\n";
+    std::cout << "Offline mode could not capture these; `schemagate verify` and `run` refuse\n"
+                 "the directory until each marked section is written as SQL:\n";
     for (const auto& rev : r.revisions)
         for (const auto& flag : rev.flags) std::cout << "  " << flag << "\n";
 }
@@ -61,10 +81,14 @@ void print_summary(const importer::ImportResult& r, const std::string& dir) {
 
 ExitCode cmd_import(const Invocation& inv) {
     importer::ImportOptions o = import_options(inv);
+    // SIGTERM/SIGINT stop the Python (and what it started) and remove its
+    // temporary directory before the exit with 143/130.
+    SignalWatch signals;
+    o.interrupted = signals.flag();
     importer::ImportResult r = importer::import_alembic(o);
     print_summary(r, o.migrations);
     if (r.refused > 0) return ExitCode::usage;
-    return r.flagged > 0 ? ExitCode::invalid : ExitCode::ok;
+    return r.flagged > 0 || !r.unimported.empty() ? ExitCode::invalid : ExitCode::ok;
 }
 
 }  // namespace sg::cli

@@ -59,6 +59,7 @@ const std::vector<OptionDef> kOptions = {
     {"config", 0, K::value, S::command, "FILE", "the Alembic project's alembic.ini", {"import"}},
     {"from", 0, K::value, S::command, "DIR", "the Alembic project (or Flask-Migrate's migrations/ folder)", {"import"}},
     {"python", 0, K::value, S::command, "PATH", "a Python that can import alembic (default: python3 on PATH, then /usr/bin/python3)", {"import"}},
+    {"timeout", 0, K::value, S::command, "DURATION", "how long Alembic may take to render the revisions (default 5m; 0: no limit)", {"import"}},
 };
 // clang-format on
 

@@ -268,6 +268,8 @@ void resolve_command_options(const Lookup& l, Invocation& inv) {
     o.range = l.flag("rev-range").value_or("");
     o.config = l.flag("config").value_or(""), o.from_dir = l.flag("from").value_or("");
     o.python = l.flag("python").value_or("");
+    o.import_timeout = l.flag("timeout").value_or("");
+    if (!o.import_timeout.empty()) parse_duration(o.import_timeout, "--timeout");  // checked early
     int actions = 0;
     if (l.flag_on("mark-applied")) o.repair = RepairAction::mark_applied, ++actions;
     if (l.flag_on("mark-reverted")) o.repair = RepairAction::mark_reverted, ++actions;

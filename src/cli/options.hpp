@@ -30,6 +30,7 @@ struct CommandOptions {
     std::string range;  // history -r A:B
     RepairAction repair = RepairAction::none;
     std::string config, from_dir, python, dialects;  // import alembic (dialects: a,b,c)
+    std::string import_timeout;                      // import --timeout, as given (empty: default)
 };
 
 struct Invocation {

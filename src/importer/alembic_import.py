@@ -14,23 +14,36 @@ module cannot be imported, or that fails to render gets its Python quoted in
 comments under a marker line (given by schemagate with --marker) that makes
 `schemagate verify` and `run` fail until a person writes the SQL.
 
-Output on stdout, one record per revision (schemagate parses it):
-    revision ID / down_revision A,B / branch_labels L / depends_on D /
-    message M / create_date C / file_name N / source PATH /
-    transaction true|false / flag REASON (0..n) / note TEXT (0..n) /
-    body BYTES, then BYTES bytes of UTF-8 sections, then a newline / end
-Problems with the project itself: a message on stderr and exit status 2.
+Output: JSON lines on the file descriptor that was stdout when the script
+started (schemagate parses them; no value can break the framing). Whatever the
+project's modules write to stdout, through Python or to file descriptor 1,
+goes to stderr instead. One object per line, by "type":
+    loading    {"file"}: about to import a revision module
+    rendering  {"file", "function", "dialect"}: about to call upgrade()/downgrade()
+    revision   {"revision", "down_revision": [..], "branch_labels": [..],
+                "depends_on": [..], "message", "create_date", "file_name",
+                "source", "transaction": bool, "flags": [..], "notes": [..],
+                "body"}: one revision, converted
+    unimported {"source", "reason"}: a file of versions/ that is not a revision
+                schemagate can write (no usable id): a person must
+    ignored    {"source", "reason"}: a file of versions/ Alembic ignores too
+    error      {"message"}: the project cannot be read (then exit status 2)
+    end        {"revisions", "unimported"}: the last line. Without it the
+               output is incomplete, and the last loading/rendering line
+               names the file that stopped it (os._exit(), a crash, a kill).
 """
 import argparse
 import ast
 import datetime
 import inspect
 import io
+import json
 import os
 import re
 import sqlite3
 import sys
 import textwrap
+import tokenize
 import traceback
 
 try:
@@ -149,33 +162,58 @@ def as_tuple(v):
     return tuple(v)
 
 
-def load_revisions(script_dir):
+class Unimported(Exception):
+    """A file of versions/ that cannot become a revision file: no usable id."""
+
+
+def load_revisions(script_dir, out):
     """Every revision file of the version locations, imported with Alembic's
-    Script loader; a file that cannot be imported is read with ast instead."""
-    out = []
+    Script loader; a file that cannot be imported is read with ast instead.
+    Every regular file is accounted for: a revision, or an `unimported` or
+    `ignored` record."""
+    revs = []
     for location in script_dir._version_locations:
         if not os.path.isdir(location):
             continue
         for name in sorted(os.listdir(location)):
+            path = os.path.join(location, name)
+            if not os.path.isfile(path):
+                continue  # __pycache__ and other folders
             if not name.endswith(".py") or name.startswith((".", "__")):
+                out.record("ignored", source=rel(path),
+                           reason="not a revision module (Alembic ignores it too)")
                 continue
-            r = load_one(script_dir, location, name)
-            if r is not None:
-                out.append(r)
-    return out
+            out.record("loading", file=rel(path))
+            try:
+                revs.append(load_one(script_dir, location, name))
+            except Unimported as e:
+                out.record("unimported", source=rel(path), reason=str(e))
+    return revs
+
+
+def read_source(path):
+    """The file's text, decoded as Python decodes source (PEP 263: a BOM or a
+    coding cookie, else UTF-8)."""
+    try:
+        with tokenize.open(path) as f:
+            return f.read()
+    except (SyntaxError, UnicodeDecodeError, LookupError) as e:
+        raise Unimported("cannot be read as Python source (%s: %s)" % (type(e).__name__, e))
 
 
 def load_one(script_dir, location, name):
     r = Rev(os.path.join(location, name))
-    with open(r.path, encoding="utf-8") as f:
-        r.source = f.read()
+    r.source = read_source(r.path)
     try:
         script = Script._from_filename(script_dir, location, name)
     except BaseException as e:  # noqa: BLE001 - the application is not importable here
         r.import_error = "%s: %s" % (type(e).__name__, e)
         return from_ast(r)
     if script is None:
-        return None
+        raise Unimported("Alembic's loader does not take it as a revision file")
+    if not isinstance(script.revision, str) or not script.revision.strip():
+        raise Unimported("its revision id is %r: Alembic needs a non-empty string"
+                         % (script.revision,))
     r.module = script.module
     r.revision = script.revision
     r.down = as_tuple(script.down_revision)
@@ -189,7 +227,7 @@ def from_ast(r):
     try:
         tree = ast.parse(r.source, r.path)
     except SyntaxError as e:
-        raise ProjectError("%s: %s" % (r.path, e))
+        raise Unimported("cannot be imported here (%s)" % r.import_error)
     values = {}
     for node in tree.body:
         targets = []
@@ -202,8 +240,15 @@ def from_ast(r):
                 values[t] = ast.literal_eval(node.value)
             except (ValueError, TypeError, SyntaxError):
                 pass
-    if "revision" not in values:
-        return None
+    if not isinstance(values.get("revision"), str) or not values["revision"].strip():
+        assigned = any(isinstance(n, (ast.Assign, ast.AnnAssign)) and "revision" in (
+            [t.id for t in n.targets if isinstance(t, ast.Name)] if isinstance(n, ast.Assign)
+            else [getattr(n.target, "id", None)]) for n in tree.body)
+        why = ("its revision id is %r: Alembic needs a non-empty string" % values["revision"]
+               if "revision" in values else
+               "its revision id is not a literal" if assigned else "it assigns no revision id")
+        raise Unimported("cannot be imported here (%s), and %s; write this revision by hand"
+                         % (r.import_error, why))
     r.revision = values["revision"]
     r.down = as_tuple(values.get("down_revision"))
     r.labels = tuple(sorted(as_tuple(values.get("branch_labels"))))
@@ -276,7 +321,8 @@ class Shadow:
 
 
 class Renderer:
-    def __init__(self, cfg, script_dir, version_table, revs):
+    def __init__(self, cfg, script_dir, version_table, revs, out):
+        self.out = out
         self.cfg = cfg
         self.script_dir = script_dir
         self.version_table = version_table
@@ -299,7 +345,11 @@ class Renderer:
             visit(p)
         return order
 
-    def shadow_for(self, rev, direction):
+    def shadow_for(self, rev, direction, so_far):
+        """The schema at this point of rev's `direction`: the ancestors'
+        upgrades, rev's own upgrade for a downgrade, then `so_far`, the SQLite
+        SQL this function rendered before the batch (a drop_index before the
+        batch must not come back with the copy)."""
         ids = self.ancestors(rev) + ([rev.revision] if direction == "downgrade" else [])
         texts = []
         for rid in ids:
@@ -307,13 +357,15 @@ class Renderer:
                 raise RuntimeError("batch_alter_table needs revision %s rendered for sqlite first"
                                    % rid)
             texts.append(self.sqlite_up[rid])
-        return Shadow(texts)
+        return Shadow(texts + [so_far])
 
     def render(self, rev, direction, dialect):
         """(sql, reasons, error): the offline SQL of rev's direction for dialect."""
         fn = getattr(rev.module, direction, None)
         if fn is None:
             return None, [], None
+        self.out.record("rendering", file=rel(rev.path), function=direction + "()",
+                        dialect=dialect)
         buf = io.StringIO()
         mc = MigrationContext.configure(dialect_name=dialect, opts={
             "as_sql": True, "output_buffer": buf, "literal_binds": True,
@@ -331,10 +383,10 @@ class Renderer:
 
         def batch_alter_table(table_name, *a, **kw):
             if dialect == "sqlite" and kw.get("copy_from") is None:
-                kw["copy_from"] = renderer.shadow_for(rev, direction).table(
+                kw["copy_from"] = renderer.shadow_for(rev, direction, buf.getvalue()).table(
                     table_name, kw.get("schema"))
                 rev.notes.append("%s(): batch_alter_table(%r) rendered for sqlite from the "
-                                 "table as the earlier revisions leave it"
+                                 "table as it stands at that point of the revision"
                                  % (direction, table_name))
             return plain_batch(table_name, *a, **kw)
         # The module-level `op` proxy calls these through the instance.
@@ -349,7 +401,7 @@ class Renderer:
             return nullcontext()
         mc.autocommit_block = autocommit
 
-        keep_tabs(mc.impl)
+        keep_tabs(mc.impl, reasons)
         env = EnvironmentContext(self.cfg, self.script_dir)
         env._migration_context = mc
         env.is_offline_mode = lambda: (reasons.append("branches on context.is_offline_mode()")
@@ -375,10 +427,31 @@ class Renderer:
         return buf.getvalue(), reasons, error
 
 
-def keep_tabs(impl):
+# The first words of a statement that ends or opens a transaction (the words
+# schemagate refuses in a transactional revision, src/script/tx_control.cpp).
+TX_CONTROL = re.compile(
+    r"\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*"
+    r"(commit|end|abort|start\s+transaction|prepare\s+transaction"
+    r"|begin(?!\s+not\s+atomic\b)"
+    r"|rollback(?!\s+(?:work\s+|transaction\s+)?to\b))\b", re.I | re.S)
+
+
+def transaction_reason(sql):
+    m = TX_CONTROL.match(sql)
+    if not m:
+        return None
+    word = " ".join(m.group(1).upper().split())
+    return ("runs %s through op.execute() (Alembic's idiom to leave its transaction; "
+            "schemagate owns the revision's transaction: write the statements without it, "
+            "with `-- transaction: false` in the header if they must run outside one)" % word)
+
+
+def keep_tabs(impl, reasons):
     """Alembic's offline output turns every tab into four spaces, inside string
     literals of op.execute() too; online, the text reaches the database as
-    written (SQLite even keeps CREATE TABLE's text). Render as online does."""
+    written (SQLite even keeps CREATE TABLE's text). Render as online does.
+    A statement that commits or opens a transaction (op.execute('COMMIT'))
+    is a reason to flag the direction."""
     from sqlalchemy import schema, text
 
     def _exec(construct, execution_options=None, multiparams=(), params=None):
@@ -389,8 +462,11 @@ def keep_tabs(impl):
         kw = {}
         if impl.literal_binds and not isinstance(construct, schema.DDLElement):
             kw = {"compile_kwargs": {"literal_binds": True}}
-        impl.static_output(str(construct.compile(dialect=impl.dialect, **kw)).strip()
-                           + impl.command_terminator)
+        sql = str(construct.compile(dialect=impl.dialect, **kw)).strip()
+        reason = transaction_reason(sql)
+        if reason and reason not in reasons:
+            reasons.append(reason)
+        impl.static_output(sql + impl.command_terminator)
     impl._exec = _exec
 
 
@@ -512,30 +588,37 @@ def file_name(script_dir, has_template, rev):
     return ""
 
 
+class Output:
+    """The JSON lines of the protocol (see the top), each written and flushed
+    whole, on a file descriptor of their own."""
+
+    def __init__(self, fd):
+        self.f = os.fdopen(fd, "w", encoding="ascii", newline="\n")
+        self.counts = {}
+
+    def record(self, kind, **fields):
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        fields["type"] = kind
+        self.f.write(json.dumps(fields, ensure_ascii=True, sort_keys=True) + "\n")
+        self.f.flush()
+
+
 def emit(out, rev, name, body):
-    fields = [("revision", rev.revision), ("down_revision", ",".join(rev.down)),
-              ("branch_labels", ",".join(rev.labels)), ("depends_on", ",".join(rev.depends)),
-              ("message", one_line(rev.doc)), ("create_date", one_line(rev.create_date)),
-              ("file_name", name), ("source", rel(rev.path)),
-              ("transaction", "true" if rev.transactional else "false")]
-    for k, v in fields:
-        out.write("%s %s\n" % (k, v))
-    for f in dict.fromkeys(rev.flags):
-        out.write("flag %s\n" % one_line(f))
-    for n in dict.fromkeys(rev.notes):
-        out.write("note %s\n" % one_line(n))
-    data = body.encode("utf-8")
-    out.write("body %d\n" % len(data))
-    out.flush()
-    out.buffer.write(data)
-    out.buffer.flush()
-    out.write("\nend\n")
+    out.record("revision", revision=rev.revision, down_revision=list(rev.down),
+               branch_labels=list(rev.labels), depends_on=list(rev.depends),
+               message=one_line(rev.doc), create_date=one_line(rev.create_date),
+               file_name=name, source=rel(rev.path), transaction=rev.transactional,
+               flags=[one_line(f) for f in dict.fromkeys(rev.flags)],
+               notes=[one_line(n) for n in dict.fromkeys(rev.notes)], body=body)
 
 
 def main():
-    # The records go to the real stdout; anything the project's modules print
-    # while they load or run goes to stderr instead of into the records.
-    protocol, sys.stdout = sys.stdout, sys.stderr
+    # The records go to a file descriptor of their own (a copy of the real
+    # stdout); anything the project's modules print while they load or run,
+    # through sys.stdout or straight to file descriptor 1, goes to stderr.
+    out = Output(os.dup(1))
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
     p = argparse.ArgumentParser()
     p.add_argument("--config")
     p.add_argument("--from", dest="from_dir")
@@ -553,16 +636,16 @@ def main():
                                "give --dialect postgresql, mysql or sqlite")
         version_table = args.version_table or cfg.get_main_option("version_table") or \
             "alembic_version"
-        revs = load_revisions(script_dir)
-        if not revs:
+        revs = load_revisions(script_dir, out)
+        if not revs and not out.counts.get("unimported"):
             raise ProjectError("no revision files in %s"
                                % ", ".join(script_dir._version_locations))
     except ProjectError as e:
-        sys.stderr.write("%s\n" % e)
+        out.record("error", message=str(e))
         return 2
     sys.stderr.write("importing %d revisions from %s for %s\n"
                      % (len(revs), rel(script_dir.dir), ", ".join(dialects)))
-    renderer = Renderer(cfg, script_dir, version_table, revs)
+    renderer = Renderer(cfg, script_dir, version_table, revs, out)
     order = topological(revs)
     bodies = {}
     for rev in order:
@@ -572,7 +655,8 @@ def main():
         down = direction_sections(renderer, rev, "downgrade", dialects, args.marker)
         if down:
             bodies[rev.revision] += down
-        emit(protocol, rev, file_name(script_dir, has_template, rev), bodies[rev.revision])
+        emit(out, rev, file_name(script_dir, has_template, rev), bodies[rev.revision])
+    out.record("end", revisions=len(order), unimported=out.counts.get("unimported", 0))
     return 0
 
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -12,6 +13,7 @@
 
 #include "backup/process.hpp"
 #include "core/error.hpp"
+#include "core/revision.hpp"
 #include "importer/alembic_import_script.hpp"  // generated: k_alembic_import_script
 #include "log/log.hpp"
 #include "script/import_marker.hpp"
@@ -70,53 +72,261 @@ class ScriptFile {
     std::string m_dir, m_path;
 };
 
-/// One record of the script's output (src/importer/alembic_import.py).
-struct Record {
-    std::map<std::string, std::string> fields;
-    std::vector<std::string> flags, notes;
-    std::string body;
+/// A value of the script's output, as Python's json.dumps writes it.
+struct Json {
+    enum class Kind { null, boolean, number, string, array, object };
+    Kind kind = Kind::null;
+    bool boolean = false;
+    std::string text;  // a string, or a number's digits
+    std::vector<Json> items;
+    std::map<std::string, Json> members;
+
+    const Json* get(const std::string& key) const {
+        auto it = members.find(key);
+        return it == members.end() ? nullptr : &it->second;
+    }
+    std::string str(const std::string& key) const {
+        const Json* v = get(key);
+        return v && v->kind == Kind::string ? v->text : std::string();
+    }
+    std::vector<std::string> strings(const std::string& key) const {
+        std::vector<std::string> out;
+        if (const Json* v = get(key))
+            for (const Json& item : v->items) out.push_back(item.text);
+        return out;
+    }
+    bool flag(const std::string& key, bool otherwise) const {
+        const Json* v = get(key);
+        return v && v->kind == Kind::boolean ? v->boolean : otherwise;
+    }
 };
 
-std::vector<std::string> split_list(const std::string& s) {
-    std::vector<std::string> out;
-    std::stringstream in(s);
-    for (std::string item; std::getline(in, item, ',');)
-        if (!item.empty()) out.push_back(item);
-    return out;
-}
+/// One line of JSON; throws std::runtime_error on anything else.
+class JsonLine {
+  public:
+    explicit JsonLine(std::string_view text) : m_t(text) {}
 
-std::vector<Record> parse_records(const std::string& out) {
-    std::vector<Record> records;
-    Record cur;
-    size_t pos = 0;
-    auto bad = [&](const std::string& what) {
-        throw Error(ExitCode::internal, "the import script's output is not understood: " + what);
-    };
-    while (pos < out.size()) {
-        size_t eol = out.find('\n', pos);
-        if (eol == std::string::npos) bad("a line without its end");
-        std::string line = out.substr(pos, eol - pos);
-        pos = eol + 1;
-        size_t sp = line.find(' ');
-        std::string key = line.substr(0, sp);
-        std::string value = sp == std::string::npos ? "" : line.substr(sp + 1);
-        if (key == "end") {
-            records.push_back(std::move(cur));
-            cur = Record{};
-        } else if (key == "flag") {
-            cur.flags.push_back(value);
-        } else if (key == "note") {
-            cur.notes.push_back(value);
-        } else if (key == "body") {
-            size_t n = std::strtoul(value.c_str(), nullptr, 10);
-            if (pos + n + 1 > out.size()) bad("a body shorter than announced");
-            cur.body = out.substr(pos, n);
-            pos += n + 1;  // and its newline
+    Json parse() {
+        Json v = value(0);
+        space();
+        if (m_i != m_t.size()) fail("text after the value");
+        return v;
+    }
+
+  private:
+    [[noreturn]] void fail(const std::string& what) const {
+        throw std::runtime_error(what + " at column " + std::to_string(m_i + 1));
+    }
+    void space() {
+        while (m_i < m_t.size() && (m_t[m_i] == ' ' || m_t[m_i] == '\t' || m_t[m_i] == '\r')) ++m_i;
+    }
+    bool take(std::string_view word) {
+        if (m_t.substr(m_i, word.size()) != word) return false;
+        m_i += word.size();
+        return true;
+    }
+    Json value(int depth) {
+        if (depth > 64) fail("nesting too deep");
+        space();
+        if (m_i >= m_t.size()) fail("a value missing");
+        Json v;
+        char c = m_t[m_i];
+        if (c == '{') {
+            v.kind = Json::Kind::object;
+            ++m_i;
+            space();
+            if (take("}")) return v;
+            for (;;) {
+                space();
+                if (m_i >= m_t.size() || m_t[m_i] != '"') fail("a key missing");
+                std::string key = string();
+                space();
+                if (!take(":")) fail("':' missing");
+                v.members[key] = value(depth + 1);
+                space();
+                if (take("}")) return v;
+                if (!take(",")) fail("',' or '}' missing");
+            }
+        }
+        if (c == '[') {
+            v.kind = Json::Kind::array;
+            ++m_i;
+            space();
+            if (take("]")) return v;
+            for (;;) {
+                v.items.push_back(value(depth + 1));
+                space();
+                if (take("]")) return v;
+                if (!take(",")) fail("',' or ']' missing");
+            }
+        }
+        if (c == '"') {
+            v.kind = Json::Kind::string;
+            v.text = string();
+            return v;
+        }
+        if (take("true") || take("false")) {
+            v.kind = Json::Kind::boolean;
+            v.boolean = m_t[m_i - 1] == 'e' && m_t[m_i - 4] == 't';  // "true", not "false"
+            return v;
+        }
+        if (take("null")) return v;
+        size_t start = m_i;
+        while (m_i < m_t.size() && m_t[m_i] != '\0' && std::strchr("+-.eE0123456789", m_t[m_i]))
+            ++m_i;
+        if (m_i == start) fail("unexpected character");
+        v.kind = Json::Kind::number;
+        v.text = std::string(m_t.substr(start, m_i - start));
+        return v;
+    }
+    unsigned hex4() {
+        if (m_i + 4 > m_t.size()) fail("a short \\u escape");
+        unsigned cp = 0;
+        for (int k = 0; k < 4; ++k) {
+            char h = m_t[m_i++];
+            cp <<= 4;
+            if (h >= '0' && h <= '9')
+                cp |= static_cast<unsigned>(h - '0');
+            else if (h >= 'a' && h <= 'f')
+                cp |= static_cast<unsigned>(h - 'a' + 10);
+            else if (h >= 'A' && h <= 'F')
+                cp |= static_cast<unsigned>(h - 'A' + 10);
+            else
+                fail("a bad \\u escape");
+        }
+        return cp;
+    }
+    static void utf8(std::string& out, unsigned cp) {
+        if (cp < 0x80) {
+            out += static_cast<char>(cp);
+        } else if (cp < 0x800) {
+            out += static_cast<char>(0xC0 | (cp >> 6));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            out += static_cast<char>(0xE0 | (cp >> 12));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
         } else {
-            cur.fields[key] = value;
+            out += static_cast<char>(0xF0 | (cp >> 18));
+            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
         }
     }
-    return records;
+    std::string string() {
+        ++m_i;  // the opening quote
+        std::string out;
+        for (;;) {
+            if (m_i >= m_t.size()) fail("an unterminated string");
+            char c = m_t[m_i++];
+            if (c == '"') return out;
+            if (c != '\\') {
+                out += c;
+                continue;
+            }
+            if (m_i >= m_t.size()) fail("an unterminated escape");
+            char e = m_t[m_i++];
+            switch (e) {
+                case '"':
+                    out += '"';
+                    break;
+                case '\\':
+                    out += '\\';
+                    break;
+                case '/':
+                    out += '/';
+                    break;
+                case 'b':
+                    out += '\b';
+                    break;
+                case 'f':
+                    out += '\f';
+                    break;
+                case 'n':
+                    out += '\n';
+                    break;
+                case 'r':
+                    out += '\r';
+                    break;
+                case 't':
+                    out += '\t';
+                    break;
+                case 'u': {
+                    unsigned cp = hex4();
+                    if (cp >= 0xD800 && cp < 0xDC00 && m_t.substr(m_i, 2) == "\\u") {
+                        size_t back = m_i;
+                        m_i += 2;
+                        unsigned low = hex4();
+                        if (low >= 0xDC00 && low < 0xE000)
+                            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                        else
+                            m_i = back;
+                    }
+                    // A lone surrogate (a file name Python could not decode).
+                    if (cp >= 0xD800 && cp < 0xE000) cp = 0xFFFD;
+                    utf8(out, cp);
+                    break;
+                }
+                default:
+                    fail("a bad escape");
+            }
+        }
+    }
+
+    std::string_view m_t;
+    size_t m_i = 0;
+};
+
+/// What the script wrote (src/importer/alembic_import.py, its protocol).
+struct ScriptOutput {
+    std::vector<Json> revisions;
+    std::vector<OtherFile> unimported, ignored;
+    std::string error;     // the project cannot be read
+    bool ended = false;    // the end marker came
+    std::string file;      // the revision file the script was busy with last
+    std::string activity;  // and what it did there ("upgrade() for sqlite")
+};
+
+ScriptOutput parse_output(const std::string& out) {
+    ScriptOutput o;
+    size_t pos = 0, line_no = 0;
+    // Only whole lines: a child killed mid-line leaves an incomplete last one.
+    for (size_t eol; (eol = out.find('\n', pos)) != std::string::npos; pos = eol + 1) {
+        ++line_no;
+        Json rec;
+        try {
+            rec = JsonLine(std::string_view(out).substr(pos, eol - pos)).parse();
+        } catch (const std::exception& e) {
+            throw Error(ExitCode::internal, "the import script's output is not understood: line " +
+                                                std::to_string(line_no) + ": " + e.what());
+        }
+        if (o.ended)
+            throw Error(ExitCode::internal,
+                        "the import script's output is not understood: a line after its end");
+        std::string type = rec.str("type");
+        if (type == "loading") {
+            o.file = rec.str("file");
+            o.activity = "loading the module";
+        } else if (type == "rendering") {
+            o.file = rec.str("file");
+            o.activity = rec.str("function") + " for " + rec.str("dialect");
+        } else if (type == "revision") {
+            o.revisions.push_back(std::move(rec));
+        } else if (type == "unimported") {
+            o.unimported.push_back({rec.str("source"), rec.str("reason")});
+        } else if (type == "ignored") {
+            o.ignored.push_back({rec.str("source"), rec.str("reason")});
+        } else if (type == "error") {
+            o.error = rec.str("message");
+        } else if (type == "end") {
+            o.ended = true;
+        } else {
+            throw Error(
+                ExitCode::internal,
+                "the import script's output is not understood: a record of type '" + type + "'");
+        }
+    }
+    return o;
 }
 
 /// Revision ids already in the migrations directory (header lines only, so a
@@ -156,34 +366,116 @@ std::vector<std::string> script_args(const ImportOptions& o, const std::string& 
     return argv;
 }
 
-std::string run_script(const ImportOptions& o, const std::string& python) {
-    ScriptFile script;
-    std::string out;
-    backup::ChildResult r = run(script_args(o, python, script.path()), &out);
-    if (r.exited && r.exit_status == 2) usage(r.stderr_text);
-    if (!r.ok())
-        throw Error(ExitCode::internal, "the import script failed (" + r.describe() + ") under " +
-                                            python + ":\n" + r.stderr_text);
-    if (!r.stderr_text.empty()) log::debug(r.stderr_text);
-    return out;
+std::string duration_text(std::chrono::milliseconds d) {
+    auto ms = d.count();
+    if (ms % 60000 == 0) return std::to_string(ms / 60000) + "m";
+    if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+    return std::to_string(ms) + "ms";
 }
 
-NewRevision to_new_revision(const Record& rec) {
-    auto get = [&](const char* k) {
-        auto it = rec.fields.find(k);
-        return it == rec.fields.end() ? std::string() : it->second;
-    };
+/// The last lines of the child's stderr, for a message.
+std::string stderr_tail(const std::string& text) {
+    if (text.empty()) return "";
+    size_t start = text.size() > 2000 ? text.size() - 2000 : 0;
+    return "; its stderr ends:\n" + text.substr(start);
+}
+
+ScriptOutput run_script(const ImportOptions& o, const std::string& python) {
+    ScriptFile script;  // removed again however this ends (also on SIGTERM)
+    std::string out;
+    backup::ChildSpec spec;
+    spec.argv = script_args(o, python, script.path());
+    spec.on_stdout = [&out](const char* data, size_t n) { out.append(data, n); };
+    // What the revisions start goes with the child when it is stopped.
+    spec.own_process_group = true;
+    spec.timeout = o.timeout;
+    backup::ChildResult r = backup::run_child(spec, "--python", o.interrupted);
+    ScriptOutput parsed = parse_output(out);
+    if (!parsed.error.empty()) usage(parsed.error);
+    const std::string where = parsed.file.empty() ? "" : parsed.file + ": ";
+    const std::string doing =
+        parsed.file.empty() ? "before it reached a revision file" : "at " + parsed.activity;
+    if (r.timed_out)
+        throw Error(ExitCode::invalid,
+                    where + "Alembic's render did not finish within --timeout " +
+                        (o.timeout_text.empty() ? duration_text(o.timeout) : o.timeout_text) +
+                        " (stopped " + doing + "); the Python was stopped and nothing was written",
+                    "a revision that loops or waits (for input, a lock, the network) cannot be "
+                    "rendered offline; fix it, or give more time with --timeout");
+    if (!parsed.ended) {
+        if (parsed.file.empty())
+            throw Error(ExitCode::internal, "the import script failed (" + r.describe() +
+                                                ") under " + python + stderr_tail(r.stderr_text));
+        throw Error(ExitCode::invalid,
+                    where + "the Python ended (" + r.describe() + ") " + doing +
+                        ", before the import's end marker; nothing was written" +
+                        stderr_tail(r.stderr_text),
+                    "a revision that exits (os._exit(), sys.exit() at import) or crashes the "
+                    "interpreter cannot be rendered: fix that file");
+    }
+    if (!r.ok())
+        throw Error(ExitCode::internal, "the import script failed (" + r.describe() + ") under " +
+                                            python + stderr_tail(r.stderr_text));
+    if (!r.stderr_text.empty()) log::debug(r.stderr_text);
+    return parsed;
+}
+
+NewRevision to_new_revision(const Json& rec) {
     NewRevision r;
-    r.rev_id = get("revision");
-    r.down_revisions = split_list(get("down_revision"));
-    r.branch_labels = split_list(get("branch_labels"));
-    r.depends_on = split_list(get("depends_on"));
-    r.message = get("message");
-    r.created = get("create_date");
-    r.file_name = get("file_name");
-    r.transactional = get("transaction") != "false";
-    r.body = rec.body;
+    r.rev_id = rec.str("revision");
+    r.down_revisions = rec.strings("down_revision");
+    r.branch_labels = rec.strings("branch_labels");
+    r.depends_on = rec.strings("depends_on");
+    r.message = rec.str("message");
+    r.created = rec.str("create_date");
+    r.file_name = rec.str("file_name");
+    r.transactional = rec.flag("transaction", true);
+    r.body = rec.str("body");
     return r;
+}
+
+/// A value for a message: quoted, control characters escaped.
+std::string quoted(const std::string& s) {
+    std::string out = "'";
+    for (unsigned char c : s) {
+        if (c == '\n')
+            out += "\\n";
+        else if (c == '\r')
+            out += "\\r";
+        else if (c == '\t')
+            out += "\\t";
+        else if (c < 0x20 || c == 0x7f) {
+            static const char* hex = "0123456789abcdef";
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else if (c == '\'' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out + "'";
+}
+
+/// Why the revision's identity cannot be written as a schemagate header, or "".
+/// An id or a list item may not be empty (none is invented) nor hold anything
+/// a header line cannot (a newline, a comma).
+std::string bad_identity(const NewRevision& r) {
+    if (r.rev_id.empty()) return "its revision id is empty ('')";
+    if (!valid_revision_id(r.rev_id))
+        return "its revision id " + quoted(r.rev_id) + " is not 1-32 characters of [0-9A-Za-z_]";
+    for (const auto& id : r.down_revisions)
+        if (!valid_revision_id(id))
+            return "its down_revision " + quoted(id) + " is not 1-32 characters of [0-9A-Za-z_]";
+    for (const auto& l : r.branch_labels)
+        if (!text::valid_label(l))
+            return "its branch label " + quoted(l) + " is not letters, digits, _ - and .";
+    for (const auto& d : r.depends_on)
+        if (!text::valid_label(d))
+            return "its depends_on " + quoted(d) + " is not a revision id or branch label";
+    return "";
 }
 
 /// file:line of each marker in the written file, with its reason.
@@ -197,14 +489,13 @@ std::vector<std::string> marker_lines(const std::string& path) {
     return out;
 }
 
-ImportedRevision write_one(const Record& rec, const std::string& dir,
+ImportedRevision write_one(const Json& rec, const std::string& dir,
                            const std::map<std::string, std::string>& existing) {
     ImportedRevision out;
     NewRevision r = to_new_revision(rec);
     out.id = r.rev_id;
-    out.notes = rec.notes;
-    auto it = rec.fields.find("source");
-    if (it != rec.fields.end()) out.source = it->second;
+    out.notes = rec.strings("notes");
+    out.source = rec.str("source");
     if (auto e = existing.find(r.rev_id); e != existing.end()) {
         out.skipped_because = "already in " + e->second;
         return out;
@@ -248,9 +539,17 @@ ImportResult import_alembic(const ImportOptions& o) {
     ImportResult result;
     result.python = find_python(o.python);
     log::info("rendering the Alembic revisions with " + result.python);
-    std::vector<Record> records = parse_records(run_script(o, result.python));
+    ScriptOutput out = run_script(o, result.python);
+    result.ignored = std::move(out.ignored);
+    result.unimported = std::move(out.unimported);
     auto existing = existing_ids(o.migrations);
-    for (const Record& rec : records) {
+    for (const Json& rec : out.revisions) {
+        if (std::string why = bad_identity(to_new_revision(rec)); !why.empty()) {
+            result.unimported.push_back(
+                {rec.str("source"), why + "; fix it in the Alembic file, or write this revision "
+                                          "by hand"});
+            continue;
+        }
         ImportedRevision r = write_one(rec, o.migrations, existing);
         if (!r.path.empty()) ++result.written;
         if (!r.skipped_because.empty()) {

@@ -4,6 +4,8 @@
 // the SQL, in offline mode, from a Python script embedded in this binary and
 // run with a Python that can import alembic; this side finds that Python,
 // runs the script (an argv vector, no shell), and writes the files.
+#include <atomic>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,10 @@ struct ImportOptions {
     std::string version_table;              // empty: the project's, else alembic_version
     std::vector<std::string> dialects;      // empty: the project's sqlalchemy.url dialect
     std::string fallback_dialect;           // when the project names none (--url's)
+    /// How long the Python may take for the whole render (0: no limit).
+    std::chrono::milliseconds timeout = std::chrono::minutes(5);
+    std::string timeout_text = "5m";                // as the user gave it, for messages
+    const std::atomic<int>* interrupted = nullptr;  // signal number once one arrived
 };
 
 /// One revision as the script reported it, and what became of it.
@@ -26,14 +32,24 @@ struct ImportedRevision {
     std::vector<std::string> notes;
 };
 
+/// A file of the versions directory that did not become a revision file.
+struct OtherFile {
+    std::string source, reason;
+};
+
 struct ImportResult {
     std::string python;  // the interpreter used
     std::vector<ImportedRevision> revisions;
+    std::vector<OtherFile> unimported;  // no usable identity: a person must write it
+    std::vector<OtherFile> ignored;     // not revision modules (Alembic ignores them too)
     int written = 0, skipped = 0, flagged = 0, refused = 0;
 };
 
 /// Runs the import. Throws Error(usage) when no Python can import alembic
-/// (with the install line), when the project cannot be read, or on bad options.
+/// (with the install line), when the project cannot be read, or on bad options;
+/// Error(invalid) naming the revision file when the render did not finish
+/// (the Python ended early, or ran past opts.timeout): nothing is written then;
+/// Error(sigint/sigterm) when interrupted, after stopping the Python.
 ImportResult import_alembic(const ImportOptions& opts);
 
 /// The interpreter to use: `given` if it can import alembic, else the first
