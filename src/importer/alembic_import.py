@@ -304,16 +304,37 @@ class Shadow:
     from the SQLite SQL rendered so far: what batch_alter_table reflects the
     table from in --sql mode (Alembic itself needs a live connection there)."""
 
+    # Statements that change no schema: one that fails on the empty tables
+    # here (a function SQLite lacks, say) does not stop the reflection.
+    DATA_WORDS = ("insert", "update", "delete", "replace", "with", "select")
+
     def __init__(self, sql_texts):
         import sqlalchemy as sa
         self.engine = sa.create_engine("sqlite://")
         raw = self.engine.raw_connection()
         try:
             for text in sql_texts:
-                raw.executescript(text)
+                for stmt in self.statements(text):
+                    try:
+                        raw.execute(stmt)
+                    except sqlite3.Error:
+                        if stmt.split(None, 1)[0].lower() not in self.DATA_WORDS:
+                            raise
             raw.commit()
         finally:
             raw.close()
+
+    @staticmethod
+    def statements(text):
+        stmt = ""
+        for line in text.splitlines(keepends=True):
+            stmt += line
+            if sqlite3.complete_statement(stmt):
+                if stmt.strip():
+                    yield stmt
+                stmt = ""
+        if stmt.strip():
+            yield stmt
 
     def table(self, name, schema=None):
         import sqlalchemy as sa

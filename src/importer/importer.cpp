@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -306,10 +307,10 @@ ScriptOutput parse_output(const std::string& out) {
         std::string type = rec.str("type");
         if (type == "loading") {
             o.file = rec.str("file");
-            o.activity = "loading the module";
+            o.activity = "loading the module";  // its top-level code runs
         } else if (type == "rendering") {
             o.file = rec.str("file");
-            o.activity = rec.str("function") + " for " + rec.str("dialect");
+            o.activity = "rendering " + rec.str("function") + " for " + rec.str("dialect");
         } else if (type == "revision") {
             o.revisions.push_back(std::move(rec));
         } else if (type == "unimported") {
@@ -394,7 +395,7 @@ ScriptOutput run_script(const ImportOptions& o, const std::string& python) {
     if (!parsed.error.empty()) usage(parsed.error);
     const std::string where = parsed.file.empty() ? "" : parsed.file + ": ";
     const std::string doing =
-        parsed.file.empty() ? "before it reached a revision file" : "at " + parsed.activity;
+        parsed.file.empty() ? "before it reached a revision file" : "while " + parsed.activity;
     if (r.timed_out)
         throw Error(ExitCode::invalid,
                     where + "Alembic's render did not finish within --timeout " +
@@ -540,6 +541,9 @@ ImportResult import_alembic(const ImportOptions& o) {
     result.python = find_python(o.python);
     log::info("rendering the Alembic revisions with " + result.python);
     ScriptOutput out = run_script(o, result.python);
+    if (int sig = o.interrupted ? o.interrupted->load() : 0; sig != 0)
+        throw Error(sig == SIGINT ? ExitCode::sigint : ExitCode::sigterm,
+                    "interrupted before the imported files were written; nothing was written");
     result.ignored = std::move(out.ignored);
     result.unimported = std::move(out.unimported);
     auto existing = existing_ids(o.migrations);
