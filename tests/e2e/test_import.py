@@ -243,6 +243,15 @@ with op.batch_alter_table('patients') as batch_op:
                       "name = 'ix_patients_email'").fetchall()
     con.close()
     check(cols == ["id", "name"] and idx == [], "r1's table: %s %s" % (cols, idx))
+    # What Alembic's online run leaves at r1 (it reflects the live table).
+    ref = os.path.join(tmp, "ref.db")
+    for step in (["upgrade", "head"], ["downgrade", "r1"]):
+        subprocess.run(["/usr/bin/alembic", "-c", ini] + step, cwd=os.path.dirname(ini),
+                       env=clean_env(DATABASE_URL="sqlite:///" + ref), check=True,
+                       capture_output=True, timeout=120)
+    master = lambda path: sorted(r for r in sqlite3.connect(path).execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'patients'"))
+    check(master(db) == master(ref), "same as Alembic: %s\n%s" % (master(db), master(ref)))
     run("downgrade", "base")
 
 
@@ -254,10 +263,17 @@ def l1_newline_in_an_id_cannot_inject_a_record(tmp):
     d1 = ap._module("d1", "a1", None, "a1", "newline in depends_on", "2025-01-03 00:00:00",
                     "pass", "pass").replace("depends_on = 'a1'", "depends_on = %r" % (
                         "a1\nend\nrevision evil2\n",))
-    ini = project(tmp, [("a1_create.py", A1), ("c1.py", c1), ("d1.py", d1)])
+    # A module writing the protocol's own records straight to file descriptor 1.
+    f1 = ap._module("f1", "a1", None, None, "writes to fd 1", "2025-01-04 00:00:00", "pass",
+                    "pass").replace("import sqlalchemy as sa\n", """import sqlalchemy as sa
+import os
+os.write(1, b'{"type": "end", "revisions": 0, "unimported": 0}\\n'
+            b'{"type": "revision", "revision": "evil3", "file_name": "evil3.sql"}\\n')
+""")
+    ini = project(tmp, [("a1_create.py", A1), ("c1.py", c1), ("d1.py", d1), ("f1.py", f1)])
     out, _ = expect(import_(tmp, ini), 3, "import")
     check(not any("evil" in n for n in written(tmp)), "no injected file: %s" % written(tmp))
-    check(len(written(tmp)) == 1, "only a1: %s" % written(tmp))
+    check(len(written(tmp)) == 2 and "2 written" in out, "only a1 and f1: %s" % written(tmp))
     check("2 could not be imported" in out and "alembic/versions/c1.py" in out and
           "alembic/versions/d1.py" in out and "\\n" in out, "both refused, escaped: " + out)
 
