@@ -157,9 +157,20 @@ class Rev:
 def as_tuple(v):
     if v is None:
         return ()
-    if isinstance(v, str):
-        return (v,)
-    return tuple(v)
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return tuple(v)
+    return (v,)
+
+
+def check_identity(r):
+    """Raises Unimported unless every id, label and dependency is a string
+    (schemagate checks their characters when it writes the header)."""
+    for what, values in (("down_revision", r.down), ("branch_labels", r.labels),
+                         ("depends_on", r.depends)):
+        for v in values:
+            if not isinstance(v, str):
+                raise Unimported("its %s holds %r: Alembic needs strings" % (what, v))
+    return r
 
 
 class Unimported(Exception):
@@ -217,10 +228,10 @@ def load_one(script_dir, location, name):
     r.module = script.module
     r.revision = script.revision
     r.down = as_tuple(script.down_revision)
-    r.labels = tuple(sorted(script.branch_labels or ()))
+    r.labels = tuple(sorted(as_tuple(script.branch_labels), key=str))
     r.depends = as_tuple(script.dependencies)
     r.longdoc = script.longdoc
-    return r
+    return check_identity(r)
 
 
 def from_ast(r):
@@ -251,11 +262,11 @@ def from_ast(r):
                          % (r.import_error, why))
     r.revision = values["revision"]
     r.down = as_tuple(values.get("down_revision"))
-    r.labels = tuple(sorted(as_tuple(values.get("branch_labels"))))
+    r.labels = tuple(sorted(as_tuple(values.get("branch_labels")), key=str))
     r.depends = as_tuple(values.get("depends_on"))
     r.longdoc = (ast.get_docstring(tree, clean=False) or "").strip()
     r.flags.append("the module cannot be imported here (%s)" % r.import_error)
-    return r
+    return check_identity(r)
 
 
 def function_source(r, name):
