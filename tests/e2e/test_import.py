@@ -282,10 +282,14 @@ os.write(1, b'{"type": "end", "revisions": 0, "unimported": 0}\\n'
 def l2_empty_revision_id_is_refused(tmp):
     e1 = ap._module("e1", "a1", None, None, "empty id", "2025-01-02 00:00:00", "pass",
                     "pass").replace("revision = 'e1'", "revision = ''")
-    ini = project(tmp, [("a1_create.py", A1), ("e1_empty.py", e1)])
+    # Not strings either: refused with why (was a traceback, exit 1).
+    x1 = ap._module("x1", "a1", None, None, "int down", "2025-01-02 00:00:00", "pass",
+                    "pass").replace("down_revision = 'a1'", "down_revision = 5")
+    ini = project(tmp, [("a1_create.py", A1), ("e1_empty.py", e1), ("x1.py", x1)])
     out, _ = expect(import_(tmp, ini), 3, "import")
     check("alembic/versions/e1_empty.py" in out and "revision id is ''" in out,
           "refused with why: " + out)
+    check("alembic/versions/x1.py: its down_revision holds 5" in out, "x1 refused: " + out)
     check(len(written(tmp)) == 1, "no id invented: %s" % written(tmp))
 
 
