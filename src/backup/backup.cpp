@@ -40,17 +40,42 @@ std::string sanitize(const std::string& name) {
     return out;
 }
 
+// What to do about an errno of writing into --backup-dir (docs/run.md,
+// "Backups"): each cause has its own way out.
+std::string dir_hint(int err) {
+    switch (err) {
+        case EROFS:
+            return "--backup-dir is on a read-only file system (a read-only mount, or "
+                   "readOnlyRootFilesystem in Kubernetes): mount a writable volume there (an "
+                   "emptyDir or a persistent volume), or use --backup=never";
+        case ENOSPC:
+        case EDQUOT:
+            return "the file system of --backup-dir is full: free space there (or remove old "
+                   "backups, --backup-keep N), or use --backup=never";
+        case EACCES:
+        case EPERM:
+            return "make --backup-dir writable for this user, or use --backup=never";
+        default:
+            return "check --backup-dir and the permissions of its parent, or use "
+                   "--backup=never";
+    }
+}
+
 // Creates the directory (0700) when missing; an existing one is left as the
 // operator made it (a mounted volume).
 void prepare_dir(const std::string& dir) {
     std::error_code ec;
     if (fs::is_directory(dir, ec)) return;
     fs::path p(dir);
+    std::error_code parent_ec;
     if (p.has_parent_path() && !p.parent_path().empty())
-        fs::create_directories(p.parent_path(), ec);
+        fs::create_directories(p.parent_path(), parent_ec);
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-        fail("cannot create the backup directory " + dir + ": " + std::strerror(errno),
-             "check --backup-dir and the permissions of its parent");
+        int err = errno;
+        // A parent that could not be made is the cause, not the ENOENT after it.
+        if (err == ENOENT && parent_ec) err = parent_ec.value();
+        fail("cannot create the backup directory " + dir + ": " + std::strerror(err),
+             dir_hint(err));
     }
 }
 
@@ -62,8 +87,9 @@ class TempFile {
     explicit TempFile(std::string path) : m_path(std::move(path)) {
         m_fd = ::open(m_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (m_fd < 0) {
-            fail("cannot write to the backup directory: " + m_path + ": " + std::strerror(errno),
-                 "make --backup-dir writable for this user, or use --backup=never");
+            int err = errno;
+            fail("cannot write to the backup directory: " + m_path + ": " + std::strerror(err),
+                 dir_hint(err));
         }
         ::flock(m_fd, LOCK_EX | LOCK_NB);
     }
@@ -224,7 +250,22 @@ std::string backup_id(const DbUrl& url) {
 }
 
 std::string backup_stem(const DbUrl& url, const std::string& database) {
-    return sanitize(database) + "-" + backup_id(url);
+    // The database part is cut at kMaxNamePart characters (a SQLite file
+    // stem may be long); the id keeps two such databases apart.
+    return sanitize(database).substr(0, kMaxNamePart) + "-" + backup_id(url);
+}
+
+std::string backup_from_part(const std::string& from) {
+    if (from.empty()) return "base";
+    if (from.size() <= kMaxNamePart) return from;
+    // "<first>+<N>heads_<hash>": the first id, how many heads, and 8 hex
+    // digits of the whole list (the report and the log have the list).
+    size_t count = 1 + static_cast<size_t>(std::count(from.begin(), from.end(), '+'));
+    std::string first = from.substr(0, from.find('+')).substr(0, 32);
+    char hash[16];
+    std::snprintf(hash, sizeof hash, "%08x",
+                  static_cast<unsigned>(driver::fnv1a64(from) & 0xffffffffu));
+    return first + "+" + std::to_string(count) + "heads_" + hash;
 }
 
 std::string backup_file_name(const std::string& stem, const std::string& from, std::time_t when,
@@ -233,7 +274,7 @@ std::string backup_file_name(const std::string& stem, const std::string& from, s
     gmtime_r(&when, &tm);
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-    return sanitize(stem) + "-" + (from.empty() ? "base" : from) + "-" + stamp + "." + ext;
+    return sanitize(stem) + "-" + backup_from_part(from) + "-" + stamp + "." + ext;
 }
 
 std::string backup_from_label(const std::vector<std::string>& heads) {
@@ -291,7 +332,7 @@ BackupResult take_backup(const DbUrl& url, const std::string& database, const st
     std::string final_name = unique_final_name(opts.dir, stem, from, backup_extension(url));
     std::string final_path = (fs::path(opts.dir) / final_name).string();
     TempFile temp((fs::path(opts.dir) / ("." + final_name + ".partial")).string());
-    log::info("taking a backup", {{"file", final_path}});
+    log::info("taking a backup", {{"file", final_path}, {"from", from}});
 
     switch (url.dialect) {
         case Dialect::postgresql:
@@ -313,6 +354,13 @@ BackupResult take_backup(const DbUrl& url, const std::string& database, const st
 
     BackupResult result;
     result.path = final_path;
+    if (from != "base") {
+        for (size_t start = 0; start <= from.size();) {
+            size_t plus = std::min(from.find('+', start), from.size());
+            result.from.push_back(from.substr(start, plus - start));
+            start = plus + 1;
+        }
+    }
     std::error_code ec;
     result.bytes = static_cast<long long>(fs::file_size(final_path, ec));
     result.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

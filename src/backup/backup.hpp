@@ -24,6 +24,8 @@ struct BackupResult {
     long long bytes = 0;
     long long duration_ms = 0;
     std::vector<std::string> removed;  // old backups deleted by --backup-keep
+    std::vector<std::string> from;     // every head it was taken at (the name may
+                                       // show only the first: backup_from_part)
 };
 
 /// Takes a backup of the database of `url` into opts.dir, named
@@ -46,10 +48,21 @@ std::string backup_extension(const DbUrl& url);
 /// name sharing a backup directory never count each other's backups.
 std::string backup_id(const DbUrl& url);
 
-/// `<database>-<id>`: the start of every backup name of this database.
+/// The longest database part and `from` part of a backup name: with the id,
+/// the time stamp, the extension and the `.<name>.partial-journal` of a
+/// temporary SQLite file, a name stays far below NAME_MAX (255 bytes).
+constexpr size_t kMaxNamePart = 64;
+
+/// `<database>-<id>`: the start of every backup name of this database (the
+/// database part cut at kMaxNamePart characters).
 std::string backup_stem(const DbUrl& url, const std::string& database);
 
-/// `<stem>-<from>-<yyyymmddThhmmssZ>.<ext>`, with characters outside
+/// `from` as a file name shows it: "base" when empty; as it is up to
+/// kMaxNamePart characters; longer (many heads) `<first id>+<N>heads_<8 hex
+/// digits of a hash of the whole list>`.
+std::string backup_from_part(const std::string& from);
+
+/// `<stem>-<from part>-<yyyymmddThhmmssZ>.<ext>`, with characters outside
 /// [A-Za-z0-9_.-] of the stem replaced by '_'.
 std::string backup_file_name(const std::string& stem, const std::string& from, std::time_t when,
                              const std::string& ext);

@@ -43,7 +43,8 @@ const std::map<std::string, std::string>& query_env_names() {
 }
 
 // pg_dump refuses servers of a newer major version ("aborting because of
-// server version mismatch"); name both versions and the way out.
+// server version mismatch"): name both versions and the way out. A full or
+// read-only backup directory gets its own hint.
 std::string pg_dump_hint(const std::string& stderr_text) {
     static const std::regex versions(
         R"(server version: ([0-9][^;\s]*)[^;]*; pg_dump version: ([0-9][^\s]*))");
@@ -54,8 +55,20 @@ std::string pg_dump_hint(const std::string& stderr_text) {
                ": pg_dump must be at least the server's major version; use a pg_dump of that "
                "major (the image's build argument PG_MAJOR, or --pg-dump), or --backup=never";
     }
-    return "pg_dump must be at least the server's major version and reach the database; or use "
-           "--backup=never";
+    // A full disk or quota is the backup directory's problem, not pg_dump's.
+    for (const char* full : {"No space left on device", "Disk quota exceeded"}) {
+        if (stderr_text.find(full) != std::string::npos) {
+            return "the file system of --backup-dir is full (" + std::string(full) +
+                   "): free space there (or remove old backups, --backup-keep N), or use "
+                   "--backup=never";
+        }
+    }
+    if (stderr_text.find("Read-only file system") != std::string::npos) {
+        return "--backup-dir is on a read-only file system: mount a writable volume there, or "
+               "use --backup=never";
+    }
+    return "check pg_dump's error above: it must reach the database with the same "
+           "credentials, and be at least the server's major version; or use --backup=never";
 }
 
 }  // namespace

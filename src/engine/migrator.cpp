@@ -36,6 +36,8 @@ Migrator::Migrator(const ScriptDirectory& scripts, Connection& conn, StateStore&
                    MigrateOptions opts)
     : m_scripts(scripts), m_conn(conn), m_state(state), m_opts(std::move(opts)) {}
 
+Migrator::~Migrator() = default;
+
 namespace {
 
 bool in_transaction(const Migration& m, Dialect d) {
@@ -97,8 +99,15 @@ std::vector<Migrator::Prepared> Migrator::prepare(const std::vector<Step>& steps
     return out;
 }
 
+void Migrator::check(const std::vector<Step>& steps) {
+    m_checked = prepare(steps);
+    m_checked_for = &steps;
+}
+
 std::vector<StepResult> Migrator::run(const std::vector<Step>& steps) {
-    auto prepared = prepare(steps);  // every error that needs no database, first
+    // Every error that needs no database first (check() may have found them).
+    auto prepared = m_checked_for == &steps ? std::move(m_checked) : prepare(steps);
+    m_checked_for = nullptr;
     m_done.clear();
     m_position = 0;
     m_total = static_cast<int>(prepared.size());
@@ -207,22 +216,54 @@ StepResult Migrator::run_outside_transaction(const Prepared& p,
     row.id = m_state.history_insert(row);
     try {
         run_statements(m_conn, m_opts, p, 0, [&](int n) {
-            row.statements_done = n;
+            row.statements_done = n;  // exact even when the update below fails
             m_state.history_update(row);
         });
     } catch (const StatementFailure& f) {
         row.statements_done = f.done;
-        row.dirty = f.done > 0;  // nothing ran: the database is unchanged
+        // Nothing ran: the database is unchanged and the row is not dirty.
+        // A connection lost while the first statement ran leaves that
+        // statement's effect unknown (a server-side commit may have beaten
+        // the loss): dirty, exit 9 (docs/run.md).
+        row.dirty = f.done > 0 || f.lost;
         row.error = f.location + ": " + f.error;
         row.finished_at = history_time();
         row.duration_ms = elapsed_ms(t0);
-        try {
-            m_state.history_update(row);
-        } catch (const std::exception& e) {
-            log::error("could not record the failure in the history table: " +
-                       std::string(e.what()));
+        bool recorded = false;
+        if (!f.lost) {
+            try {
+                m_state.history_update(row);
+                recorded = true;
+            } catch (const std::exception& e) {
+                log::error("could not record the failure in the history table: " +
+                           std::string(e.what()));
+            }
+        }
+        if (!recorded && !record_on_new_connection(row)) {
+            // The row stays as last written: dirty. The exit code says so.
+            row.dirty = true;
         }
         fail(p, f, row.dirty, from);
+    } catch (const MigrationFailure&) {
+        throw;
+    } catch (const std::exception& e) {
+        // The statement ran, but recording its count failed (the bookkeeping
+        // lost its connection, or its table): the row stays dirty with the
+        // count before it, so say exactly how many ran.
+        row.dirty = true;
+        auto f = bookkeeping_failure(row.statements_done, p.migration->rev.file, e);
+        row.error = f.location + ": " + f.error;
+        row.finished_at = history_time();
+        row.duration_ms = elapsed_ms(t0);
+        if (!record_on_new_connection(row)) {
+            try {
+                m_state.history_update(row);
+            } catch (const std::exception&) {
+                log::error("could not record the failure in the history table: " +
+                           describe_error(e));
+            }
+        }
+        fail(p, f, true, from);
     }
     Transaction tx(m_conn);
     try {
@@ -297,6 +338,20 @@ void Migrator::record_failed_row(HistoryRow row) {
     }
 }
 
+bool Migrator::record_on_new_connection(const HistoryRow& row) {
+    if (!m_opts.reconnect) return false;
+    try {
+        std::unique_ptr<Connection> conn = m_opts.reconnect();
+        StateStore state(*conn, m_state.names());
+        state.history_update(row);
+        return true;
+    } catch (const std::exception& e) {
+        log::error("could not record the failure in the history table on a new connection: " +
+                   std::string(e.what()));
+        return false;
+    }
+}
+
 std::string repair_choices(int done) {
     return "inspect the database, then run `schemagate repair --mark-applied` (the rest was "
            "finished by hand), `schemagate repair --mark-reverted` (the partial changes were "
@@ -329,8 +384,14 @@ void Migrator::fail(const Prepared& p, const StatementFailure& f, bool dirty,
         // Interrupted or not, statements ran outside a transaction: only a
         // repair helps, so the exit code is 9 and not 130/143 ("run again").
         code = ExitCode::dirty;
-        what += "; " + std::to_string(f.done) + " of " + std::to_string(p.statements.size()) +
-                " statements ran outside a transaction: the database is dirty";
+        if (f.lost)
+            what += "; the connection was lost while statement " + std::to_string(f.done + 1) +
+                    " of " + std::to_string(p.statements.size()) +
+                    " ran outside a transaction, so whether it took effect is unknown (" +
+                    std::to_string(f.done) + " ran before it): the database is dirty";
+        else
+            what += "; " + std::to_string(f.done) + " of " + std::to_string(p.statements.size()) +
+                    " statements ran outside a transaction: the database is dirty";
         hint = repair_choices(f.done);
     } else if (code == ExitCode::unreachable) {
         // Lost during the bookkeeping or COMMIT: the server rolls an open

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct MigrateOptions {
     std::string applied_by;  // host or pod name
     std::string tool_version;
     const std::atomic<int>* interrupted = nullptr;  // signal number once a signal arrived
+    /// A new connection to the same database, to record a step's failure
+    /// when the connection it ran on was lost (empty: not tried).
+    std::function<std::unique_ptr<Connection>()> reconnect;
 };
 
 struct StepResult {
@@ -57,10 +61,17 @@ class Migrator {
   public:
     Migrator(const ScriptDirectory& scripts, Connection& conn, StateStore& state,
              MigrateOptions opts);
+    ~Migrator();
     /// Runs the steps in order. Logs `[n/total] rev message … N ms`. Throws
     /// MigrationFailure. Before anything runs, fails (exit 3) when a
     /// downgrade step has no downgrade section.
     std::vector<StepResult> run(const std::vector<Step>& steps);
+    /// Every refusal run(steps) would make before anything runs (exit 2 or 3:
+    /// --atomic on MySQL or with a `transaction: false` revision, a section
+    /// missing for the dialect, a statement that does not split), with no
+    /// database statement. The `run` flow calls it before the backup
+    /// (docs/run.md step 6); run() then reuses the statements built here.
+    void check(const std::vector<Step>& steps);
     /// Sets the version table to `rows` without running SQL; records a stamp row.
     void stamp(const std::vector<std::string>& rows);
     /// repair of the dirty step (docs/run.md): each records a history row.
@@ -77,6 +88,9 @@ class Migrator {
                                        std::vector<std::string> from);
     HistoryRow base_row(const Prepared& p, const std::vector<std::string>& from) const;
     void record_failed_row(HistoryRow row);
+    /// Writes the dirty row of a step whose connection was lost, through
+    /// MigrateOptions::reconnect; false when that is not possible.
+    bool record_on_new_connection(const HistoryRow& row);
     /// Throws MigrationFailure(dirty) when a statement ended the transaction.
     void require_open_transaction(const Prepared& p, const std::vector<std::string>& from, int done,
                                   std::chrono::steady_clock::time_point t0);
@@ -95,8 +109,10 @@ class Migrator {
     Connection& m_conn;
     StateStore& m_state;
     MigrateOptions m_opts;
-    std::vector<StepResult> m_done;   // steps committed in this run
-    int m_position = 0, m_total = 0;  // progress [n/total]
+    std::vector<Prepared> m_checked;                   // check()'s result
+    const std::vector<Step>* m_checked_for = nullptr;  // the steps it was for
+    std::vector<StepResult> m_done;                    // steps committed in this run
+    int m_position = 0, m_total = 0;                   // progress [n/total]
 };
 
 /// The exit-9 hint: the three `schemagate repair` choices, resuming after

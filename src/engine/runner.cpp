@@ -49,7 +49,8 @@ void run_statements(Connection& conn, const MigrateOptions& opts, const Prepared
             if (e.kind() == DbErrorKind::cancelled && sig)
                 throw StatementFailure{i, location(p, i),
                                        std::string("interrupted by ") + signal_name(sig), sig};
-            throw StatementFailure{i, location(p, i), describe_error(e), 0};
+            bool lost = e.kind() == DbErrorKind::lost || e.kind() == DbErrorKind::unreachable;
+            throw StatementFailure{i, location(p, i), describe_error(e), 0, lost};
         } catch (const std::exception& e) {
             throw StatementFailure{i, location(p, i), describe_error(e), 0};
         }

@@ -26,6 +26,7 @@ struct StatementFailure {
     std::string location;  // file:line of the failing statement (or the file)
     std::string error;     // the server's message with SQLSTATE / errno
     int signal = 0;        // the signal when interrupted, else 0
+    bool lost = false;     // the connection was lost while the statement ran
 };
 
 /// The signal number received so far (0: none).

@@ -20,31 +20,38 @@ TableNames resolve_names(TableNames names, Dialect d) {
 namespace {
 
 std::string quote_ident(const std::string& ident, Dialect d) {
-    // Validated identifiers never contain a quote character, so wrapping is
-    // enough. Quoting keeps the exact case, as SQLAlchemy does for names
-    // that are not all lower case.
-    if (d == Dialect::mysql) return "`" + ident + "`";
-    return "\"" + ident + "\"";
+    // Quoting keeps the exact case, as SQLAlchemy does for names that are not
+    // all lower case. Validated names hold no quote character; a session's
+    // schema or database name may (doubled, as SQL escapes it).
+    char q = d == Dialect::mysql ? '`' : '"';
+    std::string out(1, q);
+    for (char c : ident) {
+        out += c;
+        if (c == q) out += c;
+    }
+    return out + q;
 }
 
 }  // namespace
 
-std::string quote_table(const std::string& validated, Dialect d) {
+std::string quote_table(const std::string& validated, Dialect d, const std::string& home) {
     auto q = split_name(validated);
+    if (q.schema.empty() && !home.empty())
+        return quote_ident(home, d) + "." + quote_ident(q.name, d);
     if (q.schema.empty()) return quote_ident(q.name, d);
     return quote_ident(q.schema, d) + "." + quote_ident(q.name, d);
 }
 
-std::string version_table_ddl(Dialect d, const std::string& validated) {
+std::string version_table_ddl(Dialect d, const std::string& validated, const std::string& home) {
     // The shape Alembic 1.8 emits (MigrationContext._version), constraint
     // named "<table>_pkc" after the bare table name.
     auto bare = split_name(validated).name;
-    return "CREATE TABLE IF NOT EXISTS " + quote_table(validated, d) +
+    return "CREATE TABLE IF NOT EXISTS " + quote_table(validated, d, home) +
            " (\n    version_num VARCHAR(32) NOT NULL,\n    CONSTRAINT " +
            quote_ident(bare + "_pkc", d) + " PRIMARY KEY (version_num)\n)";
 }
 
-std::string history_table_ddl(Dialect d, const std::string& validated) {
+std::string history_table_ddl(Dialect d, const std::string& validated, const std::string& home) {
     std::string id, boolean, stamp;
     switch (d) {
         case Dialect::postgresql:
@@ -63,7 +70,7 @@ std::string history_table_ddl(Dialect d, const std::string& validated) {
             stamp = "TEXT";
             break;
     }
-    return "CREATE TABLE IF NOT EXISTS " + quote_table(validated, d) + " (\n    " + id +
+    return "CREATE TABLE IF NOT EXISTS " + quote_table(validated, d, home) + " (\n    " + id +
            ",\n    revision VARCHAR(255) NOT NULL,\n    operation VARCHAR(16) NOT NULL,\n"
            "    from_heads TEXT,\n    to_heads TEXT,\n    checksum VARCHAR(64),\n"
            "    message TEXT,\n    started_at " +

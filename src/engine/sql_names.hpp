@@ -21,11 +21,15 @@ QualifiedName split_name(const std::string& validated);
 TableNames resolve_names(TableNames names, Dialect d);
 
 /// The name quoted for `d` ("app"."alembic_version", `t`, "t"). Only call on
-/// names that passed validate_table_name.
-std::string quote_table(const std::string& validated, Dialect d);
+/// names that passed validate_table_name. `home`: the schema (PostgreSQL) or
+/// database (MySQL) to qualify an unqualified name with; "" leaves it bare.
+std::string quote_table(const std::string& validated, Dialect d, const std::string& home = "");
 
-/// CREATE TABLE IF NOT EXISTS statements without the trailing ';'.
-std::string version_table_ddl(Dialect d, const std::string& validated);
-std::string history_table_ddl(Dialect d, const std::string& validated);
+/// CREATE TABLE IF NOT EXISTS statements without the trailing ';' (`home` as
+/// for quote_table).
+std::string version_table_ddl(Dialect d, const std::string& validated,
+                              const std::string& home = "");
+std::string history_table_ddl(Dialect d, const std::string& validated,
+                              const std::string& home = "");
 
 }  // namespace sg::engine_detail

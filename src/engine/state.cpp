@@ -115,14 +115,15 @@ namespace {
 // live where CREATE TABLE puts them: current_schema(), the first existing
 // schema of the search_path (as Alembic's has_table).
 std::pair<bool, bool> tables_exist(Connection& conn, const std::string& version,
-                                   const std::string& history) {
+                                   const std::string& history, const std::string& home) {
     auto v = split_name(version);
     auto h = split_name(history);
     Rows rows;
     switch (conn.dialect()) {
         case Dialect::postgresql: {
-            auto schema = [](const engine_detail::QualifiedName& q) -> Value {
-                return q.schema.empty() ? Value() : Value(q.schema);
+            auto schema = [&home](const engine_detail::QualifiedName& q) -> Value {
+                if (!q.schema.empty()) return Value(q.schema);
+                return home.empty() ? Value() : Value(home);
             };
             rows = conn.query(
                 "SELECT table_name FROM information_schema.tables WHERE "
@@ -133,9 +134,9 @@ std::pair<bool, bool> tables_exist(Connection& conn, const std::string& version,
         }
         case Dialect::mysql:
             rows = conn.query(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() "
-                "AND table_name IN (?, ?)",
-                {v.name, h.name});
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+                "coalesce(?, DATABASE()) AND table_name IN (?, ?)",
+                {home.empty() ? Value() : Value(home), v.name, h.name});
             break;
         case Dialect::sqlite:
             rows =
@@ -154,8 +155,35 @@ std::pair<bool, bool> tables_exist(Connection& conn, const std::string& version,
 
 }  // namespace
 
+void StateStore::bind() {
+    if (m_bound) return;
+    Dialect d = m_conn.dialect();
+    if (d != Dialect::sqlite &&
+        (split_name(m_names.version).schema.empty() || split_name(m_names.history).schema.empty()))
+        m_home = m_conn.current_schema();
+    m_version_sql = quote_table(m_names.version, d, m_home);
+    m_history_sql = quote_table(m_names.history, d, m_home);
+    m_bound = true;
+}
+
+void StateStore::check_schema() {
+    if (m_conn.dialect() != Dialect::postgresql) return;
+    for (const std::string* name : {&m_names.version, &m_names.history}) {
+        std::string schema = split_name(*name).schema;
+        if (schema.empty()) continue;
+        if (!m_conn.query("SELECT 1 FROM pg_namespace WHERE nspname = ?", {schema}).empty())
+            continue;
+        throw Error(ExitCode::usage,
+                    "the schema '" + schema + "' of the table " + *name +
+                        " (--version-table / --history-table) does not exist in this database",
+                    "create the schema (CREATE SCHEMA " + schema +
+                        ") or name an existing one in --version-table");
+    }
+}
+
 std::pair<bool, bool> StateStore::look_up_tables() {
-    auto found = tables_exist(m_conn, m_names.version, m_names.history);
+    bind();
+    auto found = tables_exist(m_conn, m_names.version, m_names.history, m_home);
     Known missing = m_locked ? Known::absent : Known::unknown;
     m_version = found.first ? Known::present : missing;
     m_history = found.second ? Known::present : missing;
@@ -184,12 +212,13 @@ void StateStore::tables_committed() {
 }
 
 void StateStore::ensure_tables() {
+    bind();
     Dialect d = m_conn.dialect();
     if (m_version == Known::unknown || m_history == Known::unknown) look_up_tables();
     bool has_version = m_version == Known::present, has_history = m_history == Known::present;
     bool create_version = !has_version, create_history = !has_history;
-    if (create_version) m_conn.query(engine_detail::version_table_ddl(d, m_names.version));
-    if (create_history) m_conn.query(engine_detail::history_table_ddl(d, m_names.history));
+    if (create_version) m_conn.query(engine_detail::version_table_ddl(d, m_names.version, m_home));
+    if (create_history) m_conn.query(engine_detail::history_table_ddl(d, m_names.history, m_home));
     if (!create_version && !create_history) return;
     // MySQL commits DDL at once: what it created exists for good. Elsewhere
     // the transaction may still roll it back.
@@ -204,9 +233,8 @@ void StateStore::ensure_tables() {
 }
 
 StoredState StateStore::read_state() {
-    Dialect d = m_conn.dialect();
-    std::string v = quote_table(m_names.version, d);
-    std::string h = quote_table(m_names.history, d);
+    std::string v = version_sql();
+    std::string h = history_sql();
     // Literal TRUE: no parameters, so MySQL needs no server-side prepare.
     std::string sql =
         "SELECT 'v', NULL, version_num, NULL FROM " + v +
@@ -248,16 +276,14 @@ StoredState StateStore::read_state() {
 std::vector<std::string> StateStore::versions() {
     if (!version_table_exists()) return {};
     std::vector<std::string> out;
-    for (auto& r :
-         query_table(m_conn, m_names.version,
-                     "SELECT version_num FROM " + quote_table(m_names.version, m_conn.dialect())))
+    for (auto& r : query_table(m_conn, m_names.version, "SELECT version_num FROM " + version_sql()))
         out.push_back(text(r.at(0)));
     std::sort(out.begin(), out.end());
     return out;
 }
 
 void StateStore::apply(const std::vector<RowOp>& ops) {
-    auto t = quote_table(m_names.version, m_conn.dialect());
+    const std::string& t = version_sql();
     for (auto& op : ops) {
         switch (op.kind) {
             case RowOp::insert:
@@ -275,14 +301,14 @@ void StateStore::apply(const std::vector<RowOp>& ops) {
 }
 
 void StateStore::set_versions(const std::vector<std::string>& rows) {
-    auto t = quote_table(m_names.version, m_conn.dialect());
+    const std::string& t = version_sql();
     m_conn.query("DELETE FROM " + t);
     for (auto& r : rows) m_conn.query("INSERT INTO " + t + " (version_num) VALUES (?)", {r});
 }
 
 long long StateStore::history_insert(const HistoryRow& row) {
     Dialect d = m_conn.dialect();
-    std::string sql = "INSERT INTO " + quote_table(m_names.history, d) +
+    std::string sql = "INSERT INTO " + history_sql() +
                       " (revision, operation, from_heads, to_heads, checksum, message, "
                       "started_at, finished_at, duration_ms, success, dirty, error, "
                       "statements_done, statements_total, applied_by, tool_version) VALUES "
@@ -312,7 +338,7 @@ long long StateStore::history_insert(const HistoryRow& row) {
 }
 
 void StateStore::history_update(const HistoryRow& row) {
-    m_conn.query("UPDATE " + quote_table(m_names.history, m_conn.dialect()) +
+    m_conn.query("UPDATE " + history_sql() +
                      " SET to_heads = ?, checksum = ?, finished_at = ?, duration_ms = ?, "
                      "success = ?, dirty = ?, error = ?, statements_done = ?, "
                      "statements_total = ? WHERE id = ?",
@@ -325,9 +351,9 @@ void StateStore::history_update(const HistoryRow& row) {
 std::vector<HistoryRow> StateStore::history() {
     if (!history_table_exists()) return {};
     std::vector<HistoryRow> out;
-    for (auto& r : query_table(m_conn, m_names.history,
-                               std::string("SELECT ") + kHistoryColumns + " FROM " +
-                                   quote_table(m_names.history, m_conn.dialect()) + " ORDER BY id"))
+    for (auto& r : query_table(
+             m_conn, m_names.history,
+             std::string("SELECT ") + kHistoryColumns + " FROM " + history_sql() + " ORDER BY id"))
         out.push_back(to_history(r));
     return out;
 }
@@ -335,8 +361,7 @@ std::vector<HistoryRow> StateStore::history() {
 std::optional<HistoryRow> StateStore::dirty_step() {
     if (!history_table_exists()) return std::nullopt;
     auto rows = query_table(m_conn, m_names.history,
-                            std::string("SELECT ") + kHistoryColumns + " FROM " +
-                                quote_table(m_names.history, m_conn.dialect()) +
+                            std::string("SELECT ") + kHistoryColumns + " FROM " + history_sql() +
                                 " WHERE dirty = ? ORDER BY id DESC",
                             {flag(true)});
     if (rows.empty()) return std::nullopt;
@@ -349,8 +374,7 @@ std::map<std::string, std::string> StateStore::applied_checksums() {
     // Oldest first, so the newest successful upgrade (or mark-applied repair)
     // of a revision wins.
     auto rows = query_table(m_conn, m_names.history,
-                            "SELECT revision, checksum FROM " +
-                                quote_table(m_names.history, m_conn.dialect()) +
+                            "SELECT revision, checksum FROM " + history_sql() +
                                 " WHERE success = ? AND operation IN ('upgrade', 'repair') "
                                 "AND checksum IS NOT NULL AND checksum <> '' ORDER BY id",
                             {flag(true)});

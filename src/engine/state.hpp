@@ -87,8 +87,26 @@ class StateStore {
     /// revision -> checksum of its newest successful upgrade that recorded one.
     std::map<std::string, std::string> applied_checksums();
     const TableNames& names() const { return m_names; }
+    /// PostgreSQL: the schema a qualified --version-table / --history-table
+    /// names exists, else Error(usage) naming it (exit 2, not a failed
+    /// revision). Call before the backup and the first write.
+    void check_schema();
 
   private:
+    // schemagate's own statements name the tables qualified with the schema
+    // (PostgreSQL) or database (MySQL) the session had at its first state
+    // statement, before any revision ran: a revision's `SET search_path` or
+    // `USE other` cannot move the bookkeeping (docs/reference.md §3).
+    void bind();
+    const std::string& version_sql() {
+        bind();
+        return m_version_sql;
+    }
+    const std::string& history_sql() {
+        bind();
+        return m_history_sql;
+    }
+
     enum class Known { unknown, absent, present };
     std::pair<bool, bool> look_up_tables();  // (version, history) exist
 
@@ -105,6 +123,9 @@ class StateStore {
     Known m_history = Known::unknown;
     bool m_created_in_tx = false;
     bool m_locked = false;  // forget_tables() ran: a missing table stays missing
+    bool m_bound = false;
+    std::string m_home;  // the session's schema / database at bind(); "" on SQLite
+    std::string m_version_sql, m_history_sql;  // quoted, qualified with m_home
 };
 
 /// Literal SQL for offline scripts (no connection): the DDL and the row

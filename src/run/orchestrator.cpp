@@ -86,6 +86,7 @@ class Orchestrator {
 
     ExitCode migrate(const Change& c) {
         resolve_targets_offline();
+        refuse_offline();        // what needs no database, before connecting
         m_s.connect_existing();  // reading must not create a SQLite file
         Assessment a = m_s.phase("read", [&] { return assess(c); });
         m_s.report().from_heads = a.snap.rows;
@@ -114,10 +115,18 @@ class Orchestrator {
                                             {"from", backup_from_label(a.snap.rows)},
                                             {"target", target_text()}});
         }
+        // Every refusal that needs the database, before the backup: a crash
+        // loop must not add a backup per retry (docs/run.md step 6).
+        Migrator migrator(*m_scripts, m_s.conn(), m_s.state(), migrate_options());
+        m_s.phase("check", [&] {
+            m_s.state().check_schema();
+            if (!a.work.steps.empty()) migrator.check(a.work.steps);
+            return 0;
+        });
         m_s.throw_if_interrupted("before the backup");
         if (c.backup && m_settings.backup != BackupMode::never) m_s.backup(a.snap.rows);
         m_s.throw_if_interrupted("before applying");
-        apply(a.work);
+        apply(a.work, migrator);
         lock.release();
         return ExitCode::ok;
     }
@@ -226,14 +235,29 @@ class Orchestrator {
         }
     }
 
-    void apply(const Work& w) {
-        Connection& conn = m_s.conn();
+    MigrateOptions migrate_options() const {
         MigrateOptions mo;
         mo.atomic = m_settings.atomic;
         mo.applied_by = m_s.applied_by();
         mo.tool_version = m_settings.tool_version;
         mo.interrupted = m_s.interrupted();
-        Migrator migrator(*m_scripts, conn, m_s.state(), mo);
+        mo.reconnect = [this] { return m_s.open_another(); };
+        return mo;
+    }
+
+    // Refusals decidable from the settings alone: before connecting, so a
+    // crash loop neither waits for the database nor takes a backup.
+    void refuse_offline() const {
+        bool applies = m_req.command == Command::run || m_req.command == Command::upgrade ||
+                       m_req.command == Command::downgrade;
+        if (applies && m_settings.atomic && m_settings.db.dialect == Dialect::mysql)
+            throw Error(ExitCode::usage,
+                        "--atomic is not possible on MySQL/MariaDB: DDL statements commit "
+                        "implicitly",
+                        "run without --atomic; a failure then leaves a dirty step to repair");
+    }
+
+    void apply(const Work& w, Migrator& migrator) {
         try {
             m_s.phase("apply", [&] {
                 if (!w.steps.empty()) m_s.report().applied = migrator.run(w.steps);

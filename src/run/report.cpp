@@ -48,7 +48,7 @@ std::string backup_json(const std::optional<BackupResult>& b) {
     if (!b) return "null";
     return "{\"path\":" + q(b->path) + ",\"bytes\":" + std::to_string(b->bytes) +
            ",\"duration_ms\":" + std::to_string(b->duration_ms) +
-           ",\"removed\":" + str_array(b->removed) + "}";
+           ",\"from\":" + str_array(b->from) + ",\"removed\":" + str_array(b->removed) + "}";
 }
 
 bool writable_default() {

@@ -80,6 +80,13 @@ Connection& Session::connect() {
     return *m_conn;
 }
 
+std::unique_ptr<Connection> Session::open_another() const {
+    ConnectOptions opts;
+    opts.connect_timeout_s = static_cast<int>(std::max<long long>(
+        1, std::chrono::duration_cast<std::chrono::seconds>(m_settings.connect_timeout).count()));
+    return m_connector ? m_connector(url(), opts) : sg::connect(url(), opts);
+}
+
 Connection* Session::connect_existing() {
     const DbUrl& u = url();
     if (!m_conn && !m_connector && u.dialect == Dialect::sqlite && u.database != ":memory:" &&

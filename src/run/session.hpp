@@ -43,6 +43,10 @@ class Session {
     /// yet: reading must not create the database.
     Connection* connect_existing();
     bool connected() const { return m_conn != nullptr; }
+    /// A second connection to the database, one attempt, not registered with
+    /// the signal watch (the migrator records a failure on it when the
+    /// session's connection was lost).
+    std::unique_ptr<Connection> open_another() const;
     Connection& conn() { return *m_conn; }
     StateStore& state() { return *m_state; }
     const Settings& settings() const { return m_settings; }

@@ -276,6 +276,7 @@ class Parser {
     }
 
     Migration run() {
+        text::refuse_nul(m_text, 1, m_path);
         for (const Line& line : split_lines(m_text)) {
             if (auto marker = parse_marker(line.text)) {
                 close_section(line.begin);

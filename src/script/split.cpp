@@ -374,10 +374,12 @@ class Splitter {
 
 std::vector<Statement> split_sql(std::string_view text, Dialect dialect, int first_line,
                                  const std::string& path) {
+    text::refuse_nul(text, first_line, path);
     return Splitter(text, dialect, first_line, path).run();
 }
 
 void check_sql(std::string_view text, Dialect dialect, int first_line, const std::string& path) {
+    text::refuse_nul(text, first_line, path);
     Splitter(text, dialect, first_line, path, false).run();
 }
 

@@ -69,4 +69,23 @@ bool any_word(std::string_view sql, F&& fn) {
     throw ScriptError(summary, std::move(problems));
 }
 
+/// A NUL byte anywhere in a migration file is refused (exit 3, file:line):
+/// the drivers take statements as C strings, so a NUL would silently cut the
+/// statement (and drop what follows it). `first_line` is the file line of
+/// text's first line.
+inline void refuse_nul(std::string_view text, int first_line, const std::string& path) {
+    size_t at = text.find('\0');
+    if (at == std::string_view::npos) return;
+    size_t line_start = text.rfind('\n', at);
+    int line = first_line;
+    for (size_t i = 0; i < at; ++i)
+        if (text[i] == '\n') ++line;
+    size_t column = at - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+    throw_problems({{path, line,
+                     "a NUL byte (\\0) at column " + std::to_string(column) +
+                         ": a migration file is text, and a NUL would cut the statement it is "
+                         "in (a file saved as UTF-16 has one in every other byte: save it as "
+                         "UTF-8)"}});
+}
+
 }  // namespace sg::text

@@ -4,11 +4,18 @@
 // once and waits up to the busy timeout instead of failing later on a
 // read-to-write upgrade; commit()/rollback() are plain COMMIT/ROLLBACK; SQLite
 // runs DDL inside transactions, so a failed revision rolls back completely.
-// Locks: try_lock() takes flock(LOCK_EX|LOCK_NB) on "<database file>.lock"
-// beside the database (one lock per database file whatever the name; the
-// file is left in place, since deleting it would race with the next runner).
-// The kernel frees the lock when the process dies: no stale locks. The holder
-// writes "pid N on HOST since TIME" into the file for lock_holder().
+// Locks (docs/run.md step 4): try_lock() takes flock(LOCK_EX|LOCK_NB) on the
+// database file itself, so the lock belongs to the file (device and inode)
+// and every spelling of it — a symlink, a relative path, `..`, a hard link —
+// takes the same one. SQLite locks the file with POSIX (fcntl) locks, which
+// are independent of flock on Linux. Closing any descriptor of the file drops
+// this process's POSIX locks, so the descriptor is opened once and kept until
+// after the SQLite handle is closed (unlock() is LOCK_UN, not close). The
+// holder also flocks "<real path of the file>.lock" (so tools that hold that
+// file to keep schemagate out keep working) and writes "pid N on HOST since
+// TIME" into it for lock_holder(); the file is left in place, since deleting
+// it would race with the next runner. The kernel frees both locks when the
+// process dies: no stale locks.
 // ":memory:" databases are private to the connection: try_lock() is always true.
 // cancel() is sqlite3_interrupt(), safe from another thread.
 #include "db/sqlite/sqlite_connection.hpp"
@@ -17,10 +24,13 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -48,6 +58,7 @@ class SqliteConnection : public Connection {
 
     ~SqliteConnection() override {
         if (m_lock_fd >= 0) ::close(m_lock_fd);  // closing the fd releases the flock
+        // m_file (the database file's descriptor) closes after m_db: see the top.
     }
 
     Dialect dialect() const override { return Dialect::sqlite; }
@@ -102,10 +113,11 @@ class SqliteConnection : public Connection {
 
     bool try_lock(const std::string& /*name*/) override {
         if (in_memory()) return true;
-        if (m_lock_fd >= 0) return true;  // held by this connection already
+        if (m_file_locked) return true;  // held by this connection already
         // Only commands that write take the lock: find permission problems
         // now, before a backup and before the first statement.
         check_writable();
+        int file = database_fd();
         // O_NOFOLLOW: a symlink planted at <db>.lock must not redirect the
         // truncate and write below to another file.
         int fd = ::open(lock_path().c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -123,6 +135,12 @@ class SqliteConnection : public Connection {
             ::close(fd);
             return false;
         }
+        // The lock that counts: the database file itself (device and inode).
+        if (::flock(file, LOCK_EX | LOCK_NB) != 0) {
+            ::close(fd);  // frees the lock file's flock
+            return false;
+        }
+        m_file_locked = true;
         m_lock_fd = fd;
         write_holder();
         return true;
@@ -147,10 +165,12 @@ class SqliteConnection : public Connection {
     }
 
     void unlock(const std::string& /*name*/) override {
-        if (m_lock_fd < 0) return;
+        if (!m_file_locked) return;
         if (::ftruncate(m_lock_fd, 0) != 0) {
             // harmless: the holder text is only informative
         }
+        ::flock(m_file.get(), LOCK_UN);  // never close(): see the top of the file
+        m_file_locked = false;
         ::close(m_lock_fd);
         m_lock_fd = -1;
     }
@@ -212,18 +232,43 @@ class SqliteConnection : public Connection {
     }
 
     // The text in the lock file is stale when a holder died: trust it only
-    // while somebody really holds the lock.
-    bool held_elsewhere() const {
-        if (m_lock_fd >= 0) return false;
-        int fd = ::open(lock_path().c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0) return false;
-        bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0;
-        ::close(fd);
-        return held;
+    // while somebody really holds the lock on the database file.
+    bool held_elsewhere() {
+        if (m_file_locked) return false;
+        int file;
+        try {
+            file = database_fd();
+        } catch (const DbError&) {
+            return false;
+        }
+        if (::flock(file, LOCK_SH | LOCK_NB) != 0) return true;
+        ::flock(file, LOCK_UN);
+        return false;
+    }
+
+    // The database file's descriptor, opened once (see the top of the file).
+    int database_fd() {
+        if (m_file.get() >= 0) return m_file.get();
+        int fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            int err = errno;
+            throw DbError(err == EACCES || err == EPERM ? DbErrorKind::auth : DbErrorKind::other,
+                          "cannot open the SQLite database '" + m_path +
+                              "' to lock it: " + std::strerror(err));
+        }
+        m_file.reset(fd);
+        return fd;
     }
 
     bool in_memory() const { return m_path == ":memory:" || m_path.empty(); }
-    std::string lock_path() const { return m_path + ".lock"; }
+    // Beside the file's real path, so a symlink, a relative path and `..`
+    // name one holder file (a hard link elsewhere shows no holder text; the
+    // lock itself is still the one on the database file).
+    std::string lock_path() const {
+        char buf[PATH_MAX];
+        if (::realpath(m_path.c_str(), buf)) return std::string(buf) + ".lock";
+        return m_path + ".lock";
+    }
 
     void write_holder() {
         char host[256] = {};
@@ -236,9 +281,28 @@ class SqliteConnection : public Connection {
         }
     }
 
+    // A descriptor closed on destruction.
+    class FileDescriptor {
+      public:
+        FileDescriptor() = default;
+        ~FileDescriptor() { reset(-1); }
+        FileDescriptor(const FileDescriptor&) = delete;
+        FileDescriptor& operator=(const FileDescriptor&) = delete;
+        int get() const { return m_fd; }
+        void reset(int fd) {
+            if (m_fd >= 0) ::close(m_fd);
+            m_fd = fd;
+        }
+
+      private:
+        int m_fd = -1;
+    };
+
     std::string m_path;
+    FileDescriptor m_file;  // declared before m_db: closed after it
     SQLite::Database m_db;
-    int m_lock_fd = -1;
+    int m_lock_fd = -1;  // "<real path>.lock"
+    bool m_file_locked = false;
 };
 
 }  // namespace
