@@ -65,6 +65,8 @@ ExitCode dispatch(const Invocation& inv) {
     if (c == "check") return cmd_check(inv);
     if (c == "verify") return cmd_verify(inv);
     if (c == "import") return cmd_import(inv);
+    if (c == "inspect") return cmd_inspect(inv);
+    if (c == "diff") return cmd_diff(inv);
     throw Error(ExitCode::usage, "unknown command '" + c + "'");
 }
 

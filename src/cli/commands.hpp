@@ -32,6 +32,10 @@ ExitCode cmd_verify(const Invocation& inv);
 ExitCode cmd_revision(const Invocation& inv);
 ExitCode cmd_merge(const Invocation& inv);
 
+// Schema commands (commands_schema.cpp): inspect, diff.
+ExitCode cmd_inspect(const Invocation& inv);
+ExitCode cmd_diff(const Invocation& inv);
+
 // import alembic (commands_import.cpp).
 ExitCode cmd_import(const Invocation& inv);
 

@@ -24,6 +24,7 @@ const std::vector<OptionDef> kOptions = {
     {"connect-timeout", 0, K::value, S::global, "DURATION", "timeout of one connection attempt (default 10s)", {}},
     {"log-format", 0, K::value, S::global, "FORMAT", "text or json (default text)", {}},
     {"log-level", 0, K::value, S::global, "LEVEL", "debug, info, warn, error, off (default info)", {}},
+    {"dev-url", 0, K::list, S::global, "URL", "an empty database to replay migrations into (diff; one per dialect; SQLite needs none)", {}},
     {"quiet", 'q', K::flag, S::global, "", "log errors only", {}},
     {"verbose", 'v', K::flag, S::global, "", "debug logs; long output of current, history, heads, branches", {}},
     {"help", 'h', K::flag, S::command, "", "show this help", {}},
@@ -57,7 +58,9 @@ const std::vector<OptionDef> kOptions = {
     {"mark-reverted", 0, K::flag, S::command, "", "the partial changes were undone: the revision counts as not applied", {"repair"}},
     {"resume", 0, K::flag, S::command, "", "run the remaining statements of the dirty revision (MySQL)", {"repair"}},
     {"config", 0, K::value, S::command, "FILE", "the Alembic project's alembic.ini", {"import"}},
-    {"from", 0, K::value, S::command, "DIR", "the Alembic project (or Flask-Migrate's migrations/ folder)", {"import"}},
+    {"from", 0, K::value, S::command, "DIR", "import: the Alembic project (or Flask-Migrate's migrations/ folder); diff: the schema compared from (URL, migrations[@REV], .sql file or directory)", {"import", "diff"}},
+    {"to", 0, K::value, S::command, "SRC", "the schema compared to (default: --url)", {"diff"}},
+    {"format", 0, K::value, S::command, "FORMAT", "sql (default) or json", {"inspect"}},
     {"python", 0, K::value, S::command, "PATH", "a Python that can import alembic (default: python3 on PATH, then /usr/bin/python3)", {"import"}},
 };
 // clang-format on
@@ -86,6 +89,8 @@ const std::vector<CommandDef> kCommands = {
     {"backup", "take a backup now", "", 0, 0, true},
     {"version", "print the version", "", 0, 0, false},
     {"import", "convert an Alembic project into revision files (--config or --from)", "alembic", 1, 1, false},
+    {"inspect", "print the database's schema as SQL or JSON (--format)", "", 0, 0, false},
+    {"diff", "compare two schemas (default: the migrations at the current revision vs the database)", "", 0, 0, false},
     {"help", "show help for a command", "[COMMAND]", 0, 1, false},
 };
 

@@ -30,6 +30,8 @@ struct CommandOptions {
     std::string range;  // history -r A:B
     RepairAction repair = RepairAction::none;
     std::string config, from_dir, python, dialects;  // import alembic (dialects: a,b,c)
+    std::string format, diff_to;                     // inspect --format; diff --to (--from: from_dir)
+    std::vector<DbUrl> dev_urls;                     // --dev-url / SCHEMAGATE_DEV_URL
 };
 
 struct Invocation {
