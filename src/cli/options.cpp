@@ -292,6 +292,8 @@ void resolve_command_options(const Lookup& l, Invocation& inv) {
     o.python = l.flag("python").value_or("");
     o.format = l.flag("format").value_or("sql");
     o.diff_to = l.flag("to").value_or("");
+    o.no_stamp = l.flag_on("no-stamp");
+    if (inv.command == "run") o.baseline = l.value("baseline").value_or("");
     int actions = 0;
     if (l.flag_on("mark-applied")) o.repair = RepairAction::mark_applied, ++actions;
     if (l.flag_on("mark-reverted")) o.repair = RepairAction::mark_reverted, ++actions;
@@ -299,7 +301,8 @@ void resolve_command_options(const Lookup& l, Invocation& inv) {
     if (inv.command == "repair" && actions != 1) {
         throw usage("repair needs exactly one of --mark-applied, --mark-reverted, --resume");
     }
-    if ((inv.command == "revision" || inv.command == "merge") && !l.flag("message")) {
+    if ((inv.command == "revision" || inv.command == "merge" || inv.command == "baseline") &&
+        !l.flag("message")) {
         throw usage(inv.command + " needs a message: -m MESSAGE");
     }
 }

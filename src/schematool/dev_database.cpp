@@ -164,6 +164,9 @@ void DevDatabase::apply_sql_file(const std::string& path) {
 }
 
 void DevDatabase::replay(const ScriptDirectory& scripts, const std::vector<std::string>& targets) {
+    log::info("replaying the migrations into the dev database",
+              {{"dialect", dialect_name(m_dialect)},
+               {"targets", static_cast<long long>(targets.size())}});
     StateStore state(*m_conn, kDevTables);
     MigrateOptions mo;
     mo.applied_by = "schemagate dev database";
@@ -181,6 +184,21 @@ void DevDatabase::replay(const ScriptDirectory& scripts, const std::vector<std::
             throw Error(ExitCode::invalid, msg);
         }
         current = state.versions();
+    }
+}
+
+void DevDatabase::downgrade(const ScriptDirectory& scripts, const std::string& target) {
+    StateStore state(*m_conn, kDevTables);
+    MigrateOptions mo;
+    mo.applied_by = "schemagate dev database";
+    Migrator migrator(scripts, *m_conn, state, mo);
+    try {
+        migrator.run(scripts.graph.plan_downgrade(state.versions(), target));
+    } catch (const MigrationFailure& e) {
+        std::string msg = std::string("replaying the downgrade in the dev database: ") + e.what();
+        if (!e.location().empty()) msg += " at " + e.location();
+        if (!e.db_error().empty()) msg += ": " + e.db_error();
+        throw Error(ExitCode::invalid, msg);
     }
 }
 

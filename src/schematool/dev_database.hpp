@@ -29,6 +29,8 @@ class DevDatabase {
     /// Replays the migrations up to each of `targets` (ids, "head", ...)
     /// with the engine `upgrade` uses. A failing revision is Error(invalid).
     void replay(const ScriptDirectory& scripts, const std::vector<std::string>& targets);
+    /// Runs the downgrade from the replayed revisions to `target` ("base", an id).
+    void downgrade(const ScriptDirectory& scripts, const std::string& target);
     /// The schema now, without schemagate's tables.
     schema::Schema inspect();
     /// Drops everything (the database was empty at the start).

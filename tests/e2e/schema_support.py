@@ -45,6 +45,10 @@ class SqliteDatabases:
     def sqlalchemy_url(self, url):
         return url
 
+    def tables(self, url):
+        return {r[0] for r in self.query(url, "SELECT name FROM sqlite_master WHERE type = 'table' "
+                                              "AND name NOT LIKE 'sqlite_%'")}
+
     def cleanup(self):
         pass
 
