@@ -47,7 +47,7 @@ void report(const Error& e, const std::string& command) {
 
 ExitCode dispatch(const Invocation& inv) {
     const std::string& c = inv.command;
-    if (c == "run") return cmd_run(inv);
+    if (c == "run") return inv.opts.baseline.empty() ? cmd_run(inv) : cmd_run_baseline(inv);
     if (c == "wait") return cmd_wait(inv);
     if (c == "backup") return cmd_backup(inv);
     if (c == "version") return cmd_version();
@@ -65,6 +65,9 @@ ExitCode dispatch(const Invocation& inv) {
     if (c == "check") return cmd_check(inv);
     if (c == "verify") return cmd_verify(inv);
     if (c == "import") return cmd_import(inv);
+    if (c == "inspect") return cmd_inspect(inv);
+    if (c == "diff") return cmd_diff(inv);
+    if (c == "baseline") return cmd_baseline(inv);
     throw Error(ExitCode::usage, "unknown command '" + c + "'");
 }
 

@@ -32,6 +32,13 @@ ExitCode cmd_verify(const Invocation& inv);
 ExitCode cmd_revision(const Invocation& inv);
 ExitCode cmd_merge(const Invocation& inv);
 
+// Schema commands (commands_schema.cpp): inspect, diff.
+ExitCode cmd_inspect(const Invocation& inv);
+ExitCode cmd_diff(const Invocation& inv);
+ExitCode cmd_baseline(const Invocation& inv);
+/// run --baseline REV: wait, the baseline gate, then run.
+ExitCode cmd_run_baseline(const Invocation& inv);
+
 // import alembic (commands_import.cpp).
 ExitCode cmd_import(const Invocation& inv);
 

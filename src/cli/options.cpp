@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cxxopts.hpp>
+#include <sstream>
 
 #include "cli/option_table.hpp"
 #include "core/error.hpp"
@@ -189,6 +190,26 @@ void resolve_logging(const Lookup& l, Invocation& inv) {
     inv.settings.log_level = names[static_cast<int>(inv.log_level)];
 }
 
+// --dev-url (repeatable), else SCHEMAGATE_DEV_URL: URLs separated by spaces.
+void resolve_dev_urls(const Lookup& l, Invocation& inv) {
+    std::vector<std::string> urls = l.list("dev-url");
+    if (urls.empty()) {
+        if (auto e = l.env("dev-url")) {
+            std::istringstream words(*e);
+            for (std::string w; words >> w;) urls.push_back(w);
+        }
+    }
+    for (const auto& u : urls) {
+        try {
+            inv.opts.dev_urls.push_back(parse_url(u));
+        } catch (const Error& e) {
+            throw Error(ExitCode::usage, origin(l, "dev-url") + ": " + e.what());
+        }
+        if (!inv.opts.dev_urls.back().password.empty())
+            inv.secrets.push_back(inv.opts.dev_urls.back().password);
+    }
+}
+
 void resolve_database(const Lookup& l, const Env& env, const FileReader& read_file,
                       Invocation& inv) {
     Settings& s = inv.settings;
@@ -218,6 +239,7 @@ void resolve_database(const Lookup& l, const Env& env, const FileReader& read_fi
     validate_table_name(s.tables.version, dialect);
     validate_table_name(s.tables.history, dialect);
     if (auto v = l.value("migrations")) s.migrations = *v;
+    resolve_dev_urls(l, inv);
 }
 
 void resolve_run(const Lookup& l, Settings& s) {
@@ -270,6 +292,10 @@ void resolve_command_options(const Lookup& l, Invocation& inv) {
     o.python = l.flag("python").value_or("");
     o.import_timeout = l.flag("timeout").value_or("");
     if (!o.import_timeout.empty()) parse_duration(o.import_timeout, "--timeout");  // checked early
+    o.format = l.flag("format").value_or("sql");
+    o.diff_to = l.flag("to").value_or("");
+    o.no_stamp = l.flag_on("no-stamp");
+    if (inv.command == "run") o.baseline = l.value("baseline").value_or("");
     int actions = 0;
     if (l.flag_on("mark-applied")) o.repair = RepairAction::mark_applied, ++actions;
     if (l.flag_on("mark-reverted")) o.repair = RepairAction::mark_reverted, ++actions;
@@ -277,7 +303,8 @@ void resolve_command_options(const Lookup& l, Invocation& inv) {
     if (inv.command == "repair" && actions != 1) {
         throw usage("repair needs exactly one of --mark-applied, --mark-reverted, --resume");
     }
-    if ((inv.command == "revision" || inv.command == "merge") && !l.flag("message")) {
+    if ((inv.command == "revision" || inv.command == "merge" || inv.command == "baseline") &&
+        !l.flag("message")) {
         throw usage(inv.command + " needs a message: -m MESSAGE");
     }
 }

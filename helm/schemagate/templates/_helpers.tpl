@@ -126,6 +126,19 @@ Environment of the schemagate container: the database URL from the Secret
   value: {{ $v.run.logFormat | quote }}
 - name: SCHEMAGATE_LOG_LEVEL
   value: {{ $v.run.logLevel | quote }}
+{{- if $v.run.baseline }}
+- name: SCHEMAGATE_BASELINE
+  value: {{ $v.run.baseline | quote }}
+{{- end }}
+{{- with $v.run.devUrlSecret }}
+{{- if .name }}
+- name: SCHEMAGATE_DEV_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ .name | quote }}
+      key: {{ .key | default "url" | quote }}
+{{- end }}
+{{- end }}
 {{- with $v.env }}
 {{ toYaml . }}
 {{- end }}

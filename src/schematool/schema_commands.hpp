@@ -1,0 +1,38 @@
+#pragma once
+// `inspect` and `diff` (docs/schema.md): the schema of databases, migrations
+// and .sql files, read through the drivers' introspection and compared by
+// the pure schema module. Migrations and .sql files are replayed into a dev
+// database (dev_database.cpp) with the same engine `upgrade` uses.
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "core/exit_code.hpp"
+#include "db/url.hpp"
+#include "run/settings.hpp"
+#include "schema/schema.hpp"
+
+namespace sg {
+
+struct SchemaRequest {
+    std::string format = "sql";   // inspect: sql | json
+    std::string from, to;         // diff sources ("" : the defaults)
+    std::vector<DbUrl> dev_urls;  // --dev-url / SCHEMAGATE_DEV_URL, one per dialect
+};
+
+/// `inspect`: prints the schema of settings.db. Throws Error / DbError.
+ExitCode inspect_command(const Settings& settings, const SchemaRequest& req, std::ostream& out);
+/// `diff`: prints the differences FROM -> TO with their SQL; ok when equal,
+/// schema_differs (12) when not. Throws Error / DbError.
+ExitCode diff_command(const Settings& settings, const SchemaRequest& req, std::ostream& out);
+
+/// What a diff source names (exposed for tests).
+struct SchemaSource {
+    enum class Kind { url, migrations, sql_file, sql_dir, live_current };
+    Kind kind;
+    std::string text;  // the URL, the revision (migrations@REV; "head" by default), or the path
+};
+/// Parses a --from/--to value. Throws Error(usage) when it is none of them.
+SchemaSource parse_source(const std::string& value);
+
+}  // namespace sg

@@ -1,0 +1,224 @@
+// The schema model: rendering, comparison and JSON, without a database.
+#include "schema/schema.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace sg;
+using namespace sg::schema;
+
+namespace {
+
+Column col(std::string name, std::string type, bool nullable = true,
+           std::optional<std::string> def = std::nullopt, std::string identity = "") {
+    return Column{std::move(name), std::move(type), nullable, std::move(def), std::move(identity)};
+}
+
+Schema shop(Dialect d) {
+    Schema s;
+    s.dialect = d;
+    Table customers;
+    customers.name = "customers";
+    customers.columns = {col("id", "integer", false, std::nullopt,
+                             d == Dialect::postgresql ? "always" : "autoincrement"),
+                         col("email", "text", false)};
+    customers.primary_key = PrimaryKey{d == Dialect::postgresql ? "customers_pkey" : "", {"id"}};
+    customers.uniques = {{d == Dialect::sqlite ? "" : "customers_email_key", {"email"}}};
+    Table orders;
+    orders.name = "orders";
+    orders.columns = {col("customer_id", "integer", false), col("n", "integer", false),
+                      col("total", "numeric(10,2)", true, std::string("0"))};
+    orders.primary_key = PrimaryKey{"", {"customer_id", "n"}};
+    orders.foreign_keys = {
+        {"orders_customer_fk", {"customer_id"}, "customers", {"id"}, "CASCADE", "NO ACTION"}};
+    orders.checks = {{"orders_total_check", "total >= 0"}};
+    orders.indexes = {{"orders_open", {"n"}, false, "total > 0", ""}};
+    // Listed out of order: normalize() sorts.
+    s.tables = {orders, customers};
+    s.views = {{"big_orders", "SELECT * FROM orders WHERE total > 100"}};
+    if (d == Dialect::postgresql) s.enums = {{"mood", {"sad", "ok"}}};
+    s.normalize();
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("tables are created in foreign-key order, views after them", "[schema][render]") {
+    auto st = create_statements(shop(Dialect::postgresql));
+    REQUIRE(st.size() == 5);
+    CHECK(st[0] == "CREATE TYPE \"mood\" AS ENUM ('sad', 'ok')");
+    CHECK(st[1].rfind("CREATE TABLE \"customers\" (", 0) == 0);
+    CHECK(st[1].find("\"id\" integer NOT NULL GENERATED ALWAYS AS IDENTITY") != std::string::npos);
+    CHECK(st[1].find("CONSTRAINT \"customers_email_key\" UNIQUE (\"email\")") != std::string::npos);
+    CHECK(st[2].rfind("CREATE TABLE \"orders\" (", 0) == 0);
+    CHECK(st[2].find("CONSTRAINT \"orders_customer_fk\" FOREIGN KEY (\"customer_id\") REFERENCES "
+                     "\"customers\" (\"id\") ON DELETE CASCADE") != std::string::npos);
+    CHECK(st[2].find("PRIMARY KEY (\"customer_id\", \"n\")") != std::string::npos);
+    CHECK(st[2].find("CONSTRAINT \"orders_total_check\" CHECK (total >= 0)") != std::string::npos);
+    CHECK(st[3] == "CREATE INDEX \"orders_open\" ON \"orders\" (\"n\") WHERE total > 0");
+    CHECK(st[4] == "CREATE VIEW \"big_orders\" AS SELECT * FROM orders WHERE total > 100");
+}
+
+TEST_CASE("a foreign-key cycle is closed with ALTER TABLE, except on SQLite", "[schema][render]") {
+    Schema s;
+    s.dialect = Dialect::postgresql;
+    Table a{"a",
+            {col("id", "integer", false), col("b_id", "integer")},
+            PrimaryKey{"a_pkey", {"id"}},
+            {},
+            {},
+            {{"a_b_fk", {"b_id"}, "b", {"id"}, "NO ACTION", "NO ACTION"}},
+            {}};
+    Table b{"b",
+            {col("id", "integer", false), col("a_id", "integer")},
+            PrimaryKey{"b_pkey", {"id"}},
+            {},
+            {},
+            {{"b_a_fk", {"a_id"}, "a", {"id"}, "NO ACTION", "NO ACTION"}},
+            {}};
+    s.tables = {a, b};
+    auto st = create_statements(s);
+    REQUIRE(st.size() == 3);
+    CHECK(st[0].find("FOREIGN KEY") == std::string::npos);
+    CHECK(st[1].find("\"b_a_fk\" FOREIGN KEY") != std::string::npos);
+    CHECK(st[2] ==
+          "ALTER TABLE \"a\" ADD CONSTRAINT \"a_b_fk\" FOREIGN KEY (\"b_id\") REFERENCES \"b\" "
+          "(\"id\")");
+    auto drops = drop_statements(s);
+    CHECK(drops.front() == "ALTER TABLE \"a\" DROP CONSTRAINT \"a_b_fk\"");
+    CHECK(drops.back() == "DROP TABLE \"a\"");
+    s.dialect = Dialect::sqlite;
+    CHECK(create_statements(s).size() == 2);
+}
+
+TEST_CASE("dialect details of columns", "[schema][render]") {
+    CHECK(column_sql(Dialect::mysql, col("id", "int(11)", false, std::nullopt, "autoincrement")) ==
+          "`id` int(11) NOT NULL AUTO_INCREMENT");
+    CHECK(column_sql(Dialect::postgresql,
+                     col("id", "bigint", false, std::string("nextval('t_id_seq'::regclass)"),
+                         "serial")) == "\"id\" bigserial");
+    auto s = shop(Dialect::sqlite);
+    auto st = create_statements(s);
+    CHECK(st[0].find("\"id\" integer PRIMARY KEY AUTOINCREMENT NOT NULL") != std::string::npos);
+    CHECK(st[0].find("PRIMARY KEY (\"id\")") == std::string::npos);
+    auto my = create_statements(shop(Dialect::mysql));
+    // MySQL: indexes inline (an index MySQL made for a foreign key keeps its name).
+    CHECK(my[1].find("KEY `orders_open` (`n`)") != std::string::npos);
+    CHECK(quote(Dialect::postgresql, "we\"ird") == "\"we\"\"ird\"");
+}
+
+TEST_CASE("equal schemas have no differences whatever the catalogue order", "[schema][diff]") {
+    auto a = shop(Dialect::postgresql);
+    auto b = shop(Dialect::postgresql);
+    std::reverse(b.tables.begin(), b.tables.end());
+    b.normalize();
+    CHECK(diff(a, b).equal());
+}
+
+TEST_CASE("each kind of difference with its SQL (PostgreSQL)", "[schema][diff]") {
+    auto from = shop(Dialect::postgresql);
+    auto to = from;
+    Table& orders = const_cast<Table&>(*to.table("orders"));
+    orders.columns.push_back(col("note", "text"));
+    orders.columns[2].nullable = false;   // total NOT NULL
+    orders.indexes.clear();               // index dropped
+    orders.checks[0].expr = "total > 0";  // check changed
+    to.views.clear();
+    to.enums[0].values.push_back("happy");
+    Table extra{
+        "extra", {col("id", "integer", false)}, PrimaryKey{"extra_pkey", {"id"}}, {}, {}, {}, {}};
+    to.tables.push_back(extra);
+    to.normalize();
+    auto d = diff(from, to);
+    REQUIRE_FALSE(d.equal());
+    auto text = describe(d);
+    CHECK(text.find("~ enum mood") != std::string::npos);
+    CHECK(text.find("ALTER TYPE \"mood\" ADD VALUE 'happy' AFTER 'ok'") != std::string::npos);
+    CHECK(text.find("- view big_orders") != std::string::npos);
+    CHECK(text.find("+ table extra") != std::string::npos);
+    CHECK(text.find("+ column orders.note: text") != std::string::npos);
+    CHECK(text.find("ALTER TABLE \"orders\" ADD COLUMN \"note\" text") != std::string::npos);
+    CHECK(text.find("ALTER TABLE \"orders\" ALTER COLUMN \"total\" SET NOT NULL") !=
+          std::string::npos);
+    CHECK(text.find("- index orders.orders_open") != std::string::npos);
+    CHECK(text.find("DROP INDEX \"orders_open\"") != std::string::npos);
+    CHECK(text.find("ALTER TABLE \"orders\" DROP CONSTRAINT \"orders_total_check\"") !=
+          std::string::npos);
+    CHECK(text.find("ADD CONSTRAINT \"orders_total_check\" CHECK (total > 0)") !=
+          std::string::npos);
+    // The reverse direction undoes it.
+    auto back = describe(diff(to, from));
+    CHECK(back.find("DROP TABLE \"extra\"") != std::string::npos);
+    CHECK(back.find("CREATE VIEW \"big_orders\"") != std::string::npos);
+    CHECK(back.find("ALTER TABLE \"orders\" DROP COLUMN \"note\"") != std::string::npos);
+}
+
+TEST_CASE("MySQL differences use its own ALTER forms", "[schema][diff]") {
+    auto from = shop(Dialect::mysql);
+    auto to = from;
+    Table& orders = const_cast<Table&>(*to.table("orders"));
+    orders.columns[2].type = "decimal(12,2)";
+    orders.indexes[0].name = "orders_n";
+    orders.foreign_keys.clear();
+    to.normalize();
+    auto text = describe(diff(from, to));
+    CHECK(text.find("ALTER TABLE `orders` MODIFY COLUMN `total` decimal(12,2) DEFAULT 0") !=
+          std::string::npos);
+    CHECK(text.find("DROP INDEX `orders_open` ON `orders`") != std::string::npos);
+    CHECK(text.find("ALTER TABLE `orders` ADD KEY `orders_n` (`n`)") != std::string::npos);
+    CHECK(text.find("ALTER TABLE `orders` DROP FOREIGN KEY `orders_customer_fk`") !=
+          std::string::npos);
+}
+
+TEST_CASE("SQLite: an added column is ALTER TABLE, a changed one a table rebuild",
+          "[schema][diff]") {
+    auto from = shop(Dialect::sqlite);
+    auto to = from;
+    Table& orders = const_cast<Table&>(*to.table("orders"));
+    orders.columns.push_back(col("note", "text"));
+    auto d = diff(from, to);
+    REQUIRE(d.differences.size() == 1);
+    CHECK(d.differences[0].sql ==
+          std::vector<std::string>{"ALTER TABLE \"orders\" ADD COLUMN \"note\" text"});
+    orders.columns[1].type = "bigint";
+    d = diff(from, to);
+    REQUIRE(d.differences.size() == 2);
+    const auto& sql = d.differences[0].sql;
+    REQUIRE(sql.size() >= 5);
+    CHECK(sql[0] == "PRAGMA defer_foreign_keys = ON");
+    CHECK(sql[1].rfind("CREATE TABLE \"_sg_new_orders\" (", 0) == 0);
+    CHECK(sql[2] ==
+          "INSERT INTO \"_sg_new_orders\" (\"customer_id\", \"n\", \"total\") SELECT "
+          "\"customer_id\", "
+          "\"n\", \"total\" FROM \"orders\"");
+    CHECK(sql[3] == "DROP TABLE \"orders\"");
+    CHECK(sql[4] == "ALTER TABLE \"_sg_new_orders\" RENAME TO \"orders\"");
+    CHECK(sql[5] == "CREATE INDEX \"orders_open\" ON \"orders\" (\"n\") WHERE total > 0");
+}
+
+TEST_CASE("objects the model does not cover are listed as not compared", "[schema][diff]") {
+    auto a = shop(Dialect::postgresql);
+    auto b = a;
+    b.not_covered = {{"trigger", "audit", "orders"}, {"function", "f", ""}};
+    auto d = diff(a, b);
+    CHECK(d.equal());
+    REQUIRE(d.not_compared.size() == 2);
+    CHECK(describe(d).find("not compared") != std::string::npos);
+    CHECK(describe(d).find("trigger orders.audit") != std::string::npos);
+}
+
+TEST_CASE("the JSON document", "[schema][json]") {
+    auto s = shop(Dialect::postgresql);
+    s.not_covered = {{"sequence", "loose_seq", ""}};
+    auto j = to_json(s);
+    CHECK(j.find("\"format_version\": 1") != std::string::npos);
+    CHECK(j.find("\"dialect\": \"postgresql\"") != std::string::npos);
+    CHECK(
+        j.find("{\"name\": \"id\", \"type\": \"integer\", \"nullable\": false, \"default\": null, "
+               "\"identity\": \"always\"}") != std::string::npos);
+    CHECK(
+        j.find("\"references\": {\"table\": \"customers\", \"columns\": [\"id\"]}, \"on_delete\": "
+               "\"CASCADE\"") != std::string::npos);
+    CHECK(j.find("{\"kind\": \"sequence\", \"name\": \"loose_seq\", \"table\": null}") !=
+          std::string::npos);
+    CHECK(json_string("a\"b\\c\n\x01") == "\"a\\\"b\\\\c\\n\\u0001\"");
+}
