@@ -17,6 +17,7 @@ enum class ExitCode : int {
     dirty = 9,          // failed part-way outside a transaction / dirty step recorded
     drift = 10,         // unknown applied revision or checksum mismatch
     pending = 11,       // `check`: revisions pending
+    lint = 13,          // `lint` / `run --lint error`: a finding not accepted
     sigint = 130,       // interrupted by SIGINT
     sigterm = 143,      // interrupted by SIGTERM
 };
@@ -48,6 +49,8 @@ inline const char* exit_meaning(ExitCode code) {
             return "drift between the database and the migrations";
         case ExitCode::pending:
             return "revisions pending";
+        case ExitCode::lint:
+            return "a revision breaks a lint rule";
         case ExitCode::sigint:
             return "interrupted (SIGINT)";
         case ExitCode::sigterm:
