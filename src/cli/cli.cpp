@@ -64,6 +64,7 @@ ExitCode dispatch(const Invocation& inv) {
     if (c == "merge") return cmd_merge(inv);
     if (c == "check") return cmd_check(inv);
     if (c == "verify") return cmd_verify(inv);
+    if (c == "lint") return cmd_lint(inv);
     if (c == "import") return cmd_import(inv);
     if (c == "inspect") return cmd_inspect(inv);
     if (c == "diff") return cmd_diff(inv);

@@ -29,6 +29,7 @@ ExitCode cmd_heads(const Invocation& inv);
 ExitCode cmd_branches(const Invocation& inv);
 ExitCode cmd_show(const Invocation& inv);
 ExitCode cmd_verify(const Invocation& inv);
+ExitCode cmd_lint(const Invocation& inv);  // commands_lint.cpp
 ExitCode cmd_revision(const Invocation& inv);
 ExitCode cmd_merge(const Invocation& inv);
 

@@ -275,6 +275,13 @@ void resolve_run(const Lookup& l, Settings& s) {
     text("mysqldump", s.mysqldump);
     text("termination-log", s.termination_log);
     text("report", s.report);
+    if (auto v = l.value("lint")) {
+        auto mode = parse_lint_mode(*v);
+        if (!mode)
+            throw usage(origin(l, "lint") + ": invalid value '" + *v +
+                        "' (use off, warn or error)");
+        s.lint = *mode;
+    }
 }
 
 void resolve_command_options(const Lookup& l, Invocation& inv) {

@@ -18,6 +18,7 @@ enum class ExitCode : int {
     drift = 10,         // unknown applied revision or checksum mismatch
     pending = 11,       // `check`: revisions pending
     schema_differs = 12,  // `diff`, `baseline`, `run --baseline`: the schemas differ
+    lint = 13,          // `lint` / `run --lint error`: a finding not accepted
     sigint = 130,       // interrupted by SIGINT
     sigterm = 143,      // interrupted by SIGTERM
 };
@@ -51,6 +52,8 @@ inline const char* exit_meaning(ExitCode code) {
             return "revisions pending";
         case ExitCode::schema_differs:
             return "the schemas differ";
+        case ExitCode::lint:
+            return "a revision breaks a lint rule";
         case ExitCode::sigint:
             return "interrupted (SIGINT)";
         case ExitCode::sigterm:

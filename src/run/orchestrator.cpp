@@ -16,6 +16,7 @@
 #include "run/commands.hpp"
 #include "run/lock.hpp"
 #include "run/session.hpp"
+#include "script/lint.hpp"
 
 namespace sg {
 namespace {
@@ -94,6 +95,7 @@ class Orchestrator {
             warn_allowed(a);
             return finish(a, c.idle);
         }
+        if (m_req.command == Command::run) lint_pending(a.work.steps);
         m_s.throw_if_interrupted("before taking the lock");
         Connection& conn = m_s.connect();  // a new SQLite file only now
         MigrationLock lock(conn, m_s.lock_name());
@@ -314,6 +316,40 @@ class Orchestrator {
         });
         m_s.report().lock_taken = true;
         m_s.report().lock_wait_ms = lock.waited_ms();
+    }
+
+    // `run --lint` (docs/zero-downtime.md): the pending revisions only, before
+    // the lock, the backup and any change. warn logs each finding; error
+    // refuses the run with exit 13 when one is not accepted by lint_allow.
+    void lint_pending(const std::vector<Step>& steps) {
+        if (m_settings.lint == LintMode::off) return;
+        bool error = m_settings.lint == LintMode::error;
+        std::vector<std::string> refused;
+        for (const auto& step : steps) {
+            if (step.direction != Direction::upgrade) continue;
+            for (const auto& f : lint_migration(m_scripts->get(step.revision), {dialect()})) {
+                if (f.allowed) continue;
+                log::Fields fields{{"rule", f.rule},
+                                   {"location", f.where()},
+                                   {"revision", f.revision},
+                                   {"advice", f.advice}};
+                std::string msg = "lint: " + f.rule + ": " + f.message;
+                if (error) {
+                    log::error(msg, fields);
+                    refused.push_back(format_finding(f));
+                } else {
+                    log::warn(msg, fields);
+                }
+            }
+        }
+        if (refused.empty()) return;
+        m_s.report().details = refused;
+        throw Error(ExitCode::lint,
+                    std::to_string(refused.size()) +
+                        " lint finding(s) in the pending revisions (--lint error); nothing "
+                        "was changed",
+                    "change the revisions as the findings say, accept a rule for one revision "
+                    "with `-- lint_allow: RULE`, or run with --lint warn");
     }
 
     // --- the commands that only read --------------------------------------

@@ -156,6 +156,9 @@ std::string default_hint(ExitCode code) {
                    "--allow-drift";
         case ExitCode::pending:
             return "apply the pending revisions with `schemagate run`";
+        case ExitCode::lint:
+            return "change the revision as the findings say (`schemagate lint`), accept a rule "
+                   "for one revision with `-- lint_allow: RULE`, or run with --lint warn";
         case ExitCode::sigint:
         case ExitCode::sigterm:
             return "the open transaction was rolled back; run again to continue";

@@ -9,6 +9,7 @@
 #include "core/dialect.hpp"
 #include "db/url.hpp"
 #include "engine/state.hpp"
+#include "script/lint.hpp"
 
 namespace sg {
 
@@ -45,6 +46,8 @@ struct Settings {
     std::string report;           // --report FILE
     std::string applied_by;       // host or pod name ("": the host name)
     std::string tool_version;     // for the history table and the report (set by the CLI)
+    /// --lint: lint the pending revisions before the lock (docs/zero-downtime.md).
+    LintMode lint = LintMode::warn;
 };
 
 }  // namespace sg

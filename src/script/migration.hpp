@@ -51,6 +51,7 @@ struct Migration {
     std::optional<Section> downgrade;             // generic `-- +downgrade`
     std::optional<Section> upgrade_dialect[3];    // indexed by Dialect
     std::optional<Section> downgrade_dialect[3];  // indexed by Dialect
+    std::vector<std::string> lint_allow;          // header `lint_allow`: rules accepted (lint.hpp)
 
     /// The section that runs for `d`: the dialect one, else the generic one.
     const Section* upgrade_for(Dialect d) const;
@@ -96,6 +97,26 @@ std::vector<Statement> split_sql(std::string_view text, Dialect dialect, int fir
 /// statements: the lexer pass alone (quotes, comments, bodies, DELIMITER).
 void check_sql(std::string_view text, Dialect dialect, int first_line,
                const std::string& path = "");
+
+/// One token of a statement as the splitter lexes it (a view into the text
+/// lexed): a word, a quoted string or identifier, a dollar-quoted string, a
+/// MySQL executable comment, or one other character. Comments are no tokens.
+struct Token {
+    std::string_view text;
+    int line = 0;
+};
+
+/// A statement's tokens; `line` is the line of its first token.
+struct LexedStatement {
+    std::vector<Token> tokens;
+    int line = 0;
+};
+
+/// The statements of `text` as the splitter's own lexer sees them (the same
+/// statements split_sql builds, and the same errors), as tokens: for lint,
+/// so words inside strings and comments never count.
+std::vector<LexedStatement> lex_sql(std::string_view text, Dialect dialect, int first_line,
+                                    const std::string& path = "");
 
 /// A loaded, validated migrations directory.
 struct ScriptDirectory {

@@ -21,6 +21,7 @@
 #include <set>
 
 #include "script/import_marker.hpp"
+#include "script/lint.hpp"
 #include "script/migration.hpp"
 #include "script/text.hpp"
 
@@ -88,7 +89,7 @@ std::optional<Marker> parse_marker(std::string_view line) {
 bool is_known_key(const std::string& word) {
     static const char* const keys[] = {"revision",    "down_revision", "message",
                                        "create_date", "branch_labels", "depends_on",
-                                       "transaction"};
+                                       "transaction", "lint_allow"};
     for (const char* k : keys)
         if (word == k) return true;
     return false;
@@ -96,7 +97,7 @@ bool is_known_key(const std::string& word) {
 
 const char* const k_keys =
     "revision, down_revision, message, create_date, branch_labels, "
-    "depends_on, transaction";
+    "depends_on, transaction, lint_allow";
 
 // True when `sql` holds a word that starts a transaction-control statement
 // (tx_control.cpp): without one, a section cannot hold such a statement and
@@ -400,6 +401,14 @@ class Parser {
                 r.transactional = text::iequals(value, "true");
             else
                 add(line, "transaction must be true or false, not '" + std::string(value) + "'");
+        } else if (key == "lint_allow") {
+            for (auto& rule : list(key, value, line, false)) {
+                if (!is_lint_rule(rule))
+                    add(line, "unknown lint rule '" + rule +
+                                  "' in lint_allow (rules: " + join_lint_rules() + ")");
+                else
+                    m_m.lint_allow.push_back(std::move(rule));
+            }
         } else {
             add(line, "unknown header key '" + key + "' (known keys: " + k_keys + ")");
         }

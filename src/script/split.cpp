@@ -49,8 +49,8 @@ enum class Trig { start, explain, create, normal, body, semi, end };
 class Splitter {
   public:
     Splitter(std::string_view text, Dialect d, int first_line, const std::string& path,
-             bool build = true)
-        : m_text(text), m_d(d), m_path(path), m_line(first_line), m_build(build) {}
+             bool build = true, std::vector<LexedStatement>* lexed = nullptr)
+        : m_text(text), m_d(d), m_path(path), m_line(first_line), m_build(build), m_lexed(lexed) {}
 
     std::vector<Statement> run() {
         while (m_pos < m_text.size()) step();
@@ -65,8 +65,9 @@ class Splitter {
     const std::string& m_path;
     size_t m_pos = 0;
     int m_line;
-    size_t m_line_start = 0;  // offset of the current line's first character
-    bool m_build;             // false: only check (check_sql), no statement is copied
+    size_t m_line_start = 0;               // offset of the current line's first character
+    bool m_build;                          // false: only check (check_sql), no statement is copied
+    std::vector<LexedStatement>* m_lexed;  // lex_sql: every token of every statement
 
     // The open statement.
     bool m_open = false;
@@ -109,6 +110,10 @@ class Splitter {
 
     // A token [start, m_pos) that started on `line` belongs to the statement.
     void token(size_t start, int line) {
+        if (m_lexed) {
+            if (!m_open) m_lexed->push_back({{}, line});
+            m_lexed->back().tokens.push_back({m_text.substr(start, m_pos - start), line});
+        }
         if (!m_open) {
             m_open = true;
             m_start = start;
@@ -381,6 +386,13 @@ std::vector<Statement> split_sql(std::string_view text, Dialect dialect, int fir
 void check_sql(std::string_view text, Dialect dialect, int first_line, const std::string& path) {
     text::refuse_nul(text, first_line, path);
     Splitter(text, dialect, first_line, path, false).run();
+}
+
+std::vector<LexedStatement> lex_sql(std::string_view text, Dialect dialect, int first_line,
+                                    const std::string& path) {
+    std::vector<LexedStatement> out;
+    Splitter(text, dialect, first_line, path, false, &out).run();
+    return out;
 }
 
 }  // namespace sg

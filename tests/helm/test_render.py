@@ -52,6 +52,9 @@ class DefaultValues(unittest.TestCase):
     def test_runs_run_to_head(self):
         self.assertEqual(self.container["args"], ["run", "--target", "head"])
 
+    def test_job_lints_with_error(self):
+        self.assertEqual(container_env(self.container)["SCHEMAGATE_LINT"]["value"], "error")
+
     def test_url_from_secret(self):
         ref = container_env(self.container)["DATABASE_URL"]["valueFrom"]["secretKeyRef"]
         self.assertEqual(ref, {"name": "release-name-schemagate-database", "key": "url"})
@@ -94,6 +97,17 @@ class Modes(unittest.TestCase):
         init = pod_spec(one(objects, "Deployment"))["initContainers"][0]
         self.assertEqual(init["args"], ["run", "--target", "head"])
         self.assertEqual(init["terminationMessagePolicy"], "FallbackToLogsOnError")
+
+    def test_lint_values(self):
+        objects = render(values=MODES["init-only"])
+        init = pod_spec(one(objects, "Deployment"))["initContainers"][0]
+        self.assertEqual(container_env(init)["SCHEMAGATE_LINT"]["value"], "warn")
+        objects = render("--set", "job.lint=warn", "--set", "initContainer.lint=off",
+                         values=MODES["both"])
+        job = pod_spec(one(objects, "Job"))["containers"][0]
+        self.assertEqual(container_env(job)["SCHEMAGATE_LINT"]["value"], "warn")
+        init = pod_spec(one(objects, "Deployment"))["initContainers"][0]
+        self.assertEqual(container_env(init)["SCHEMAGATE_LINT"]["value"], "off")
 
     def test_with_job_the_init_container_checks(self):
         objects = render(values=MODES["both"])

@@ -209,6 +209,8 @@ One schemagate container ("ctx": chart context, "name", "command").
   args:
     {{- include "schemagate.args" . | trim | nindent 4 }}
   env:
+    - name: SCHEMAGATE_LINT
+      value: {{ .lint | default "warn" | quote }}
     {{- include "schemagate.env" .ctx | trim | nindent 4 }}
   {{- with $v.envFrom }}
   envFrom:
@@ -237,7 +239,7 @@ item (public: application charts include it under initContainers:, and
 {{- if eq $cmd "auto" }}
 {{- $cmd = ternary "check" "run" .Values.job.enabled }}
 {{- end }}
-{{- include "schemagate.container" (dict "ctx" . "name" .Values.initContainer.name "command" $cmd) }}
+{{- include "schemagate.container" (dict "ctx" . "name" .Values.initContainer.name "command" $cmd "lint" .Values.initContainer.lint) }}
 {{- end }}
 
 
