@@ -5,9 +5,13 @@
 #   made on the host by scripts/build-static.sh (quicker when iterating)
 #   docker build -t schemagate .
 #   docker build --target minimal -t schemagate:minimal .
-# Build arguments: PG_MAJOR (the pg_dump/pg_restore major; pg_dump refuses
-# servers newer than itself), UID (the numeric user), VERSION.
+# Build arguments: PG_MAJOR (the pg_dump/pg_restore major, default 17, the
+# newest in a Debian stable suite; pg_dump refuses servers newer than itself
+# and dumps every older one back to 9.2), UID (the numeric user), VERSION,
+# DEBIAN_IMAGE (the build stage, Debian 12) and TOOLS_IMAGE (the tools stage,
+# Debian 13: postgresql-client-17 and mariadb-client 11.8).
 ARG DEBIAN_IMAGE=docker.io/library/debian:bookworm-slim
+ARG TOOLS_IMAGE=docker.io/library/debian:trixie-slim
 
 # --- build: the same scripts/build-static.sh as on a developer machine -------
 FROM ${DEBIAN_IMAGE} AS build
@@ -31,8 +35,8 @@ COPY src src
 RUN scripts/build-static.sh
 
 # --- tools: the dump tools and exactly the shared libraries they load --------
-FROM ${DEBIAN_IMAGE} AS tools
-ARG PG_MAJOR=15
+FROM ${TOOLS_IMAGE} AS tools
+ARG PG_MAJOR=17
 ARG UID=10001
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
@@ -42,7 +46,11 @@ RUN collect-runtime.sh /out "${UID}" \
       "/usr/lib/postgresql/${PG_MAJOR}/bin/pg_dump" \
       "/usr/lib/postgresql/${PG_MAJOR}/bin/pg_restore" \
       /usr/bin/mariadb-dump \
- && ln -s mariadb-dump /out/usr/bin/mysqldump
+ && ln -s mariadb-dump /out/usr/bin/mysqldump \
+ && printf '%s\n' '# MariaDB 11.4+ clients demand TLS with a verified certificate by default and' \
+      '# so fail on servers without TLS (error 2026), which schemagate itself reaches:' \
+      '# use TLS when the server offers it, without demanding it.' \
+      '[client-mariadb]' 'ssl-verify-server-cert=0' >/out/etc/my.cnf
 
 # --- minimal: the static binary alone ----------------------------------------
 FROM scratch AS minimal-base
@@ -65,7 +73,7 @@ CMD ["run"]
 FROM scratch AS runtime-base
 ARG UID=10001
 ARG VERSION=0.1.0
-ARG PG_MAJOR=15
+ARG PG_MAJOR=17
 COPY --from=tools /out/ /
 ENV PATH=/usr/bin \
     SCHEMAGATE_MIGRATIONS=/migrations \

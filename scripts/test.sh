@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# The whole test suite: builds, starts PostgreSQL and MariaDB on loopback
-# (scripts/test-servers.sh), runs every test with ctest, stops the servers.
-# Extra arguments go to ctest (e.g. -R unit_).
+# The whole test suite: builds, starts PostgreSQL 15 and MariaDB 10.11 on
+# loopback (scripts/test-servers.sh), runs every test with ctest, stops the
+# servers. The ctest fixture newer_servers starts and stops PostgreSQL 17 and
+# MariaDB 11.8 in podman (scripts/newer-servers.sh); the trap stops them too
+# if ctest is interrupted. Extra arguments go to ctest (e.g. -R unit_).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 scripts/build.sh
 eval "$("$root/scripts/test-servers.sh" start)"
-trap '"$root/scripts/test-servers.sh" stop' EXIT
+trap '"$root/scripts/test-servers.sh" stop; "$root/scripts/newer-servers.sh" stop' EXIT
 cd "${BUILD_DIR:-build}"
 ctest --output-on-failure --timeout 600 "$@"
 
