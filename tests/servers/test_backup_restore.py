@@ -18,6 +18,7 @@ import contextlib
 import gzip
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import unittest
@@ -93,6 +94,8 @@ def major(version_num):
 
 class RoundTrip(unittest.TestCase):
     def setUp(self):
+        if not shutil.which("podman"):
+            skip("podman is not installed (scripts/setup.sh)")
         need_images()
         if not os.access(os.path.join(TOOLS, "pg_restore"), os.X_OK):
             skip("the image's tools are missing in %s (tests/container/build_images.sh)" % TOOLS)
