@@ -10,7 +10,8 @@
 # trixie of scripts/podman-base-image.sh, the same base as the Dockerfile's
 # tools stage. Each image is tagged by a hash of its files and saved to
 # SG_CACHE_DIR (default ${XDG_CACHE_HOME:-~/.cache}/schemagate)/images, so a
-# later run on the machine loads it instead of building; CI builds it once.
+# later run on the machine loads it if podman's own store lost it; CI
+# (CI=true, a fresh machine) builds each image once and saves nothing.
 # Both servers start from an empty data directory every time (a few seconds).
 # SG_NEW_SERVER_DIR (default /tmp/schemagate-newer-servers), SG_NEW_PG_PORT
 # (54339), SG_NEW_MYSQL_PORT (33079) override the defaults. Without podman
@@ -57,9 +58,13 @@ image() {
                 --ulimit nofile=20000:20000 --ulimit nproc=1000:1000 \
                 -f "$root/tests/servers/$name.Containerfile" -t "$image" \
                 "$root/tests/servers" >/dev/null
-            mkdir -p "$cache/images"
-            rm -f "$cache/images/schemagate-test-$name-"*.tar
-            podman save -q -o "$tarball.partial" "$image" && mv "$tarball.partial" "$tarball"
+            # ~7 s and ~600 MB each; skipped on CI's fresh machines, whose
+            # cache directory is thrown away (SG_CACHE_IMAGES=1 keeps it).
+            if [ "${CI:-}" != true ] || [ "${SG_CACHE_IMAGES:-}" = 1 ]; then
+                mkdir -p "$cache/images"
+                rm -f "$cache/images/schemagate-test-$name-"*.tar
+                podman save -q -o "$tarball.partial" "$image" && mv "$tarball.partial" "$tarball"
+            fi
         fi
     fi
     echo "$image"
