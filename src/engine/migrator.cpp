@@ -207,17 +207,36 @@ void Migrator::require_open_transaction(const Prepared& p, const std::vector<std
                            repair_choices(done), done_steps, rev.id, rev.file, error);
 }
 
+StateStore& Migrator::bookkeeping() {
+    if (m_conn.dialect() != Dialect::mysql || !m_opts.reconnect) return m_state;
+    if (!m_book_state) {
+        m_book_conn = m_opts.reconnect();
+        m_book_state = std::make_unique<StateStore>(*m_book_conn, m_state.names());
+    }
+    return *m_book_state;
+}
+
+bool Migrator::left_transaction_open() {
+    try {
+        return m_conn.in_transaction();
+    } catch (const std::exception&) {
+        return true;  // e.g. MySQL refuses statements in an XA transaction's IDLE state
+    }
+}
+
 StepResult Migrator::run_outside_transaction(const Prepared& p,
                                              const std::vector<std::string>& from) {
     auto t0 = std::chrono::steady_clock::now();
-    m_state.ensure_tables();
+    StateStore& state = bookkeeping();
+    bool separate = &state != &m_state;  // the rows survive the revision's session
+    state.ensure_tables();
     HistoryRow row = base_row(p, from);
     row.dirty = true;  // committed before the first statement: a crash leaves it dirty
-    row.id = m_state.history_insert(row);
+    row.id = state.history_insert(row);
     try {
         run_statements(m_conn, m_opts, p, 0, [&](int n) {
             row.statements_done = n;  // exact even when the update below fails
-            m_state.history_update(row);
+            state.history_update(row);
         });
     } catch (const StatementFailure& f) {
         row.statements_done = f.done;
@@ -230,9 +249,9 @@ StepResult Migrator::run_outside_transaction(const Prepared& p,
         row.finished_at = history_time();
         row.duration_ms = elapsed_ms(t0);
         bool recorded = false;
-        if (!f.lost) {
+        if (!f.lost || separate) {
             try {
-                m_state.history_update(row);
+                state.history_update(row);
                 recorded = true;
             } catch (const std::exception& e) {
                 log::error("could not record the failure in the history table: " +
@@ -255,24 +274,44 @@ StepResult Migrator::run_outside_transaction(const Prepared& p,
         row.error = f.location + ": " + f.error;
         row.finished_at = history_time();
         row.duration_ms = elapsed_ms(t0);
-        if (!record_on_new_connection(row)) {
-            try {
-                m_state.history_update(row);
-            } catch (const std::exception&) {
+        bool recorded = false;
+        try {
+            state.history_update(row);
+            recorded = true;
+        } catch (const std::exception&) {
+        }
+        if (!recorded && !record_on_new_connection(row))
+            log::error("could not record the failure in the history table: " + describe_error(e));
+        fail(p, f, true, from);
+    }
+    if (left_transaction_open()) {
+        // BEGIN or XA START without its COMMIT: what the last statements did
+        // is not committed and ends with the session. Not a success.
+        StatementFailure f{row.statements_done, p.migration->rev.file,
+                           "the revision left a transaction open (BEGIN, START TRANSACTION or XA "
+                           "START without its COMMIT): its uncommitted changes are lost when the "
+                           "session ends",
+                           0};
+        row.error = f.location + ": " + f.error;
+        row.finished_at = history_time();
+        row.duration_ms = elapsed_ms(t0);
+        try {
+            state.history_update(row);
+        } catch (const std::exception& e) {
+            if (!record_on_new_connection(row))
                 log::error("could not record the failure in the history table: " +
-                           describe_error(e));
-            }
+                           std::string(e.what()));
         }
         fail(p, f, true, from);
     }
-    Transaction tx(m_conn);
+    Transaction tx(separate ? *m_book_conn : m_conn);
     try {
-        m_state.apply(p.step->row_ops);
+        state.apply(p.step->row_ops);
         row.success = true;
         row.dirty = false;
         row.finished_at = history_time();
         row.duration_ms = elapsed_ms(t0);
-        m_state.history_update(row);
+        state.history_update(row);
         tx.commit();
     } catch (const std::exception& e) {
         tx.rollback();
@@ -342,6 +381,11 @@ bool Migrator::record_on_new_connection(const HistoryRow& row) {
     if (!m_opts.reconnect) return false;
     try {
         std::unique_ptr<Connection> conn = m_opts.reconnect();
+        // The row may be locked by a transaction the revision left open on
+        // the old session: wait a little, never for ever.
+        if (conn->dialect() == Dialect::postgresql) conn->execute("SET lock_timeout = '10s'");
+        if (conn->dialect() == Dialect::mysql)
+            conn->execute("SET SESSION innodb_lock_wait_timeout = 10");
         StateStore state(*conn, m_state.names());
         state.history_update(row);
         return true;

@@ -91,6 +91,14 @@ class Migrator {
     /// Writes the dirty row of a step whose connection was lost, through
     /// MigrateOptions::reconnect; false when that is not possible.
     bool record_on_new_connection(const HistoryRow& row);
+    /// Where a step outside a transaction records its rows. MySQL (with
+    /// MigrateOptions::reconnect): a second session of schemagate's own, so a
+    /// revision's `USE`, `XA START` or open transaction cannot carry the
+    /// dirty row and its statement count with it; elsewhere m_state.
+    StateStore& bookkeeping();
+    /// After a step outside a transaction: a transaction of the revision's
+    /// own is still open on the session (or the session cannot tell).
+    bool left_transaction_open();
     /// Throws MigrationFailure(dirty) when a statement ended the transaction.
     void require_open_transaction(const Prepared& p, const std::vector<std::string>& from, int done,
                                   std::chrono::steady_clock::time_point t0);
@@ -111,8 +119,10 @@ class Migrator {
     MigrateOptions m_opts;
     std::vector<Prepared> m_checked;                   // check()'s result
     const std::vector<Step>* m_checked_for = nullptr;  // the steps it was for
-    std::vector<StepResult> m_done;                    // steps committed in this run
-    int m_position = 0, m_total = 0;                   // progress [n/total]
+    std::unique_ptr<Connection> m_book_conn;           // bookkeeping(): MySQL's second session
+    std::unique_ptr<StateStore> m_book_state;
+    std::vector<StepResult> m_done;   // steps committed in this run
+    int m_position = 0, m_total = 0;  // progress [n/total]
 };
 
 /// The exit-9 hint: the three `schemagate repair` choices, resuming after

@@ -51,8 +51,10 @@ class Runner:
                              % (text, POLL_LIMIT, self.stderr()))
 
     def finish(self):
-        self.out = self.proc.communicate(timeout=POLL_LIMIT)[0]
-        self._reader.join(5)
+        # Only the reader thread reads stderr (communicate() would race it).
+        self.proc.wait(timeout=POLL_LIMIT)
+        self._reader.join(POLL_LIMIT)
+        self.out = self.proc.stdout.read()
         return self.proc.returncode
 
     def kill(self):

@@ -128,6 +128,31 @@ class SessionState(unittest.TestCase):
         p = self.run_ok(url)
         self.assertIn("at the target", p.stderr)
 
+    def test_mariadb_xa_transactions(self):
+        need_env("SG_TEST_MYSQL_URL")
+        name, url = mysql_create_db("sg_xa")
+        self.cleanups.append(lambda: mysql_drop_db(name))
+        self.w.revision("a1", "", "CREATE TABLE t (x INT);")
+        # A complete XA transaction: schemagate's rows are not part of it.
+        self.w.revision("b2", "a1", "XA START 'x1';\nINSERT INTO t VALUES (1);\nXA END 'x1';\n"
+                                    "XA PREPARE 'x1';\nXA COMMIT 'x1';")
+        self.run_ok(url)
+        self.assertEqual(mysql_query(url, "SELECT x FROM t"), [(1,)])
+        rows = mysql_query(url, "SELECT revision, statements_done, statements_total, dirty "
+                                "FROM schemagate_history ORDER BY id")
+        self.assertEqual([tuple(r) for r in rows], [("a1", 1, 1, 0), ("b2", 5, 5, 0)])
+        # One left open would lose its INSERT when the session ends: not a success.
+        self.w.revision("c3", "b2", "XA START 'x2';\nINSERT INTO t VALUES (2);")
+        p = sg(self.w.args(url, "--backup", "never"))
+        self.assertEqual(p.returncode, 9, describe(p))
+        self.assertIn("left a transaction open", p.stderr)
+        rows = mysql_query(url, "SELECT revision, statements_done, dirty, error FROM "
+                                "schemagate_history WHERE revision = 'c3'")
+        self.assertEqual(len(rows), 1, rows)
+        self.assertEqual(rows[0][:3], ("c3", 2, 1))
+        self.assertIn("left a transaction open", rows[0][3])
+        self.assertEqual(mysql_query(url, "SELECT version_num FROM alembic_version"), [("b2",)])
+
     def test_postgres_set_search_path(self):
         need_env("SG_TEST_PG_URL")
         name, url = pg_create_db("sg_path")

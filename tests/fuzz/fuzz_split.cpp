@@ -1,7 +1,7 @@
 // libFuzzer: the statement splitter, for each dialect, and the
 // transaction-control check on what it returns. Bad SQL is a ScriptError;
 // anything else (a crash, a sanitizer report, another exception, a broken
-// invariant) is a finding.
+// invariant) is a finding. Text holding a NUL byte is always refused.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -10,6 +10,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string text(reinterpret_cast<const char*>(data), size);
+    bool nul = text.find('\0') != std::string::npos;
     for (sg::Dialect d : {sg::Dialect::postgresql, sg::Dialect::mysql, sg::Dialect::sqlite}) {
         try {
             int last = 1;
@@ -19,8 +20,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 last = st.line;
                 sg::transaction_control(st.sql, d);
             }
+            if (nul) std::abort();  // a statement cut at the NUL got through
         } catch (const sg::ScriptError& e) {
             if (e.problems().empty()) std::abort();
+            if (nul && e.problems().front().message.find("NUL") == std::string::npos) std::abort();
+        }
+        if (nul) {
+            try {
+                sg::check_sql(text, d, 1, "fuzz.sql");
+                std::abort();
+            } catch (const sg::ScriptError&) {
+            }
         }
     }
     return 0;

@@ -14,6 +14,33 @@ TEST_CASE("backup file names") {
     CHECK(backup_from_label({"a1", "b2"}) == "a1+b2");
 }
 
+TEST_CASE("many heads: the name shows the first id, the count and a hash") {
+    std::time_t t = 1762612200;
+    std::vector<std::string> heads;
+    for (int i = 0; i < 20; ++i) heads.push_back(std::string(30, 'a') + std::to_string(10 + i));
+    std::string from = backup_from_label(heads);
+    std::string part = backup_from_part(from);
+    CHECK(part.rfind(heads[0] + "+20heads_", 0) == 0);
+    CHECK(part.size() == heads[0].size() + std::string("+20heads_").size() + 8);
+    // Another list of as many heads gets another name.
+    heads.back() = "zz";
+    CHECK(backup_from_part(backup_from_label(heads)) != part);
+    // Short lists are kept as they are.
+    CHECK(backup_from_part("a1+b2") == "a1+b2");
+    CHECK(backup_from_part("") == "base");
+    DbUrl url;
+    url.dialect = Dialect::mysql;
+    url.database = std::string(200, 'd');
+    std::string long_stem = backup_stem(url, url.database);
+    CHECK(long_stem.size() == kMaxNamePart + 9);
+    std::string name = backup_file_name(long_stem, from, t, "sql.gz");
+    CHECK(name.size() < 255 - std::string("..partial-journal").size());
+    // Still one of this database's backups for --backup-keep.
+    std::string stem = "app-0123abcd";
+    std::string mine = backup_file_name(stem, from, t, "dump");
+    CHECK(own_backups({mine}, stem) == std::vector<std::string>{mine});
+}
+
 TEST_CASE("retention chooses only this database's own backups, oldest first") {
     std::vector<std::string> names = {
         "app-base-20250101T000000Z.dump",          "app-aaaa-20250103T000000Z.dump",

@@ -103,6 +103,32 @@ TEST_CASE("CRLF files and a BOM parse", "[parse]") {
     CHECK(m.upgrade_statements(Dialect::sqlite).at(0).line == 4);
 }
 
+TEST_CASE("a NUL byte anywhere is refused with file:line, never cuts a statement", "[parse]") {
+    using namespace std::string_literals;
+    // The statement after the NUL used to vanish: verify passed, run skipped it.
+    std::string text = "-- revision: a1\n\n-- +upgrade\nCREATE TABLE t(x int);\0DROP TABLE t;\n"s;
+    auto found = problems(text);
+    REQUIRE(found.size() == 1);
+    CHECK(found[0].find("m.sql:4: a NUL byte (\\0) at column 23") == 0);
+    for (Dialect d : {Dialect::postgresql, Dialect::mysql, Dialect::sqlite})
+        CHECK(problems(text, d).size() == 1);
+    CHECK(problems("-- revision: a1\0\n-- +upgrade\nSELECT 1;\n"s).at(0).find("m.sql:1:") == 0);
+    // In a quote, a comment and a section of another dialect alike.
+    CHECK_FALSE(problems("-- revision: a1\n-- +upgrade\nSELECT 'a\0b';\n"s).empty());
+    CHECK_FALSE(problems("-- revision: a1\n-- +upgrade\nSELECT 1; -- \0\n"s).empty());
+    CHECK_FALSE(problems("-- revision: a1\n-- +upgrade\nSELECT 1;\n-- +upgrade mysql\n\0\n"s,
+                         Dialect::sqlite)
+                    .empty());
+    // The splitter refuses it too, naming the file's line.
+    try {
+        sg::split_sql("SELECT 1;\nSELECT\0 2;"s, Dialect::sqlite, 10, "f.sql");
+        FAIL("split_sql accepted a NUL");
+    } catch (const ScriptError& e) {
+        CHECK(e.problems().at(0).where() == "f.sql:11");
+    }
+    CHECK_THROWS_AS(sg::check_sql("SELECT \0;"s, Dialect::postgresql, 1, "f.sql"), ScriptError);
+}
+
 TEST_CASE("header problems name file:line", "[parse]") {
     CHECK(has(problems(k_head + "-- revison: x\n-- +upgrade\n"), "m.sql:3",
               "unknown header key 'revison'"));
