@@ -19,6 +19,7 @@ namespace sg {
 namespace engine_detail {
 struct Prepared;
 struct StatementFailure;
+class RetryDelay;
 }  // namespace engine_detail
 
 struct MigrateOptions {
@@ -26,6 +27,13 @@ struct MigrateOptions {
     std::string applied_by;  // host or pod name
     std::string tool_version;
     const std::atomic<int>* interrupted = nullptr;  // signal number once a signal arrived
+    // DDL lock timeout (docs/zero-downtime.md): how long one statement may
+    // wait for a table lock (0: no bound), how often a revision (a statement
+    // outside a transaction) is retried after such a wait, and the time all
+    // waits and back-offs of one run may take together (--lock-timeout).
+    std::chrono::milliseconds ddl_lock_timeout{5000};
+    int ddl_lock_retries = 10;
+    std::chrono::milliseconds ddl_lock_budget{300000};
 };
 
 struct StepResult {
@@ -72,6 +80,19 @@ class Migrator {
     using Prepared = engine_detail::Prepared;
     std::vector<Prepared> prepare(const std::vector<Step>& steps) const;
     StepResult run_transactional(const Prepared& p, const std::vector<std::string>& from);
+    /// One attempt; throws StatementFailure (rolled back) only for a lock wait.
+    StepResult attempt_transactional(const Prepared& p, const std::vector<std::string>& from);
+    /// After a statement's lock wait timed out (rolled back): logs the attempt
+    /// and the session holding the lock, waits the back-off, and returns
+    /// true to retry; false (f.error naming the blocker, or f.signal) when
+    /// the retries or --lock-timeout are used up or a signal arrived.
+    bool retry_lock_wait(const Prepared& p, engine_detail::StatementFailure& f, int attempt,
+                         engine_detail::RetryDelay& delay);
+    void set_lock_timeout();
+    /// PostgreSQL: drops the INVALID index a timed-out CREATE INDEX
+    /// CONCURRENTLY (statement `index`) left, unless it existed before.
+    /// False when the drop itself timed out waiting for a lock.
+    bool drop_invalid_index(const Prepared& p, int index, const std::vector<std::string>& existed);
     StepResult run_outside_transaction(const Prepared& p, const std::vector<std::string>& from);
     std::vector<StepResult> run_atomic(const std::vector<Prepared>& steps,
                                        std::vector<std::string> from);
@@ -95,8 +116,9 @@ class Migrator {
     Connection& m_conn;
     StateStore& m_state;
     MigrateOptions m_opts;
-    std::vector<StepResult> m_done;   // steps committed in this run
-    int m_position = 0, m_total = 0;  // progress [n/total]
+    std::vector<StepResult> m_done;                   // steps committed in this run
+    int m_position = 0, m_total = 0;                  // progress [n/total]
+    std::chrono::steady_clock::time_point m_started;  // run(): the DDL lock budget starts here
 };
 
 /// The exit-9 hint: the three `schemagate repair` choices, resuming after

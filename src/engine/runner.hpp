@@ -22,10 +22,11 @@ struct Prepared {
 
 /// A statement failed or the run was interrupted. Thrown by run_statements.
 struct StatementFailure {
-    int done = 0;          // statements that succeeded before the failure
-    std::string location;  // file:line of the failing statement (or the file)
-    std::string error;     // the server's message with SQLSTATE / errno
-    int signal = 0;        // the signal when interrupted, else 0
+    int done = 0;            // statements that succeeded before the failure
+    std::string location;    // file:line of the failing statement (or the file)
+    std::string error;       // the server's message with SQLSTATE / errno
+    int signal = 0;          // the signal when interrupted, else 0
+    bool lock_wait = false;  // the statement's wait for a lock timed out (is_lock_wait)
 };
 
 /// The signal number received so far (0: none).
@@ -37,6 +38,8 @@ const char* signal_name(int signal);
 void run_statements(Connection& conn, const MigrateOptions& opts, const Prepared& p, int start,
                     const std::function<void(int)>& progress);
 
+/// Whether a statement's error is a lock wait that timed out (--ddl-lock-timeout).
+bool is_lock_wait(const DbError& e);
 /// "file:line" of statement `index` (the file alone past the end).
 std::string location(const Prepared& p, int index);
 /// An exception's text for history rows and messages: the server message and
