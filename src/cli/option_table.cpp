@@ -31,7 +31,9 @@ const std::vector<OptionDef> kOptions = {
     // run, wait, backup
     {"target", 0, K::value, S::run, "REV", "target revision of run (default head)", {}},
     {"wait-timeout", 0, K::value, S::run, "DURATION", "how long to wait for the database (default 60s; 0: try once)", {}},
-    {"lock-timeout", 0, K::value, S::run, "DURATION", "how long to wait for the migration lock (default 300s)", {}},
+    {"lock-timeout", 0, K::value, S::run, "DURATION", "how long to wait for the migration lock (default 300s); also bounds all DDL lock retries together", {}},
+    {"ddl-lock-timeout", 0, K::value, S::run, "DURATION", "how long one statement may wait for a table lock before the revision is rolled back and retried (default 5s; 0: no bound)", {}},
+    {"ddl-lock-retries", 0, K::value, S::run, "N", "retries after a DDL lock timeout, with back-off (default 10; then exit 6)", {}},
     {"allow-unknown", 0, K::flag, S::run, "", "accept applied revisions unknown to the migrations directory", {}},
     {"allow-drift", 0, K::flag, S::run, "", "accept checksum mismatches of applied revisions", {}},
     {"allow-empty", 0, K::flag, S::run, "", "accept a migrations directory without revisions (else exit 3)", {}},

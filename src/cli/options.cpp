@@ -253,6 +253,9 @@ void resolve_run(const Lookup& l, Settings& s) {
     duration("wait-timeout", s.wait_timeout);
     duration("lock-timeout", s.lock_timeout);
     duration("connect-timeout", s.connect_timeout);
+    duration("ddl-lock-timeout", s.ddl_lock_timeout);
+    if (auto v = l.value("ddl-lock-retries"))
+        s.ddl_lock_retries = parse_count(*v, origin(l, "ddl-lock-retries"));
     s.allow_unknown = l.boolean("allow-unknown");
     s.allow_drift = l.boolean("allow-drift");
     s.allow_empty = l.boolean("allow-empty");

@@ -1,6 +1,7 @@
 #pragma once
 // The driver interface: dumb on purpose (docs/architecture.md). Ordering, drift, history
 // bookkeeping and backups live above it. Drivers alone include DB headers.
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +57,18 @@ using Value = std::optional<std::string>;
 using Row = std::vector<Value>;
 using Rows = std::vector<Row>;
 
+/// A session holding a lock another statement waited for
+/// (docs/zero-downtime.md, "DDL lock timeout").
+struct LockBlocker {
+    std::string id;                    // PostgreSQL pid, MySQL processlist id
+    std::string user;                  //
+    std::string application;           // PostgreSQL application_name
+    std::string client;                // client address (MySQL: host:port)
+    long long transaction_age_s = -1;  // how long its transaction is open; -1: unknown
+    std::string state;                 // PostgreSQL state, MySQL command
+    std::string query;                 // its current or last query, cut to 200 characters
+};
+
 class Connection {
   public:
     virtual ~Connection() = default;
@@ -87,6 +100,24 @@ class Connection {
     /// cannot be created). Server databases report permissions per
     /// statement; their probe does nothing.
     virtual void check_writable() {}
+    /// Bounds how long one statement waits for a table (or row) lock
+    /// (--ddl-lock-timeout): PostgreSQL `SET LOCAL lock_timeout` inside a
+    /// transaction, `SET lock_timeout` for the session outside one; MySQL
+    /// the session's lock_wait_timeout and innodb_lock_wait_timeout (whole
+    /// seconds); SQLite the busy timeout. Such a wait then fails with
+    /// DbErrorKind::busy.
+    virtual void set_ddl_lock_timeout(std::chrono::milliseconds /*timeout*/) {}
+    /// After a statement naming `names` (lower-case words of the statement)
+    /// timed out waiting for a lock: the other sessions holding a lock it
+    /// needed, oldest transaction first; empty when the database cannot tell.
+    virtual std::vector<LockBlocker> lock_blockers(const std::vector<std::string>& /*names*/) {
+        return {};
+    }
+    /// PostgreSQL: whether the index `name` (found through the search path) is
+    /// valid; nullopt when there is none (and on other databases).
+    virtual std::optional<bool> index_valid(const std::string& /*name*/) { return std::nullopt; }
+    /// PostgreSQL: DROP INDEX CONCURRENTLY IF EXISTS `name`.
+    virtual void drop_index(const std::string& /*name*/) {}
     /// Cancels the statement running now. Safe to call from another thread.
     virtual void cancel() = 0;
     /// The database name (for backups and lock keys); SQLite: the file stem.
@@ -97,6 +128,7 @@ class Connection {
 
 struct ConnectOptions {
     int connect_timeout_s = 10;
+    long long busy_timeout_ms = 0;  // SQLite's busy timeout; 0: the connect timeout
 };
 
 /// Opens a connection for the URL's dialect, chosen from an explicit table

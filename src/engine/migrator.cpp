@@ -14,7 +14,9 @@
 //   refused up front with exit 2 rather than silently splitting the
 //   transaction; --atomic on MySQL/MariaDB is refused the same way.
 #include <chrono>
+#include <thread>
 
+#include "engine/ddl_lock.hpp"
 #include "engine/runner.hpp"
 #include "engine/transaction.hpp"
 #include "log/log.hpp"
@@ -109,10 +111,14 @@ std::vector<StepResult> Migrator::run(const std::vector<Step>& steps) {
     auto prepared = m_checked_for == &steps ? std::move(m_checked) : prepare(steps);
     m_checked_for = nullptr;
     m_done.clear();
+    m_started = std::chrono::steady_clock::now();
     m_position = 0;
     m_total = static_cast<int>(prepared.size());
     if (prepared.empty()) return {};
     auto heads = m_state.versions();
+    // For the session first (SQLite's BEGIN IMMEDIATE waits with it), then
+    // SET LOCAL in each transaction (PostgreSQL).
+    set_lock_timeout();
     if (m_opts.atomic) return run_atomic(prepared, heads);
     for (auto& p : prepared) {
         ++m_position;
@@ -142,13 +148,35 @@ HistoryRow Migrator::base_row(const Prepared& p, const std::vector<std::string>&
 }
 
 StepResult Migrator::run_transactional(const Prepared& p, const std::vector<std::string>& from) {
+    RetryDelay delay;
+    for (int attempt = 1;; ++attempt) {
+        try {
+            return attempt_transactional(p, from);
+        } catch (StatementFailure& f) {  // a lock wait, rolled back
+            if (!retry_lock_wait(p, f, attempt, delay))
+                fail(p, f, false, from,
+                     f.signal ? std::nullopt : std::optional<ExitCode>(ExitCode::lock_timeout));
+        }
+    }
+}
+
+StepResult Migrator::attempt_transactional(const Prepared& p,
+                                           const std::vector<std::string>& from) {
     auto t0 = std::chrono::steady_clock::now();
     HistoryRow row = base_row(p, from);
     int done = 0;
-    // A busy or lost database at BEGIN throws a DbError: nothing ran, and the
-    // run layer maps it (6 / 4).
-    Transaction tx(m_conn);
+    // A lost database at BEGIN throws a DbError: nothing ran, and the run
+    // layer maps it (4). A busy one (SQLite BEGIN IMMEDIATE behind another
+    // writer) is a lock wait like any other.
+    std::optional<Transaction> tx;
     try {
+        tx.emplace(m_conn);
+    } catch (const DbError& e) {
+        if (!is_lock_wait(e)) throw;
+        throw StatementFailure{0, p.migration->rev.file, describe_error(e), 0, false, true};
+    }
+    try {
+        set_lock_timeout();
         m_state.ensure_tables();
         run_statements(m_conn, m_opts, p, 0, [&](int n) { done = n; });
         require_open_transaction(p, from, done, t0);
@@ -158,19 +186,100 @@ StepResult Migrator::run_transactional(const Prepared& p, const std::vector<std:
         row.success = true;
         row.statements_done = done;
         m_state.history_insert(row);
-        tx.commit();
+        tx->commit();
         m_state.tables_committed();
     } catch (const StatementFailure& f) {
-        tx.rollback();
+        tx->rollback();
+        if (f.lock_wait && !f.signal) throw;
         fail(p, f, false, from);
     } catch (const MigrationFailure&) {
         throw;
     } catch (const std::exception& e) {
         // The bookkeeping (state tables) or COMMIT failed: still rolled back.
-        tx.rollback();
+        tx->rollback();
         fail(p, bookkeeping_failure(done, p.migration->rev.file, e), false, from, own_exit_code(e));
     }
     return {p.migration->rev.id, p.direction, row.duration_ms, done};
+}
+
+void Migrator::set_lock_timeout() {
+    if (m_opts.ddl_lock_timeout.count() > 0) m_conn.set_ddl_lock_timeout(m_opts.ddl_lock_timeout);
+}
+
+bool Migrator::retry_lock_wait(const Prepared& p, StatementFailure& f, int attempt,
+                               RetryDelay& delay) {
+    using namespace std::chrono;
+    std::vector<LockBlocker> blockers;
+    if (f.done < static_cast<int>(p.statements.size())) {
+        try {
+            blockers =
+                m_conn.lock_blockers(statement_names(p.statements[f.done].sql, m_conn.dialect()));
+        } catch (const std::exception& e) {
+            log::debug(std::string("cannot read who holds the lock: ") + e.what());
+        }
+    }
+    std::string who = describe_blockers(blockers);
+    milliseconds next = delay.next();
+    auto spent = duration_cast<milliseconds>(steady_clock::now() - m_started);
+    bool budget = spent + next + m_opts.ddl_lock_timeout <= m_opts.ddl_lock_budget;
+    int sig = pending_signal(m_opts);
+    bool retry = attempt <= m_opts.ddl_lock_retries && budget && !sig;
+    log::Fields fields{
+        {"revision", p.migration->rev.id},
+        {"location", f.location},
+        {"attempt", attempt},
+        {"retries", m_opts.ddl_lock_retries},
+        {"ddl_lock_timeout_ms", static_cast<long long>(m_opts.ddl_lock_timeout.count())}};
+    add_blocker_fields(fields, blockers);
+    if (retry) fields.emplace_back("retry_in_ms", static_cast<long long>(next.count()));
+    log::warn("lock wait timed out at " + f.location + " (attempt " + std::to_string(attempt) +
+                  "): the lock is held by " + who +
+                  (retry ? "; rolled back, retrying" : "; giving up"),
+              fields);
+    if (!retry) {
+        if (sig) {
+            f.signal = sig;
+            f.error = std::string("interrupted by ") + signal_name(sig);
+            return false;
+        }
+        f.error =
+            "waited for a table lock " + std::to_string(attempt) + " time(s) (--ddl-lock-timeout " +
+            std::to_string(m_opts.ddl_lock_timeout.count()) + "ms, --ddl-lock-retries " +
+            std::to_string(m_opts.ddl_lock_retries) + (budget ? "" : "; --lock-timeout used up") +
+            "); the lock is held by " + who + "; last error: " + f.error;
+        return false;
+    }
+    auto until = steady_clock::now() + next;
+    while (steady_clock::now() < until) {
+        if (int s = pending_signal(m_opts)) {
+            f.signal = s;
+            f.error = std::string("interrupted by ") + signal_name(s);
+            return false;
+        }
+        std::this_thread::sleep_for(
+            std::min<steady_clock::duration>(milliseconds(50), until - steady_clock::now()));
+    }
+    return true;
+}
+
+bool Migrator::drop_invalid_index(const Prepared& p, int index,
+                                  const std::vector<std::string>& existed) {
+    if (index >= static_cast<int>(p.statements.size())) return true;
+    std::string name = concurrent_index_name(p.statements[index].sql, m_conn.dialect());
+    if (name.empty() || std::find(existed.begin(), existed.end(), name) != existed.end())
+        return true;
+    try {
+        auto valid = m_conn.index_valid(name);
+        if (!valid || *valid) return true;
+        m_conn.drop_index(name);
+        log::info("dropped the invalid index the timed-out CREATE INDEX CONCURRENTLY left",
+                  {{"index", name}, {"location", location(p, index)}});
+    } catch (const DbError& e) {
+        log::warn("could not drop the invalid index " + name + ": " + e.what(),
+                  {{"index", name}, {"location", location(p, index)}});
+        return !is_lock_wait(e);
+    }
+    return true;
 }
 
 void Migrator::require_open_transaction(const Prepared& p, const std::vector<std::string>& from,
@@ -230,14 +339,43 @@ StepResult Migrator::run_outside_transaction(const Prepared& p,
     StateStore& state = bookkeeping();
     bool separate = &state != &m_state;  // the rows survive the revision's session
     state.ensure_tables();
+    // Before the dirty row is written (a failure here leaves nothing dirty):
+    // the lock timeout for the session, so each statement of the step is
+    // bounded, and the indexes a CREATE INDEX CONCURRENTLY of it names that
+    // exist already (never dropped as its leftover).
+    set_lock_timeout();
+    std::vector<std::string> existed;
+    for (const auto& st : p.statements) {
+        std::string name = concurrent_index_name(st.sql, m_conn.dialect());
+        if (!name.empty() && m_conn.index_valid(name)) existed.push_back(name);
+    }
     HistoryRow row = base_row(p, from);
     row.dirty = true;  // committed before the first statement: a crash leaves it dirty
     row.id = state.history_insert(row);
+    RetryDelay delay;
+    int start = 0;
     try {
-        run_statements(m_conn, m_opts, p, 0, [&](int n) {
-            row.statements_done = n;  // exact even when the update below fails
-            state.history_update(row);
-        });
+        for (int attempt = 1;; ++attempt) {
+            try {
+                run_statements(m_conn, m_opts, p, start, [&](int n) {
+                    row.statements_done = n;  // exact even when the update below fails
+                    state.history_update(row);
+                });
+                break;
+            } catch (StatementFailure& f) {
+                // A lock wait: the statement alone is retried, from where it stopped.
+                if (!f.lock_wait || f.signal) throw;
+                // After the back-off, the index a timed-out CREATE INDEX
+                // CONCURRENTLY left goes first; a drop that waits too long
+                // itself is one more attempt.
+                for (;;) {
+                    if (!retry_lock_wait(p, f, attempt, delay)) throw;
+                    if (drop_invalid_index(p, f.done, existed)) break;
+                    ++attempt;
+                }
+                start = f.done;
+            }
+        }
     } catch (const StatementFailure& f) {
         row.statements_done = f.done;
         // Nothing ran: the database is unchanged and the row is not dirty.
@@ -262,7 +400,9 @@ StepResult Migrator::run_outside_transaction(const Prepared& p,
             // The row stays as last written: dirty. The exit code says so.
             row.dirty = true;
         }
-        fail(p, f, row.dirty, from);
+        fail(p, f, row.dirty, from,
+             f.lock_wait && !f.signal ? std::optional<ExitCode>(ExitCode::lock_timeout)
+                                      : std::nullopt);
     } catch (const MigrationFailure&) {
         throw;
     } catch (const std::exception& e) {
@@ -327,6 +467,7 @@ std::vector<StepResult> Migrator::run_atomic(const std::vector<Prepared>& steps,
     std::vector<std::string> start_heads = from;
     Transaction tx(m_conn);
     try {
+        set_lock_timeout();
         m_state.ensure_tables();
         for (auto& p : steps) {
             current = &p;
@@ -350,7 +491,9 @@ std::vector<StepResult> Migrator::run_atomic(const std::vector<Prepared>& steps,
         m_state.tables_committed();
     } catch (const StatementFailure& f) {
         tx.rollback();
-        fail(*current, f, false, start_heads);
+        fail(*current, f, false, start_heads,
+             f.lock_wait && !f.signal ? std::optional<ExitCode>(ExitCode::lock_timeout)
+                                      : std::nullopt);
     } catch (const MigrationFailure&) {
         throw;
     } catch (const std::exception& e) {
@@ -454,6 +597,11 @@ void Migrator::fail(const Prepared& p, const StatementFailure& f, bool dirty,
                 "the migration role lacks a privilege schemagate's own tables need: CREATE "
                 "on the schema (or the tables created by an owner) and INSERT, UPDATE, "
                 "DELETE on the version and history tables";
+        else if (code == ExitCode::lock_timeout && f.lock_wait)
+            hint +=
+                "the session named above holds a lock on a table this revision changes: let "
+                "it finish (or end it) and run again; --ddl-lock-timeout and "
+                "--ddl-lock-retries set how long schemagate waits (never past --lock-timeout)";
         else if (code == ExitCode::lock_timeout)
             hint +=
                 "another session holds a lock on the version or history table; run again "

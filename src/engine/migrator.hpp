@@ -20,6 +20,7 @@ namespace sg {
 namespace engine_detail {
 struct Prepared;
 struct StatementFailure;
+class RetryDelay;
 }  // namespace engine_detail
 
 struct MigrateOptions {
@@ -30,6 +31,13 @@ struct MigrateOptions {
     /// A new connection to the same database, to record a step's failure
     /// when the connection it ran on was lost (empty: not tried).
     std::function<std::unique_ptr<Connection>()> reconnect;
+    // DDL lock timeout (docs/zero-downtime.md): how long one statement may
+    // wait for a table lock (0: no bound), how often a revision (a statement
+    // outside a transaction) is retried after such a wait, and the time all
+    // waits and back-offs of one run may take together (--lock-timeout).
+    std::chrono::milliseconds ddl_lock_timeout{5000};
+    int ddl_lock_retries = 10;
+    std::chrono::milliseconds ddl_lock_budget{300000};
 };
 
 struct StepResult {
@@ -83,6 +91,19 @@ class Migrator {
     using Prepared = engine_detail::Prepared;
     std::vector<Prepared> prepare(const std::vector<Step>& steps) const;
     StepResult run_transactional(const Prepared& p, const std::vector<std::string>& from);
+    /// One attempt; throws StatementFailure (rolled back) only for a lock wait.
+    StepResult attempt_transactional(const Prepared& p, const std::vector<std::string>& from);
+    /// After a statement's lock wait timed out (rolled back): logs the attempt
+    /// and the session holding the lock, waits the back-off, and returns
+    /// true to retry; false (f.error naming the blocker, or f.signal) when
+    /// the retries or --lock-timeout are used up or a signal arrived.
+    bool retry_lock_wait(const Prepared& p, engine_detail::StatementFailure& f, int attempt,
+                         engine_detail::RetryDelay& delay);
+    void set_lock_timeout();
+    /// PostgreSQL: drops the INVALID index a timed-out CREATE INDEX
+    /// CONCURRENTLY (statement `index`) left, unless it existed before.
+    /// False when the drop itself timed out waiting for a lock.
+    bool drop_invalid_index(const Prepared& p, int index, const std::vector<std::string>& existed);
     StepResult run_outside_transaction(const Prepared& p, const std::vector<std::string>& from);
     std::vector<StepResult> run_atomic(const std::vector<Prepared>& steps,
                                        std::vector<std::string> from);
@@ -123,6 +144,7 @@ class Migrator {
     std::unique_ptr<StateStore> m_book_state;
     std::vector<StepResult> m_done;   // steps committed in this run
     int m_position = 0, m_total = 0;  // progress [n/total]
+    std::chrono::steady_clock::time_point m_started;  // run(): the DDL lock budget starts here
 };
 
 /// The exit-9 hint: the three `schemagate repair` choices, resuming after

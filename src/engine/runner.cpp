@@ -50,7 +50,8 @@ void run_statements(Connection& conn, const MigrateOptions& opts, const Prepared
                 throw StatementFailure{i, location(p, i),
                                        std::string("interrupted by ") + signal_name(sig), sig};
             bool lost = e.kind() == DbErrorKind::lost || e.kind() == DbErrorKind::unreachable;
-            throw StatementFailure{i, location(p, i), describe_error(e), 0, lost};
+            throw StatementFailure{i, location(p, i), describe_error(e), 0, lost,
+                                   !lost && is_lock_wait(e)};
         } catch (const std::exception& e) {
             throw StatementFailure{i, location(p, i), describe_error(e), 0};
         }
@@ -61,6 +62,11 @@ void run_statements(Connection& conn, const MigrateOptions& opts, const Prepared
     if (int sig = pending_signal(opts))
         throw StatementFailure{n, location(p, n - 1),
                                std::string("interrupted by ") + signal_name(sig), sig};
+}
+
+bool is_lock_wait(const DbError& e) {
+    // busy (SQLite), or a lock wait's SQLSTATE 55P03 / MySQL 1205 (exit 6).
+    return e.kind() == DbErrorKind::busy || e.code() == ExitCode::lock_timeout;
 }
 
 long long elapsed_ms(std::chrono::steady_clock::time_point since) {

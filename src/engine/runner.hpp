@@ -27,6 +27,7 @@ struct StatementFailure {
     std::string error;     // the server's message with SQLSTATE / errno
     int signal = 0;        // the signal when interrupted, else 0
     bool lost = false;     // the connection was lost while the statement ran
+    bool lock_wait = false;  // the statement's wait for a lock timed out (is_lock_wait)
 };
 
 /// The signal number received so far (0: none).
@@ -38,6 +39,8 @@ const char* signal_name(int signal);
 void run_statements(Connection& conn, const MigrateOptions& opts, const Prepared& p, int start,
                     const std::function<void(int)>& progress);
 
+/// Whether a statement's error is a lock wait that timed out (--ddl-lock-timeout).
+bool is_lock_wait(const DbError& e);
 /// "file:line" of statement `index` (the file alone past the end).
 std::string location(const Prepared& p, int index);
 /// An exception's text for history rows and messages: the server message and

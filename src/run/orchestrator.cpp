@@ -243,6 +243,9 @@ class Orchestrator {
         mo.applied_by = m_s.applied_by();
         mo.tool_version = m_settings.tool_version;
         mo.interrupted = m_s.interrupted();
+        mo.ddl_lock_timeout = m_settings.ddl_lock_timeout;
+        mo.ddl_lock_retries = m_settings.ddl_lock_retries;
+        mo.ddl_lock_budget = m_settings.lock_timeout;  // the migration lock's wait is not counted
         mo.reconnect = [this] { return m_s.open_another(); };
         return mo;
     }

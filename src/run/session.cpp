@@ -68,6 +68,9 @@ Connection& Session::connect() {
     WaitOptions opts;
     opts.timeout = m_wait ? m_settings.wait_timeout : std::chrono::milliseconds(0);
     opts.connect_timeout = m_settings.connect_timeout;
+    // SQLite waits behind another writer for its busy timeout: never longer
+    // than the lock timeout either.
+    opts.busy_timeout = std::min(m_settings.connect_timeout, m_settings.lock_timeout);
     opts.interrupted = interrupted();
     opts.connector = m_connector;
     WaitResult w = phase("wait", [&] { return wait_for_database(u, opts); });

@@ -48,6 +48,10 @@ struct Settings {
     std::string tool_version;     // for the history table and the report (set by the CLI)
     /// --lint: lint the pending revisions before the lock (docs/zero-downtime.md).
     LintMode lint = LintMode::warn;
+    /// DDL lock timeout (docs/zero-downtime.md): one statement's wait for a
+    /// table lock, and the retries after it (never past lock_timeout).
+    std::chrono::milliseconds ddl_lock_timeout{5000};
+    int ddl_lock_retries = 10;
 };
 
 }  // namespace sg

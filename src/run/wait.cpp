@@ -46,6 +46,7 @@ WaitResult wait_for_database(const DbUrl& url, const WaitOptions& opts) {
         try {
             ConnectOptions co;
             co.connect_timeout_s = attempt_timeout_s(opts, remaining);
+            co.busy_timeout_ms = opts.busy_timeout.count();
             result.conn = connector(url, co);
             result.waited_ms = ms_since(start);
             log::debug("connected",

@@ -14,6 +14,7 @@ using Connector = std::function<std::unique_ptr<Connection>(const DbUrl&, const 
 struct WaitOptions {
     std::chrono::milliseconds timeout{60000};          // 0: one attempt
     std::chrono::milliseconds connect_timeout{10000};  // per attempt
+    std::chrono::milliseconds busy_timeout{0};         // SQLite busy timeout; 0: connect_timeout
     std::chrono::milliseconds first_delay{250};
     std::chrono::milliseconds max_delay{5000};
     std::chrono::milliseconds progress_every{5000};  // info line while waiting

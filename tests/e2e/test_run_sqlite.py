@@ -181,7 +181,10 @@ class SqliteRun(unittest.TestCase):
         writer = sqlite3.connect(self.db, isolation_level=None)
         writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
         try:
-            p = self.run_sg("--connect-timeout", "1s", "--backup", "never", code=6)
+            # Each attempt waits --ddl-lock-timeout; one retry (the default 10
+            # would take a minute: docs/zero-downtime.md).
+            p = self.run_sg("--connect-timeout", "1s", "--backup", "never", "--ddl-lock-timeout",
+                            "1s", "--ddl-lock-retries", "1", code=6)
             self.assertIn("locked", p.stderr)
         finally:
             writer.execute("ROLLBACK")
@@ -238,7 +241,8 @@ class SqliteRun(unittest.TestCase):
         try:
             p = sg(["upgrade", "--url", self.url, "--migrations", self.w.migrations,
                     "--connect-timeout", "1s", "--termination-log", self.w.termination,
-                    "--report", self.w.report])
+                    "--report", self.w.report, "--ddl-lock-timeout", "1s",
+                    "--ddl-lock-retries", "1"])
         finally:
             writer.execute("ROLLBACK")
             writer.close()

@@ -55,6 +55,15 @@ class DefaultValues(unittest.TestCase):
     def test_job_lints_with_error(self):
         self.assertEqual(container_env(self.container)["SCHEMAGATE_LINT"]["value"], "error")
 
+    def test_ddl_lock_settings(self):
+        env = container_env(self.container)
+        self.assertEqual(env["SCHEMAGATE_DDL_LOCK_TIMEOUT"]["value"], "5s")
+        self.assertEqual(env["SCHEMAGATE_DDL_LOCK_RETRIES"]["value"], "10")
+        objects = render("--set", "run.ddlLockTimeout=2s", "--set", "run.ddlLockRetries=0")
+        env = container_env(pod_spec(one(objects, "Job"))["containers"][0])
+        self.assertEqual(env["SCHEMAGATE_DDL_LOCK_TIMEOUT"]["value"], "2s")
+        self.assertEqual(env["SCHEMAGATE_DDL_LOCK_RETRIES"]["value"], "0")
+
     def test_url_from_secret(self):
         ref = container_env(self.container)["DATABASE_URL"]["valueFrom"]["secretKeyRef"]
         self.assertEqual(ref, {"name": "release-name-schemagate-database", "key": "url"})

@@ -116,6 +116,10 @@ Environment of the schemagate container: the database URL from the Secret
   value: {{ $v.run.waitTimeout | quote }}
 - name: SCHEMAGATE_LOCK_TIMEOUT
   value: {{ $v.run.lockTimeout | quote }}
+- name: SCHEMAGATE_DDL_LOCK_TIMEOUT
+  value: {{ $v.run.ddlLockTimeout | quote }}
+- name: SCHEMAGATE_DDL_LOCK_RETRIES
+  value: {{ $v.run.ddlLockRetries | quote }}
 - name: SCHEMAGATE_BACKUP
   value: {{ $v.backups.mode | quote }}
 - name: SCHEMAGATE_BACKUP_DIR

@@ -193,6 +193,70 @@ class MysqlConnection : public Connection {
                " s)";
     }
 
+    // lock_wait_timeout bounds metadata-lock waits (ALTER TABLE behind an
+    // open transaction), innodb_lock_wait_timeout row-lock waits; both are
+    // whole seconds (rounded up, at least 1). 0: the server's defaults.
+    void set_ddl_lock_timeout(std::chrono::milliseconds timeout) override {
+        if (timeout.count() <= 0) {
+            execute("SET SESSION lock_wait_timeout = DEFAULT, innodb_lock_wait_timeout = DEFAULT");
+            return;
+        }
+        std::string s = std::to_string(std::max<long long>(1, (timeout.count() + 999) / 1000));
+        execute("SET SESSION lock_wait_timeout = " + s + ", innodb_lock_wait_timeout = " + s);
+    }
+
+    // The sessions holding a metadata lock on a table the statement names
+    // (information_schema.METADATA_LOCK_INFO, when the metadata_lock_info
+    // plugin is loaded), else the other sessions with an open InnoDB
+    // transaction (INNODB_TRX): a transaction that read the table keeps its
+    // metadata lock until it ends. Details from the processlist; oldest
+    // transaction first.
+    std::vector<LockBlocker> lock_blockers(const std::vector<std::string>& names) override {
+        std::string ids;
+        try {
+            std::string in;
+            std::vector<Value> params;
+            for (const auto& n : names) {
+                in += in.empty() ? "?" : ", ?";
+                params.emplace_back(n);
+            }
+            if (!in.empty()) {
+                Rows r = query(
+                    "SELECT DISTINCT THREAD_ID FROM information_schema.METADATA_LOCK_INFO "
+                    "WHERE THREAD_ID <> CONNECTION_ID() AND TABLE_SCHEMA = DATABASE() AND "
+                    "LOWER(TABLE_NAME) IN (" +
+                        in + ")",
+                    params);
+                for (const Row& row : r) ids += (ids.empty() ? "" : ",") + row[0].value_or("0");
+            }
+        } catch (const DbError&) {
+            // no metadata_lock_info plugin: fall back to open transactions
+        }
+        std::string where = ids.empty() ? "t.trx_id IS NOT NULL" : "p.ID IN (" + ids + ")";
+        Rows r = query(
+            "SELECT p.ID, COALESCE(p.USER, ''), COALESCE(p.HOST, ''), "
+            "COALESCE(TIMESTAMPDIFF(SECOND, t.trx_started, NOW()), -1), "
+            "COALESCE(p.COMMAND, ''), LEFT(COALESCE(p.INFO, t.trx_query, ''), 200), "
+            "COALESCE(p.DB, '') "
+            "FROM information_schema.PROCESSLIST p "
+            "LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID "
+            "WHERE p.ID <> CONNECTION_ID() AND " +
+                where + " ORDER BY t.trx_started IS NULL, t.trx_started LIMIT 5",
+            {});
+        std::vector<LockBlocker> out;
+        for (const Row& row : r) {
+            LockBlocker b;
+            b.id = row[0].value_or("");
+            b.user = row[1].value_or("");
+            b.client = row[2].value_or("");
+            b.transaction_age_s = std::stoll(row[3].value_or("-1"));
+            b.state = row[4].value_or("");
+            b.query = row[5].value_or("");
+            out.push_back(std::move(b));
+        }
+        return out;
+    }
+
     void cancel() override {
         std::lock_guard<std::mutex> lock(m_cancel_mutex);
         if (!m_in_statement || m_connection_id.empty()) return;

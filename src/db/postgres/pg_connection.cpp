@@ -248,6 +248,62 @@ class PgConnection : public Connection {
                h[4].value_or("?") + ")";
     }
 
+    // SET LOCAL inside the revision's transaction; outside one, for the
+    // session (the statements of a `transaction: false` revision).
+    void set_ddl_lock_timeout(std::chrono::milliseconds timeout) override {
+        execute(std::string(in_transaction() ? "SET LOCAL" : "SET") + " lock_timeout = '" +
+                std::to_string(std::max<long long>(0, timeout.count())) + "ms'");
+    }
+
+    // After the statement timed out it no longer waits, so pg_blocking_pids()
+    // of this session is empty: the blockers are the other sessions holding
+    // a lock on a relation the statement names (pg_locks + pg_stat_activity).
+    // Only granted locks count (the sessions that queued behind the
+    // statement hold none yet). Oldest transaction first.
+    std::vector<LockBlocker> lock_blockers(const std::vector<std::string>& names) override {
+        std::string list;
+        for (const auto& n : names) list += (list.empty() ? "" : "\x01") + n;
+        Rows r = query(
+            "SELECT DISTINCT a.pid, coalesce(a.usename, ''), coalesce(a.application_name, ''), "
+            "coalesce(host(a.client_addr), 'local socket'), "
+            "coalesce(extract(epoch FROM now() - a.xact_start)::bigint, -1), "
+            "coalesce(a.state, ''), left(coalesce(a.query, ''), 200), a.xact_start "
+            "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.granted AND l.locktype = 'relation' AND l.pid <> pg_backend_pid() "
+            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND l.relation IN (SELECT c.oid FROM pg_class c "
+            "WHERE c.relname = ANY (string_to_array(?, chr(1)))) "
+            "ORDER BY a.xact_start NULLS LAST LIMIT 5",
+            {list});
+        std::vector<LockBlocker> out;
+        for (const Row& row : r) {
+            LockBlocker b;
+            b.id = row[0].value_or("");
+            b.user = row[1].value_or("");
+            b.application = row[2].value_or("");
+            b.client = row[3].value_or("");
+            b.transaction_age_s = std::stoll(row[4].value_or("-1"));
+            b.state = row[5].value_or("");
+            b.query = row[6].value_or("");
+            out.push_back(std::move(b));
+        }
+        return out;
+    }
+
+    std::optional<bool> index_valid(const std::string& name) override {
+        Rows r = query(
+            "SELECT i.indisvalid::text FROM pg_index i "
+            "WHERE i.indexrelid = to_regclass(quote_ident(?))",
+            {name});
+        if (r.empty()) return std::nullopt;
+        return r.front()[0].value_or("") == "true";
+    }
+
+    void drop_index(const std::string& name) override {
+        Rows r = query("SELECT quote_ident(?)", {name});
+        execute("DROP INDEX CONCURRENTLY IF EXISTS " + r.front()[0].value_or(name));
+    }
+
     void cancel() override {
         try {
             m_conn->cancel_query();

@@ -187,6 +187,11 @@ class SqliteConnection : public Connection {
         return text;
     }
 
+    // Another process writing the file: SQLite's busy handler waits this long.
+    void set_ddl_lock_timeout(std::chrono::milliseconds timeout) override {
+        m_db.setBusyTimeout(static_cast<int>(std::max<long long>(0, timeout.count())));
+    }
+
     void cancel() override { sqlite3_interrupt(m_db.getHandle()); }
 
     std::string database_name() const override {
@@ -200,8 +205,9 @@ class SqliteConnection : public Connection {
     static SQLite::Database open(const DbUrl& url, const ConnectOptions& opts) {
         const std::string& path = url.database;
         try {
-            SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE,
-                                seconds_to_ms(opts.connect_timeout_s));
+            int busy = opts.busy_timeout_ms > 0 ? static_cast<int>(opts.busy_timeout_ms)
+                                                : seconds_to_ms(opts.connect_timeout_s);
+            SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, busy);
             // Reading the schema fails now, not mid-migration, on a file that
             // is not a database, or one another process holds locked.
             db.exec("SELECT count(*) FROM sqlite_master");
