@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <set>
 
 #include "schema/render_detail.hpp"
 #include "schema/schema.hpp"
@@ -95,30 +96,70 @@ class Differ {
     Differ(const Schema& from, const Schema& to) : m_from(from), m_to(to), d(to.dialect) {}
 
     SchemaDiff run() {
+        // The script's order: types, then views that change or go (and the
+        // unchanged ones that name a changed table), the tables, then views
+        // made or remade, then dropped types. Each difference also keeps its
+        // own statements for display.
+        auto take_sql = [&](size_t from_index) {
+            for (size_t i = from_index; i < m_out.differences.size(); ++i) {
+                for (const auto& st : m_out.differences[i].sql) m_out.script.push_back(st);
+            }
+        };
         enums();
-        // Views that change or go are dropped before the tables change, and
-        // made after them.
-        std::vector<Difference> view_drops, view_creates;
+        take_sql(0);
+        std::vector<Difference> view_diffs;
+        std::vector<std::string> view_drops, view_creates;
         match<View>(
             m_from.views, m_to.views,
             [&](const View& v) {
-                view_creates.push_back({Kind::added, "view", v.name, "", {create_view_sql(d, v)}});
+                view_diffs.push_back({Kind::added, "view", v.name, "", {create_view_sql(d, v)}});
+                view_creates.push_back(create_view_sql(d, v));
             },
             [&](const View& v) {
-                view_drops.push_back(
+                view_diffs.push_back(
                     {Kind::removed, "view", v.name, "", {"DROP VIEW " + q(v.name)}});
+                view_drops.push_back("DROP VIEW " + q(v.name));
             },
             [&](const View& a, const View& b) {
-                view_creates.push_back({Kind::changed,
-                                        "view",
-                                        b.name,
-                                        "definition differs",
-                                        {"DROP VIEW " + q(a.name), create_view_sql(d, b)}});
+                view_diffs.push_back({Kind::changed,
+                                      "view",
+                                      b.name,
+                                      "definition differs",
+                                      {"DROP VIEW " + q(a.name), create_view_sql(d, b)}});
+                view_drops.push_back("DROP VIEW " + q(a.name));
+                view_creates.push_back(create_view_sql(d, b));
             });
-        for (auto& v : view_drops) m_out.differences.push_back(std::move(v));
+        const size_t tables_start = m_out.differences.size();
         tables();
-        for (auto& v : view_creates) m_out.differences.push_back(std::move(v));
-        for (const auto& e : m_enum_drops) add(Kind::removed, "enum", e, "", {"DROP TYPE " + q(e)});
+        // Unchanged views that name a changed table are remade around the
+        // change (SQLite's rebuild and PostgreSQL's column changes refuse
+        // dependent views).
+        std::set<std::string> changed_tables;
+        for (size_t i = tables_start; i < m_out.differences.size(); ++i) {
+            const std::string& n = m_out.differences[i].name;
+            changed_tables.insert(n.substr(0, n.find('.')));
+        }
+        for (const auto& v : m_to.views) {
+            const View* old = nullptr;
+            for (const auto& f : m_from.views) {
+                if (f.name == v.name) old = &f;
+            }
+            if (!old || !(*old == v)) continue;
+            bool depends =
+                std::any_of(changed_tables.begin(), changed_tables.end(),
+                            [&](const std::string& t) { return mentions(v.definition, t); });
+            if (!depends) continue;
+            view_drops.push_back("DROP VIEW " + q(v.name));
+            view_creates.push_back(create_view_sql(d, v));
+        }
+        m_out.script.insert(m_out.script.end(), view_drops.begin(), view_drops.end());
+        take_sql(tables_start);
+        m_out.script.insert(m_out.script.end(), view_creates.begin(), view_creates.end());
+        for (auto& v : view_diffs) m_out.differences.push_back(std::move(v));
+        for (const auto& e : m_enum_drops) {
+            add(Kind::removed, "enum", e, "", {"DROP TYPE " + q(e)});
+            m_out.script.push_back("DROP TYPE " + q(e));
+        }
         for (const Schema* s : {&m_from, &m_to}) {
             for (const auto& o : s->not_covered) {
                 bool seen = std::any_of(m_out.not_compared.begin(), m_out.not_compared.end(),
@@ -272,7 +313,7 @@ class Differ {
             "INDEX");
         constraint<CheckConstraint>(
             a.checks, b.checks, b, "check constraint",
-            [&](const CheckConstraint& c) { return "CHECK (" + c.expr + ")"; }, "CHECK");
+            [&](const CheckConstraint& c) { return "CHECK (" + c.expr + ")"; }, "CONSTRAINT");
         match<ForeignKey>(
             a.foreign_keys, b.foreign_keys,
             [&](const ForeignKey& f) {
@@ -528,9 +569,7 @@ std::string describe(const SchemaDiff& d) {
 
 std::string diff_sql(const SchemaDiff& d) {
     std::string out;
-    for (const auto& x : d.differences) {
-        for (const auto& s : x.sql) out += s + ";\n";
-    }
+    for (const auto& s : d.script) out += s + ";\n";
     return out;
 }
 

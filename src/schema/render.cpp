@@ -114,7 +114,7 @@ std::vector<const Table*> fk_order(
     return order;
 }
 
-bool mentions(const std::string& text, const std::string& name) {
+bool mentions_word(const std::string& text, const std::string& name) {
     size_t pos = 0;
     auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
     while ((pos = text.find(name, pos)) != std::string::npos) {
@@ -136,7 +136,8 @@ std::vector<const View*> view_order(const Schema& s) {
         for (size_t i = 0; i < remaining.size(); ++i) {
             bool ready = true;
             for (size_t j = 0; j < remaining.size(); ++j) {
-                if (i != j && mentions(remaining[i]->definition, remaining[j]->name)) ready = false;
+                if (i != j && mentions_word(remaining[i]->definition, remaining[j]->name))
+                    ready = false;
             }
             if (ready) {
                 pick = i;
@@ -291,5 +292,8 @@ std::string render_mysql_inline_index(const Table& t, const Index& ix) {
     return mysql_inline_index(t, ix);
 }
 std::string render_literal(const std::string& s) { return sql_literal(s); }
+bool mentions(const std::string& text, const std::string& name) {
+    return mentions_word(text, name);
+}
 
 }  // namespace sg::schema

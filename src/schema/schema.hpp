@@ -140,6 +140,10 @@ struct SchemaDiff {
     std::vector<Difference> differences;
     /// Objects of either side that the model does not cover ("not compared").
     std::vector<OtherObject> not_compared;
+    /// All statements in the order that applies them: types, views that
+    /// change or go (and unchanged views naming a changed table), tables,
+    /// views made or remade, dropped types.
+    std::vector<std::string> script;
     bool equal() const { return differences.empty(); }
 };
 
@@ -148,7 +152,7 @@ SchemaDiff diff(const Schema& from, const Schema& to);
 /// One line per difference ("+ table orders"), then its SQL indented; then
 /// the objects not compared.
 std::string describe(const SchemaDiff& d);
-/// The SQL statements of all differences in order, as a script.
+/// `script` as text, one statement a line-group ending in `;`.
 std::string diff_sql(const SchemaDiff& d);
 
 // ---- JSON (json.cpp) -----------------------------------------------------------

@@ -222,3 +222,28 @@ TEST_CASE("the JSON document", "[schema][json]") {
           std::string::npos);
     CHECK(json_string("a\"b\\c\n\x01") == "\"a\\\"b\\\\c\\n\\u0001\"");
 }
+
+TEST_CASE("the script remakes views around the table changes they depend on", "[schema][diff]") {
+    auto from = shop(Dialect::postgresql);
+    auto to = from;
+    Table& orders = const_cast<Table&>(*to.table("orders"));
+    orders.columns[2].type = "numeric(12,2)";  // the view big_orders names orders: unchanged
+    auto d = diff(from, to);
+    REQUIRE(d.differences.size() == 1);
+    const auto& s = d.script;
+    auto at = [&](const std::string& prefix) {
+        for (size_t i = 0; i < s.size(); ++i) {
+            if (s[i].rfind(prefix, 0) == 0) return static_cast<long>(i);
+        }
+        return -1L;
+    };
+    REQUIRE(at("DROP VIEW \"big_orders\"") >= 0);
+    CHECK(at("DROP VIEW \"big_orders\"") < at("ALTER TABLE \"orders\" ALTER COLUMN \"total\" TYPE numeric(12,2)"));
+    CHECK(at("ALTER TABLE \"orders\" ALTER COLUMN") < at("CREATE VIEW \"big_orders\""));
+    // A changed view is dropped before the tables and made after them.
+    to.views[0].definition = "SELECT 1";
+    auto d2 = diff(from, to);
+    CHECK(d2.script.front().rfind("DROP VIEW", 0) == 0);
+    CHECK(d2.script.back().rfind("CREATE VIEW", 0) == 0);
+    CHECK(diff_sql(d2).find("DROP VIEW \"big_orders\";\n") == 0);
+}
