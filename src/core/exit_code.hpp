@@ -39,7 +39,8 @@ inline const char* exit_meaning(ExitCode code) {
         case ExitCode::auth:
             return "authentication, permission or unknown-database error";
         case ExitCode::lock_timeout:
-            return "migration lock not acquired";
+            return "lock not acquired (the migration lock, or a table lock after the DDL lock "
+                   "retries)";
         case ExitCode::backup_failed:
             return "backup failed; nothing was changed";
         case ExitCode::rolled_back:
