@@ -20,7 +20,7 @@ const std::vector<OptionDef> kOptions = {
     {"migrations", 0, K::value, S::global, "DIR", "migrations directory (default ./migrations)", {}},
     {"version-table", 0, K::value, S::global, "NAME", "version table (default alembic_version)", {}},
     {"history-table", 0, K::value, S::global, "NAME", "history table (default schemagate_history)", {}},
-    {"dialect", 0, K::value, S::global, "NAME", "SQL dialect of --sql output: postgresql, mysql, sqlite (default: the URL's)", {}},
+    {"dialect", 0, K::value, S::global, "NAME", "SQL dialect of --sql output: postgresql, mysql, sqlite (default: the URL's); verify and import alembic take a comma-separated list", {}},
     {"connect-timeout", 0, K::value, S::global, "DURATION", "timeout of one connection attempt (default 10s)", {}},
     {"log-format", 0, K::value, S::global, "FORMAT", "text or json (default text)", {}},
     {"log-level", 0, K::value, S::global, "LEVEL", "debug, info, warn, error, off (default info)", {}},
@@ -85,7 +85,8 @@ const std::vector<CommandDef> kCommands = {
     {"wait", "wait until the database accepts connections", "", 0, 0, true},
     {"backup", "take a backup now", "", 0, 0, true},
     {"version", "print the version", "", 0, 0, false},
-    {"import", "convert an Alembic project into revision files (--config or --from)", "alembic", 1, 1, false},
+    {"import", "convert an Alembic project into revision files (--config or --from)", "alembic", 1,
+     1, false},
     {"help", "show help for a command", "[COMMAND]", 0, 1, false},
 };
 

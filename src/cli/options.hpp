@@ -30,6 +30,8 @@ struct CommandOptions {
     std::string range;  // history -r A:B
     RepairAction repair = RepairAction::none;
     std::string config, from_dir, python, dialects;  // import alembic (dialects: a,b,c)
+    /// --dialect as a list (verify checks each; other commands take one).
+    std::vector<Dialect> dialect_list;
 };
 
 struct Invocation {
@@ -58,6 +60,16 @@ std::string command_help(const std::string& command);
 
 /// Best effort before parsing succeeded: was JSON logging asked for? So even
 /// a usage error comes out in the format a log collector expects.
+/// What an error before the command ran needs to write the termination
+/// message and --report: the command and the two paths, read from the
+/// arguments and environment without failing on anything else in them
+/// (the error may be a bad option).
+struct EarlyOutputs {
+    std::string command, termination_log, report;
+    bool sql = false;  // upgrade/downgrade --sql: no database, no outputs
+};
+EarlyOutputs early_outputs(const std::vector<std::string>& args, const Env& env);
+
 bool wants_json_logs(const std::vector<std::string>& args, const Env& env);
 
 }  // namespace sg::cli

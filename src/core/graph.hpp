@@ -151,6 +151,11 @@ class RevisionGraph {
 
     /// `ids` and everything reachable from them through down_revision and depends_on.
     std::set<std::string> ancestors(const std::vector<std::string>& ids) const;
+    /// Pairs (ancestor, descendant) of `rows` that are ancestors of each
+    /// other (ids unknown to the graph are left out), by descendant in the
+    /// rows' order. Linear in the graph when there are none.
+    std::vector<std::pair<std::string, std::string>> overlapping_rows(
+        const std::vector<std::string>& rows) const;
     /// The applied set of a database whose version table holds `rows`.
     std::set<std::string> applied(const std::vector<std::string>& rows) const {
         return ancestors(rows);

@@ -2,6 +2,7 @@
 // ScriptDirectory._upgrade_revs / _downgrade_revs / _stamp_revs and
 // RevisionMap._collect_*_revisions compute them.
 #include <algorithm>
+#include <unordered_set>
 
 #include "core/graph.hpp"
 #include "core/graph_walk.hpp"
@@ -15,10 +16,13 @@ using detail::Node;
 
 namespace {
 
+// The revisions among `nodes`, first occurrence kept: linear (a target of
+// 10,000 heads is 10,000 nodes).
 std::vector<size_t> revisions_only(const std::vector<Node>& nodes) {
     std::vector<size_t> out;
+    std::unordered_set<size_t> seen;
     for (Node n : nodes)
-        if (n >= 0 && std::find(out.begin(), out.end(), static_cast<size_t>(n)) == out.end())
+        if (n >= 0 && seen.insert(static_cast<size_t>(n)).second)
             out.push_back(static_cast<size_t>(n));
     return out;
 }
