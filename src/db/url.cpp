@@ -194,6 +194,24 @@ void parse_host_port(const std::string& url, const std::string& hostport, DbUrl&
         // Several hosts (libpq failover list): kept as written, split by
         // libpq_params().
         if (out.dialect != Dialect::postgresql) bad_url(url, "several hosts are PostgreSQL only");
+        // Each item is host[:port] or [ipv6][:port]: anything else (a
+        // "user:password" with the '@' left out) is no host list.
+        for (size_t pos = 0;;) {
+            size_t comma = hostport.find(',', pos);
+            std::string item =
+                hostport.substr(pos, comma == std::string::npos ? comma : comma - pos);
+            size_t colon = item.empty() ? std::string::npos
+                                        : item.find(':', item[0] == '[' ? item.find(']') : 0);
+            if (!item.empty() && item[0] == '[' && item.find(']') == std::string::npos)
+                bad_url(url, "unclosed '[' in an IPv6 host");
+            std::string port = colon == std::string::npos ? "" : item.substr(colon + 1);
+            if (colon != std::string::npos && (!all_digits(port) || port.size() > 5 ||
+                                               std::stoi(port) < 1 || std::stoi(port) > 65535)) {
+                bad_url(url, "the port must be a number from 1 to 65535");
+            }
+            if (comma == std::string::npos) break;
+            pos = comma + 1;
+        }
         out.host = hostport;
         return;
     }
@@ -207,7 +225,12 @@ void parse_host_port(const std::string& url, const std::string& hostport, DbUrl&
             port = after.substr(1);
         }
     } else {
-        size_t colon = hostport.rfind(':');
+        size_t colon = hostport.find(':');
+        // Only one ':' (before the port): more is an IPv6 address without
+        // [], or "user:password" with the '@' left out.
+        if (colon != std::string::npos && hostport.find(':', colon + 1) != std::string::npos) {
+            bad_url(url, "more than one ':' in the host (write an IPv6 address as [::1])");
+        }
         out.host = decode(url, hostport.substr(0, colon));
         if (colon != std::string::npos) port = hostport.substr(colon + 1);
     }

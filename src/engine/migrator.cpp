@@ -14,6 +14,7 @@
 //   refused up front with exit 2 rather than silently splitting the
 //   transaction; --atomic on MySQL/MariaDB is refused the same way.
 #include <chrono>
+#include <set>
 
 #include "engine/runner.hpp"
 #include "engine/transaction.hpp"
@@ -103,26 +104,31 @@ std::vector<StepResult> Migrator::run(const std::vector<Step>& steps) {
     m_position = 0;
     m_total = static_cast<int>(prepared.size());
     if (prepared.empty()) return {};
-    auto heads = m_state.versions();
-    if (m_opts.atomic) return run_atomic(prepared, heads);
+    auto rows = m_state.versions();
+    if (m_opts.atomic) return run_atomic(prepared, rows);
+    std::set<std::string> heads(rows.begin(), rows.end());
     for (auto& p : prepared) {
         ++m_position;
         StepResult r = in_transaction(*p.migration, m_conn.dialect())
                            ? run_transactional(p, heads)
                            : run_outside_transaction(p, heads);
-        heads = p.step->heads_after;
+        for (const auto& op : p.step->row_ops) {  // O(log rows) per change
+            if (op.kind != RowOp::insert) heads.erase(op.from);
+            if (op.kind != RowOp::remove) heads.insert(op.to);
+        }
         m_done.push_back(r);
         log_step(p, r);
     }
     return m_done;
 }
 
-HistoryRow Migrator::base_row(const Prepared& p, const std::vector<std::string>& from) const {
+HistoryRow Migrator::base_row(const Prepared& p) const {
     HistoryRow row;
     row.revision = p.migration->rev.id;
     row.operation = word(p.direction);
+    auto [from, to] = step_rows(*p.step);
     row.from_heads = join_heads(from);
-    row.to_heads = join_heads(p.step->heads_after);
+    row.to_heads = join_heads(to);
     row.checksum = p.checksum;
     row.message = p.migration->rev.message;
     row.started_at = history_time();
@@ -132,9 +138,9 @@ HistoryRow Migrator::base_row(const Prepared& p, const std::vector<std::string>&
     return row;
 }
 
-StepResult Migrator::run_transactional(const Prepared& p, const std::vector<std::string>& from) {
+StepResult Migrator::run_transactional(const Prepared& p, const std::set<std::string>& from) {
     auto t0 = std::chrono::steady_clock::now();
-    HistoryRow row = base_row(p, from);
+    HistoryRow row = base_row(p);
     int done = 0;
     // A busy or lost database at BEGIN throws a DbError: nothing ran, and the
     // run layer maps it (6 / 4).
@@ -142,7 +148,7 @@ StepResult Migrator::run_transactional(const Prepared& p, const std::vector<std:
     try {
         m_state.ensure_tables();
         run_statements(m_conn, m_opts, p, 0, [&](int n) { done = n; });
-        require_open_transaction(p, from, done, t0);
+        require_open_transaction(p, done, t0);
         m_state.apply(p.step->row_ops);
         row.finished_at = history_time();
         row.duration_ms = elapsed_ms(t0);
@@ -164,8 +170,8 @@ StepResult Migrator::run_transactional(const Prepared& p, const std::vector<std:
     return {p.migration->rev.id, p.direction, row.duration_ms, done};
 }
 
-void Migrator::require_open_transaction(const Prepared& p, const std::vector<std::string>& from,
-                                        int done, std::chrono::steady_clock::time_point t0) {
+void Migrator::require_open_transaction(const Prepared& p, int done,
+                                        std::chrono::steady_clock::time_point t0) {
     if (m_conn.in_transaction()) return;
     // A statement of the file ended our transaction (COMMIT, ROLLBACK, END,
     // ...): what ran before it is committed without the version-table change.
@@ -175,7 +181,7 @@ void Migrator::require_open_transaction(const Prepared& p, const std::vector<std
     std::string error =
         "a statement of the revision ended the transaction schemagate opened (COMMIT, "
         "ROLLBACK, BEGIN or END in a transactional section?)";
-    HistoryRow row = base_row(p, from);
+    HistoryRow row = base_row(p);
     row.dirty = true;
     row.statements_done = done;
     row.finished_at = history_time();
@@ -198,11 +204,10 @@ void Migrator::require_open_transaction(const Prepared& p, const std::vector<std
                            repair_choices(done), done_steps, rev.id, rev.file, error);
 }
 
-StepResult Migrator::run_outside_transaction(const Prepared& p,
-                                             const std::vector<std::string>& from) {
+StepResult Migrator::run_outside_transaction(const Prepared& p, const std::set<std::string>& from) {
     auto t0 = std::chrono::steady_clock::now();
     m_state.ensure_tables();
-    HistoryRow row = base_row(p, from);
+    HistoryRow row = base_row(p);
     row.dirty = true;  // committed before the first statement: a crash leaves it dirty
     row.id = m_state.history_insert(row);
     try {
@@ -244,7 +249,7 @@ std::vector<StepResult> Migrator::run_atomic(const std::vector<Prepared>& steps,
                                              std::vector<std::string> from) {
     const Prepared* current = nullptr;
     std::vector<StepResult> results;
-    std::vector<std::string> start_heads = from;
+    std::set<std::string> start_heads(from.begin(), from.end());
     Transaction tx(m_conn);
     try {
         m_state.ensure_tables();
@@ -252,16 +257,15 @@ std::vector<StepResult> Migrator::run_atomic(const std::vector<Prepared>& steps,
             current = &p;
             ++m_position;
             auto t0 = std::chrono::steady_clock::now();
-            HistoryRow row = base_row(p, from);
+            HistoryRow row = base_row(p);
             run_statements(m_conn, m_opts, p, 0, nullptr);
-            require_open_transaction(p, start_heads, row.statements_total, t0);
+            require_open_transaction(p, row.statements_total, t0);
             m_state.apply(p.step->row_ops);
             row.finished_at = history_time();
             row.duration_ms = elapsed_ms(t0);
             row.success = true;
             row.statements_done = row.statements_total;
             m_state.history_insert(row);
-            from = p.step->heads_after;
             results.push_back(
                 {p.migration->rev.id, p.direction, row.duration_ms, row.statements_total});
             log_step(p, results.back(), " (not yet committed)");
@@ -306,11 +310,12 @@ std::string repair_choices(int done) {
 }
 
 void Migrator::fail(const Prepared& p, const StatementFailure& f, bool dirty,
-                    const std::vector<std::string>& heads, std::optional<ExitCode> own_code) {
+                    const std::set<std::string>& rows, std::optional<ExitCode> own_code) {
     const auto& rev = p.migration->rev;
+    const std::vector<std::string> heads(rows.begin(), rows.end());
     if (!dirty && in_transaction(*p.migration, m_conn.dialect())) {
-        HistoryRow row = base_row(p, heads);
-        row.to_heads = join_heads(heads);  // nothing changed
+        HistoryRow row = base_row(p);
+        row.to_heads = row.from_heads;  // nothing changed
         row.finished_at = history_time();
         row.statements_done = m_opts.atomic ? 0 : f.done;
         row.error = f.location + ": " + f.error;

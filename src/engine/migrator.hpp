@@ -6,6 +6,7 @@
 #include <functional>
 #include <iosfwd>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -71,19 +72,23 @@ class Migrator {
   private:
     using Prepared = engine_detail::Prepared;
     std::vector<Prepared> prepare(const std::vector<Step>& steps) const;
-    StepResult run_transactional(const Prepared& p, const std::vector<std::string>& from);
-    StepResult run_outside_transaction(const Prepared& p, const std::vector<std::string>& from);
+    /// `from`: the version-table rows before the step (for messages). A set,
+    /// kept current by each step's row changes: no copy of all rows per step.
+    StepResult run_transactional(const Prepared& p, const std::set<std::string>& from);
+    StepResult run_outside_transaction(const Prepared& p, const std::set<std::string>& from);
     std::vector<StepResult> run_atomic(const std::vector<Prepared>& steps,
                                        std::vector<std::string> from);
-    HistoryRow base_row(const Prepared& p, const std::vector<std::string>& from) const;
+    /// The step's history row; from_heads / to_heads are the rows the step
+    /// changes (step_rows), not the whole version table.
+    HistoryRow base_row(const Prepared& p) const;
     void record_failed_row(HistoryRow row);
     /// Throws MigrationFailure(dirty) when a statement ended the transaction.
-    void require_open_transaction(const Prepared& p, const std::vector<std::string>& from, int done,
+    void require_open_transaction(const Prepared& p, int done,
                                   std::chrono::steady_clock::time_point t0);
     /// `own_code`: the exit code of a database error in schemagate's own
     /// writes (4, 5, 6), which replaces 8 when nothing is dirty.
     [[noreturn]] void fail(const Prepared& p, const engine_detail::StatementFailure& f, bool dirty,
-                           const std::vector<std::string>& heads,
+                           const std::set<std::string>& heads,
                            std::optional<ExitCode> own_code = std::nullopt);
     void log_step(const Prepared& p, const StepResult& r, const std::string& note = "") const;
     HistoryRow require_dirty();

@@ -100,8 +100,11 @@ def current_verbose_masks_a_password_query_option(tmp):
                                  "--log-format", fmt, cwd=tmp), 0, "current -v")
             check("aaaa00000001" in out, out)
             check("password=****" in out, "the masked URL on stdout: " + out)
-            visible = url_q.replace(query, "password=****")
-            assert_hidden(password, {"stdout": out, "stderr": err}, allowed=[visible])
+            # The server's own password (not chosen here: its fragments may
+            # be digits a timestamp holds too): whole and encoded, never.
+            for shown in (password, urllib.parse.quote(password, safe="")):
+                check(shown not in out and shown not in err, "the password is shown")
+            check(url_q.replace(query, "password=****") in out, out)
     finally:
         dbs.cleanup()
 

@@ -12,8 +12,9 @@
 
 namespace {
 
-void check_masked(const std::string& prefix, const std::string& password,
-                  const std::string& suffix) {
+// `host`: what a URL of this shape that does not parse shows after "scheme://".
+void check_masked(const std::string& prefix, const std::string& password, const std::string& suffix,
+                  const std::string& host) {
     std::string url = prefix + password + suffix, shown;
     try {
         shown = sg::parse_url(url).masked();
@@ -21,7 +22,8 @@ void check_masked(const std::string& prefix, const std::string& password,
         shown = e.what();
         shown = shown.substr(0, shown.rfind("': "));  // the URL as shown, not the reason
     }
-    const std::string context = prefix + "****" + suffix + "invalid database URL '";
+    const std::string context = prefix + "****" + suffix + "invalid database URL '" +
+                                prefix.substr(0, prefix.find("://") + 3);
     for (size_t k = 0; k + 3 <= password.size(); ++k) {
         std::string fragment = password.substr(k, 3);
         if (context.find(fragment) == std::string::npos &&
@@ -39,12 +41,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         sg::parse_url(text);
     } catch (const sg::Error&) {
     }
-    check_masked("postgresql://app:", text, "@db.example:5432/clinic?sslmode=require");
-    check_masked("mysql+pymysql://app:", text, "@db/app");
-    check_masked("postgresql://app:", text, "");
+    check_masked("postgresql://app:", text, "@db.example:5432/clinic?sslmode=require",
+                 "db.example");
+    check_masked("mysql+pymysql://app:", text, "@db/app", "db");
+    // "user:password" with the '@' and host left out. By the URL's grammar
+    // a '@' there ends the user info, '/' or '?' starts the path or query,
+    // and up to five digits are a port: only other passwords are secrets.
+    bool port = !text.empty() && text.size() <= 5 &&
+                text.find_first_not_of("0123456789") == std::string::npos;
+    if (text.find_first_of("@/?") == std::string::npos && !port) {
+        check_masked("postgresql://app:", text, "", "app");
+    }
     // A query option's value ends at '&' (the next option), so not there.
     if (text.find('&') == std::string::npos) {
-        check_masked("postgresql://db/app?sslmode=require&password=", text, "");
+        check_masked("postgresql://db/app?sslmode=require&password=", text, "", "db");
     }
     return 0;
 }
