@@ -175,10 +175,9 @@ int main(int argc, char** argv) {
     // stdout is exit 2, not a truncated file and exit 0 (an earlier error's
     // code stands).
     std::string failed = finish_output();
-    if (!failed.empty()) {
-        int out_code = code == 0 ? to_int(ExitCode::usage) : code;
-        log::error("cannot write output: " + failed, {{"exit_code", out_code}});
-        code = out_code;
+    if (!failed.empty() && code == 0) {
+        code = to_int(ExitCode::usage);
+        log::error("cannot write output: " + failed, {{"exit_code", code}});
     }
     return code;
 }

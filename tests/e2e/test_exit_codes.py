@@ -79,6 +79,7 @@ def output_to_dev_full_is_exit_2(tmp):
         check(rc == 2, "%s >/dev/full: exit %d, wanted 2\n%s" % (args, rc, err))
         check("cannot write output: No space left on device" in err, args + ": " + err)
         check(last_exit_code(err) == 2, args + ": the last log line says exit 2: " + err)
+        check("wrote offline SQL" not in err, args + ": an incomplete script is not 'wrote': " + err)
     # The same commands to a file that can be written still succeed.
     rc, out, err = shell('"$SG" --migrations %s history' % m, tmp)
     check(rc == 0 and "bbbb00000002" in out, "history to a pipe: %d %s" % (rc, err))

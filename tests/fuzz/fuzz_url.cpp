@@ -23,7 +23,7 @@ void check_masked(const std::string& prefix, const std::string& password, const 
         shown = shown.substr(0, shown.rfind("': "));  // the URL as shown, not the reason
     }
     const std::string context = prefix + "****" + suffix + "invalid database URL '" +
-                                prefix.substr(0, prefix.find("://") + 3);
+                                prefix.substr(0, prefix.find("://") + 3) + host;
     for (size_t k = 0; k + 3 <= password.size(); ++k) {
         std::string fragment = password.substr(k, 3);
         if (context.find(fragment) == std::string::npos &&
@@ -46,10 +46,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check_masked("mysql+pymysql://app:", text, "@db/app", "db");
     // "user:password" with the '@' and host left out. By the URL's grammar
     // a '@' there ends the user info, '/' or '?' starts the path or query,
-    // and up to five digits are a port: only other passwords are secrets.
+    // ',' a host list, and up to five digits are a port: only other
+    // passwords are secrets.
     bool port = !text.empty() && text.size() <= 5 &&
                 text.find_first_not_of("0123456789") == std::string::npos;
-    if (text.find_first_of("@/?") == std::string::npos && !port) {
+    if (text.find_first_of("@/?,") == std::string::npos && !port) {
         check_masked("postgresql://app:", text, "", "app");
     }
     // A query option's value ends at '&' (the next option), so not there.
