@@ -346,6 +346,9 @@ TEST_CASE("masking works on the parsed URL, whatever the password holds (issue 2
     // "user:password" without '@' and a trailing ':' is not a host (found by fuzz_url).
     CHECK_THAT(url_error("postgresql://app:secretword:"), Catch::Contains("'postgresql://app'"));
     CHECK_THAT(url_error("postgresql://::1/db"), Catch::Contains("[::1]"));
+    // A host list whose item is "user:password" is no host list (fuzz_url).
+    CHECK_THAT(url_error("postgresql://app:s3,cret/db"), Catch::Contains("'postgresql://app'"));
+    CHECK(parse_url("postgresql://h1:5432,[::1]:5433,h3/db").host == "h1:5432,[::1]:5433,h3");
 }
 
 TEST_CASE("no 3-character fragment of a random password survives masking", "[url]") {
