@@ -656,6 +656,45 @@ class Bench:
         self.results["graph"] = out
 
 
+    # (4b) a root and N heads (issue 22 D11): every command must stay linear
+    def fanout(self):
+        a = self.args
+        out = {}
+        for n in a.fanout_sizes:
+            path = os.path.join(self.work, f"fanout-{n}")
+            log(f"fan-out: writing a root and {n} heads")
+            text = workload.write_fanout(path, n)
+            # SQLite on tmpfs when there is one: the rows are about the plan,
+            # the version table and the history, not the disk's fsync
+            dbdir = "/dev/shm" if os.path.isdir("/dev/shm") else self.work
+            db = os.path.join(dbdir, f"sg-bench-fanout-{os.getpid()}-{n}.db")
+            url = "sqlite:///" + db
+            base = ["--migrations", path, "--backup", "never", "-q"]
+            cmds = [("run --target heads (apply all)", ["run", "--url", url, "--target", "heads"]),
+                    ("run --target heads (no-op)", ["run", "--url", url, "--target", "heads"]),
+                    ("upgrade heads --sql", ["upgrade", "heads", "--sql", "--dialect", "sqlite"]),
+                    ("downgrade base", ["downgrade", "base", "--url", url])]
+            for rep in range(a.graph_reps):
+                for name, c in cmds:  # a fresh database every repetition
+                    s, r, rc, e = measure(self.sg(*base, *c))
+                    v = out.setdefault((n, name), {"xs": [], "rss": [], "error": None, "text": text})
+                    if rc != 0:
+                        v["error"] = f"exit {rc}: {e}"
+                    else:
+                        v["xs"].append(s)
+                        v["rss"].append(r)
+                for leftover in (db, db + ".lock"):
+                    if os.path.exists(leftover):
+                        os.unlink(leftover)
+            for name, _ in cmds:
+                v = out[(n, name)]
+                v["median"] = median(v["xs"])
+                v["rss"] = max(v["rss"]) if v["rss"] else None
+                log(f"fan-out: {n} heads, {name}: {fmt_ms(v['median'])} {v['error'] or ''}")
+            shutil.rmtree(path)
+        self.results["fanout"] = out
+
+
 def _shell_quote(s):
     return s if re.fullmatch(r"[\w@%+=:,./-]+", s) else "'" + s.replace("'", "'\"'\"'") + "'"
 
@@ -788,6 +827,22 @@ def write_results(b, path, info, load_start, load_end, started, elapsed, servers
                 continue
             w(f"| {shape} | {n} | `{name}` | {fmt_ms(v['median'])} | {v['rss'] / 1024:.1f} MiB | "
               f"{v['rss'] / n:.2f} |")
+        w("")
+
+    F = R.get("fanout")
+    if F:
+        w("## (4b) A root and N heads (issue 22 D11)\n")
+        w("One root revision and N heads, each a child of the root (`SELECT k;` bodies), "
+          "SQLite on tmpfs: `run --target heads` from an empty database, the same run again "
+          "(no-op), `upgrade heads --sql`, then `downgrade base`. Linear means time and peak "
+          "RSS grow with N, not N².\n")
+        w("| heads | command | median | peak RSS |")
+        w("|---|---|---|---|")
+        for (n, name), v in F.items():
+            if v["error"]:
+                w(f"| {n} | `{name}` | failed: {v['error'][:150]} | |")
+                continue
+            w(f"| {n} | `{name}` | {fmt_ms(v['median'])} | {v['rss'] / 1024:.1f} MiB |")
         w("")
 
     w("## Targets of issue 7\n")
@@ -1012,7 +1067,7 @@ def main():
     p.add_argument("--bin", help="schemagate binary (env SG_BENCH_BIN; default build-static/schemagate "
                    "if present, else build/schemagate, built when needed)")
     p.add_argument("--quick", action="store_true", help="small N, few runs, only 1k graphs: a smoke run")
-    p.add_argument("--only", action="append", choices=["pg", "mysql", "sqlite", "graph"],
+    p.add_argument("--only", action="append", choices=["pg", "mysql", "sqlite", "graph", "fanout"],
                    help="only these parts (repeatable); default all")
     p.add_argument("-n", type=int, help="revisions in the apply workload (default 200; --quick 20)")
     p.add_argument("--runs", type=int, help="hyperfine runs per no-op row (default 30; --quick 5)")
@@ -1020,6 +1075,8 @@ def main():
     p.add_argument("--reps", type=int, help="repetitions of the apply and backup rows (default 5; --quick 1)")
     p.add_argument("--graph-sizes", help="comma-separated revision counts (default 1000,10000,50000; "
                    "--quick 1000)")
+    p.add_argument("--fanout-sizes", help="comma-separated head counts of the root-and-N-heads "
+                   "rows (default 10000; --quick 500)")
     p.add_argument("--graph-reps", type=int, help="runs per graph row (default 3; --quick 1)")
     p.add_argument("--out", default=os.path.join(ROOT, "bench", "RESULTS.md"), help="default bench/RESULTS.md")
     p.add_argument("--workdir", help="where the workload is written (default a new temporary directory, "
@@ -1034,11 +1091,12 @@ def main():
     a.reps = a.reps or (1 if q else 5)
     a.graph_reps = a.graph_reps or (1 if q else 3)
     a.graph_sizes = [int(x) for x in (a.graph_sizes or ("1000" if q else "1000,10000,50000")).split(",")]
+    a.fanout_sizes = [int(x) for x in (a.fanout_sizes or ("500" if q else "10000")).split(",")]
     if a.n < 2:
         p.error("-n must be at least 2")
     if any(g % 50 for g in a.graph_sizes):
         p.error("--graph-sizes must be multiples of 50 (the branchy graph's block)")
-    only = set(a.only or ["pg", "mysql", "sqlite", "graph"])
+    only = set(a.only or ["pg", "mysql", "sqlite", "graph", "fanout"])
 
     started = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M")
     t0 = time.time()
@@ -1096,6 +1154,8 @@ def main():
         b.versions["strace"] = version_of(["strace", "-V"])
         if "graph" in only:
             b.graph()
+        if "fanout" in only:
+            b.fanout()
     finally:
         if servers:
             servers.stop()

@@ -223,3 +223,28 @@ def write_graph(path, n, branchy):
             f.write(text)
         total += len(text)
     return total
+
+
+def write_fanout(path, n):
+    """A root and n heads, each a child of the root (issue 22 D11): the graph
+    whose plans, version-table rows and history grow with n at every step.
+    One small file per revision in folders of 1000; returns the file bytes."""
+    os.makedirs(path, exist_ok=True)
+    root = "fanroot00000"
+    text = (f"-- revision: {root}\n-- down_revision:\n-- message: root\n\n"
+            "-- +upgrade\nCREATE TABLE fan_root (id INTEGER PRIMARY KEY);\n\n"
+            "-- +downgrade\nDROP TABLE fan_root;\n")
+    with open(os.path.join(path, "root.sql"), "w") as f:
+        f.write(text)
+    total = len(text)
+    for k in range(n):
+        sub = os.path.join(path, f"{k // 1000:03d}")
+        if k % 1000 == 0:
+            os.makedirs(sub, exist_ok=True)
+        rid = f"fan{k:09d}"
+        text = (f"-- revision: {rid}\n-- down_revision: {root}\n-- message: head {k}\n\n"
+                f"-- +upgrade\nSELECT {k};\n\n-- +downgrade\nSELECT {k};\n")
+        with open(os.path.join(sub, f"{k:06d}_{rid}.sql"), "w") as f:
+            f.write(text)
+        total += len(text)
+    return total

@@ -4,11 +4,14 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "cli/output.hpp"
 #include "core/graph.hpp"
+#include "core/util.hpp"
 #include "db/connection.hpp"
 #include "engine/migrator.hpp"
 #include "log/log.hpp"
 #include "run/problems.hpp"
+#include "run/report.hpp"
 #include "run/session.hpp"
 #include "script/migration.hpp"
 
@@ -72,20 +75,26 @@ ExitCode dispatch(const Invocation& inv) {
     throw Error(ExitCode::usage, "unknown command '" + c + "'");
 }
 
-int main(int argc, char** argv) {
-    std::vector<std::string> args(argv + 1, argv + argc);
-    Env env = process_env();
-    // Until the command line is parsed: JSON if asked for, secrets of the
-    // environment masked already.
-    log::init(wants_json_logs(args, env) ? log::Format::json : log::Format::text, log::Level::info);
-    for (const char* var : {"DATABASE_PASSWORD"}) {
-        auto it = env.find(var);
-        if (it != env.end()) log::add_secret(it->second);
+namespace {
+
+// The commands that use a database write the termination message and
+// --report at every exit (docs/run.md step 9), not only once the run layer
+// has started: a bad option, URL or secret file is written there too.
+bool writes_outputs(const std::string& command, bool sql) {
+    for (const char* c :
+         {"run", "upgrade", "downgrade", "stamp", "repair", "check", "current", "wait", "backup"}) {
+        if (command == c) return !(sql && (command == "upgrade" || command == "downgrade"));
     }
-    std::string command;
+    return false;
+}
+
+// Runs the command; every error becomes its exit code, logged. `failure`
+// gets the error's message and hint.
+int run_command(const std::vector<std::string>& args, const Env& env, Invocation& inv, bool& parsed,
+                Error& failure) {
     try {
-        Invocation inv = parse_invocation(args, env);
-        command = inv.command;
+        inv = parse_invocation(args, env);
+        parsed = true;
         if (inv.help) {
             std::cout << (inv.command.empty() ? program_help() : command_help(inv.command));
             return to_int(ExitCode::ok);
@@ -95,25 +104,86 @@ int main(int argc, char** argv) {
         return to_int(dispatch(inv));
     } catch (const ScriptError& e) {
         log_problems(e);
+        failure = e;
         return to_int(e.code());
     } catch (const GraphError& e) {
         log_problems(e);
+        failure = e;
         return to_int(e.code());
     } catch (const MigrationFailure& e) {
         report(e);
+        failure = e;
         return to_int(e.code());
     } catch (const DbError& e) {
         ExitCode code = e.code();
         log::error(e.describe(), {{"exit_code", to_int(code)}});
+        failure = Error(code, e.describe());
         return to_int(code);
     } catch (const Error& e) {
-        report(e, command);
+        report(e, inv.command);
+        failure = e;
         return to_int(e.code());
     } catch (const std::exception& e) {
-        log::error(std::string("internal error: ") + e.what(),
-                   {{"exit_code", to_int(ExitCode::internal)}});
+        std::string msg = std::string("internal error: ") + e.what();
+        log::error(msg, {{"exit_code", to_int(ExitCode::internal)}});
+        failure = Error(ExitCode::internal, msg);
         return to_int(ExitCode::internal);
     }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    install_checked_stdout();
+    std::vector<std::string> args(argv + 1, argv + argc);
+    Env env = process_env();
+    // Until the command line is parsed: JSON if asked for, secrets of the
+    // environment masked already.
+    log::init(wants_json_logs(args, env) ? log::Format::json : log::Format::text, log::Level::info);
+    for (const char* var : {"DATABASE_PASSWORD"}) {
+        auto it = env.find(var);
+        if (it != env.end()) log::add_secret(it->second);
+    }
+    std::string started_at = utc_now();
+    Invocation inv;
+    bool parsed = false;
+    Error failure(ExitCode::ok, "");
+    int code = run_command(args, env, inv, parsed, failure);
+    if (code != 0 && !outputs_written()) {
+        EarlyOutputs out;
+        if (parsed) {
+            out.command = inv.command;
+            out.sql = inv.opts.sql;
+            out.termination_log = inv.settings.termination_log;
+            out.report = inv.settings.report;
+        } else {
+            out = early_outputs(args, env);
+        }
+        if (writes_outputs(out.command, out.sql)) {
+            RunReport r;
+            r.command = out.command;
+            r.tool_version = SCHEMAGATE_VERSION;
+            r.started_at = started_at;
+            r.code = static_cast<ExitCode>(code);
+            r.error = log::redact(failure.what());
+            r.hint = failure.hint().empty() ? default_hint(r.code) : failure.hint();
+            if (parsed) {
+                r.target = inv.settings.target;
+                r.database = inv.settings.db.masked();
+                r.dialect = dialect_name(inv.settings.db.dialect);
+            }
+            write_outputs(r, out.termination_log, out.report);
+        }
+    }
+    // The output is checked when it is flushed: a full disk or a closed
+    // stdout is exit 2, not a truncated file and exit 0 (an earlier error's
+    // code stands).
+    std::string failed = finish_output();
+    if (!failed.empty() && code == 0) {
+        code = to_int(ExitCode::usage);
+        log::error("cannot write output: " + failed, {{"exit_code", code}});
+    }
+    return code;
 }
 
 }  // namespace sg::cli

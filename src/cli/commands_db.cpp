@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/format.hpp"
+#include "cli/output.hpp"
 #include "core/util.hpp"
 #include "engine/migrator.hpp"  // write_offline
 #include "log/log.hpp"
@@ -39,7 +40,11 @@ ExitCode offline(const Invocation& inv, Direction dir) {
     Dialect d = s.dialect.value_or(s.db.dialect);
     bool create = dir == Direction::upgrade && from.empty();
     write_offline(std::cout, scripts, d, s.tables, steps, from, create);
-    std::cout << std::flush;
+    // A script cut short (a full disk) must not be reported as written.
+    if (std::string failed = finish_output(); !failed.empty()) {
+        throw Error(ExitCode::usage, "cannot write output: " + failed,
+                    "the SQL script is incomplete: free space or fix the output, then run again");
+    }
     log::info("wrote offline SQL",
               {{"dialect", dialect_name(d)}, {"steps", static_cast<long long>(steps.size())}});
     return ExitCode::ok;

@@ -109,6 +109,9 @@ ExitCode cmd_history(const Invocation& inv) {
     if (!range.empty() && range.find(':') == std::string::npos) {
         throw Error(ExitCode::usage, "history range needs A:B, A: or :B, not '" + range + "'");
     }
+    // A range that does not name `current` is resolved before the database
+    // is read: a bad one fails without a "finished exit_code=0" line first.
+    if (!range.empty() && !mentions_current(range)) scripts.graph.history_range(range, {});
     // The (current) marks need the database; an unreadable one only costs the marks.
     std::vector<std::string> rows = rows_for_marks(inv, mentions_current(range));
     std::vector<std::string> ids;
@@ -169,13 +172,16 @@ ExitCode cmd_show(const Invocation& inv) {
 
 ExitCode cmd_verify(const Invocation& inv) {
     const Settings& s = inv.settings;
-    auto scripts = load_directory(s.migrations, s.dialect);  // no --dialect: every dialect
+    // No --dialect: every dialect. A list: each of them, loaded in turn.
+    const auto& listed = inv.opts.dialect_list;
+    for (size_t i = 1; i < listed.size(); ++i) load_directory(s.migrations, listed[i]);
+    auto scripts = load_directory(s.migrations, s.dialect);
     // Loading has already lexed every section for every dialect checked
     // (the splitter's own errors, and transaction control): what is left is
     // a dialect a revision has no upgrade section for.
     std::vector<FileProblem> problems;
     std::vector<Dialect> dialects{Dialect::postgresql, Dialect::mysql, Dialect::sqlite};
-    if (s.dialect) dialects = {*s.dialect};
+    if (!listed.empty()) dialects = listed;
     for (const auto& m : scripts.migrations) {
         for (Dialect d : dialects) {
             if (!m.upgrade_for(d))

@@ -29,10 +29,30 @@ std::string trim_newlines(std::string s) {
 }
 
 // An unset or empty variable counts as absent: Kubernetes manifests and
-// compose files often set variables to "".
+// compose files often set variables to "". Not for the variables that name
+// the database: see database_var.
 std::optional<std::string> get(const Env& env, const std::string& name) {
     auto it = env.find(name);
     if (it == env.end() || it->second.empty()) return std::nullopt;
+    return it->second;
+}
+
+bool blank(const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isspace(c) != 0; });
+}
+
+// A variable that names the database (DATABASE_URL, SCHEMAGATE_URL, their
+// _FILE forms): set but empty or blank is an error, never "unset". In a pod
+// that is a secret with an empty key, and the next source (in the end the
+// SQLite default) would migrate the wrong database and exit 0.
+std::optional<std::string> database_var(const Env& env, const std::string& name) {
+    auto it = env.find(name);
+    if (it == env.end()) return std::nullopt;
+    if (blank(it->second)) {
+        throw usage(name +
+                    " is set but empty (a secret with an empty key?); give it a value or "
+                    "unset it");
+    }
     return it->second;
 }
 
@@ -45,9 +65,13 @@ std::string named(const std::string& option) {
 // error naming the variable: falling back to the next source (in the end the
 // SQLite default) would migrate the wrong database and exit 0.
 std::optional<std::string> value_or_file(const Env& env, const std::string& name,
-                                         const FileReader& read_file) {
-    auto direct = get(env, name);
-    auto file = get(env, name + "_FILE");
+                                         const FileReader& read_file, bool names_database) {
+    bool direct_set = env.count(name) > 0, file_set = env.count(name + "_FILE") > 0;
+    if (names_database && direct_set && file_set) {
+        throw usage("both " + name + " and " + name + "_FILE are set; use one of them");
+    }
+    auto direct = names_database ? database_var(env, name) : get(env, name);
+    auto file = names_database ? database_var(env, name + "_FILE") : get(env, name + "_FILE");
     if (direct && file) {
         throw usage("both " + name + " and " + name + "_FILE are set; use one of them");
     }
@@ -58,7 +82,9 @@ std::optional<std::string> value_or_file(const Env& env, const std::string& name
     } catch (const Error& e) {
         throw usage(name + "_FILE: " + e.what());
     }
-    if (value.empty()) throw usage(name + "_FILE: the file " + *file + " is empty");
+    if (names_database ? blank(value) : value.empty()) {
+        throw usage(name + "_FILE: the file " + *file + " is empty");
+    }
     return value;
 }
 
@@ -188,20 +214,33 @@ UrlChoice choose_url(const std::optional<std::string>& flag, const Env& env,
                      const FileReader& read_file) {
     UrlChoice choice;
     // The password of DATABASE_PASSWORD(_FILE) is masked even when a full URL wins.
-    auto password = value_or_file(env, "DATABASE_PASSWORD", read_file);
+    auto password = value_or_file(env, "DATABASE_PASSWORD", read_file, false);
     if (password) choice.secrets.push_back(*password);
-    if (flag && !flag->empty()) {
+    // Each source that is set is used, or is an error when it holds nothing:
+    // `--url "$DATABASE_URL"` with the variable unset must not fall back.
+    if (flag) {
+        if (blank(*flag)) {
+            throw usage(
+                "--url is empty (an unset variable in --url \"$VAR\"?); give a URL or "
+                "leave out --url");
+        }
         choice.url = *flag;
         choice.source = "--url";
-    } else if (auto url = get(env, "SCHEMAGATE_URL")) {
+    } else if (auto url = database_var(env, "SCHEMAGATE_URL")) {
         choice.url = *url;
         choice.source = "SCHEMAGATE_URL";
-    } else if (auto db_url = value_or_file(env, "DATABASE_URL", read_file)) {
+    } else if (auto db_url = value_or_file(env, "DATABASE_URL", read_file, true)) {
         choice.url = *db_url;
-        choice.source = get(env, "DATABASE_URL") ? "DATABASE_URL" : "DATABASE_URL_FILE";
+        choice.source = env.count("DATABASE_URL") ? "DATABASE_URL" : "DATABASE_URL_FILE";
     } else {
         choice.url = url_from_parts(env, password);
-        if (!choice.url.empty()) choice.source = "DATABASE_HOST/DATABASE_NAME";
+        if (!choice.url.empty()) {
+            choice.source = "DATABASE_HOST/DATABASE_NAME";
+        } else {
+            for (const char* part : {"DATABASE_HOST", "DATABASE_NAME"}) {
+                if (env.count(part)) database_var(env, part);  // set but blank: an error
+            }
+        }
     }
     return choice;
 }

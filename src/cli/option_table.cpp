@@ -20,7 +20,7 @@ const std::vector<OptionDef> kOptions = {
     {"migrations", 0, K::value, S::global, "DIR", "migrations directory (default ./migrations)", {}},
     {"version-table", 0, K::value, S::global, "NAME", "version table (default alembic_version)", {}},
     {"history-table", 0, K::value, S::global, "NAME", "history table (default schemagate_history)", {}},
-    {"dialect", 0, K::value, S::global, "NAME", "SQL dialect of --sql output: postgresql, mysql, sqlite (default: the URL's)", {}},
+    {"dialect", 0, K::value, S::global, "NAME", "SQL dialect of --sql output: postgresql, mysql, sqlite (default: the URL's); verify and import alembic take a comma-separated list", {}},
     {"connect-timeout", 0, K::value, S::global, "DURATION", "timeout of one connection attempt (default 10s)", {}},
     {"log-format", 0, K::value, S::global, "FORMAT", "text or json (default text)", {}},
     {"log-level", 0, K::value, S::global, "LEVEL", "debug, info, warn, error, off (default info)", {}},

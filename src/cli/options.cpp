@@ -223,15 +223,31 @@ void resolve_database(const Lookup& l, const Env& env, const FileReader& read_fi
         throw Error(ExitCode::usage, (url.source.empty() ? "" : url.source + ": ") + e.what());
     }
     const DbUrl& parsed = s.db;
-    if (!parsed.password.empty()) inv.secrets.push_back(parsed.password);
+    for (const auto& secret : parsed.secrets()) inv.secrets.push_back(secret);
     if (auto d = l.value("dialect"); d && inv.command == "import") {
         inv.opts.dialects = *d;  // a comma-separated list, checked by the command
     } else if (d) {
-        s.dialect = parse_dialect(*d);
-        if (!s.dialect) {
-            throw usage(origin(l, "dialect") + ": unknown dialect '" + *d +
-                        "' (use postgresql, mysql, mariadb or sqlite)");
+        // A comma-separated list wherever a dialect is named (what `import
+        // alembic --dialect` took can be verified with the same flag);
+        // commands that produce one dialect's SQL take one.
+        for (size_t pos = 0;;) {
+            size_t comma = d->find(',', pos);
+            std::string name = d->substr(pos, comma == std::string::npos ? comma : comma - pos);
+            auto one = parse_dialect(name);
+            if (!one) {
+                throw usage(origin(l, "dialect") + ": unknown dialect '" + name +
+                            "' (use postgresql, mysql, mariadb or sqlite, comma-separated)");
+            }
+            auto& list = inv.opts.dialect_list;
+            if (std::find(list.begin(), list.end(), *one) == list.end()) list.push_back(*one);
+            if (comma == std::string::npos) break;
+            pos = comma + 1;
         }
+        if (inv.opts.dialect_list.size() > 1 && inv.command != "verify") {
+            throw usage(origin(l, "dialect") + ": '" + inv.command + "' takes one dialect, not '" +
+                        *d + "' (a list is for verify and import)");
+        }
+        s.dialect = inv.opts.dialect_list.front();
     }
     Dialect dialect = s.dialect.value_or(parsed.dialect);
     if (auto v = l.value("version-table")) s.tables.version = *v;
@@ -385,6 +401,52 @@ Invocation parse_invocation(const std::vector<std::string>& args, const Env& env
             inv.settings.applied_by = it->second;
     }
     return inv;
+}
+
+EarlyOutputs early_outputs(const std::vector<std::string>& args, const Env& env) {
+    EarlyOutputs out;
+    auto take = [&](const std::string& name, const std::string& value) {
+        if (name == "termination-log") out.termination_log = value;
+        if (name == "report") out.report = value;
+        if (name == "sql") out.sql = value != "false" && value != "0";
+    };
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (a == "--") {
+            if (out.command.empty() && i + 1 < args.size()) out.command = args[i + 1];
+            break;
+        }
+        if (a.compare(0, 2, "--") == 0) {
+            size_t eq = a.find('=');
+            std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+            const OptionDef* def = find_option(name);
+            bool has_value = def && def->kind != OptionKind::flag;
+            if (eq != std::string::npos) {
+                take(name, a.substr(eq + 1));
+            } else if (has_value && i + 1 < args.size()) {
+                take(name, args[++i]);
+            } else if (!has_value) {
+                take(name, "true");
+            }
+        } else if (a.size() > 1 && a[0] == '-' && !is_negative_number(a)) {
+            for (size_t j = 1; j < a.size(); ++j) {
+                const OptionDef* def = find_short(a[j]);
+                if (def && def->kind != OptionKind::flag) {
+                    if (j + 1 == a.size()) ++i;  // the value is the next argument
+                    break;
+                }
+            }
+        } else if (out.command.empty()) {
+            out.command = a;
+        }
+    }
+    auto from_env = [&](const std::string& option, std::string& value) {
+        auto it = env.find(env_name(option));
+        if (value.empty() && it != env.end()) value = it->second;
+    };
+    from_env("termination-log", out.termination_log);
+    from_env("report", out.report);
+    return out;
 }
 
 bool wants_json_logs(const std::vector<std::string>& args, const Env& env) {

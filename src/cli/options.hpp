@@ -35,6 +35,8 @@ struct CommandOptions {
     std::vector<DbUrl> dev_urls;                     // --dev-url / SCHEMAGATE_DEV_URL
     bool no_stamp = false;                           // baseline --no-stamp
     std::string baseline;                            // run --baseline REV (SCHEMAGATE_BASELINE)
+    /// --dialect as a list (verify checks each; other commands take one).
+    std::vector<Dialect> dialect_list;
 };
 
 struct Invocation {
@@ -63,6 +65,16 @@ std::string command_help(const std::string& command);
 
 /// Best effort before parsing succeeded: was JSON logging asked for? So even
 /// a usage error comes out in the format a log collector expects.
+/// What an error before the command ran needs to write the termination
+/// message and --report: the command and the two paths, read from the
+/// arguments and environment without failing on anything else in them
+/// (the error may be a bad option).
+struct EarlyOutputs {
+    std::string command, termination_log, report;
+    bool sql = false;  // upgrade/downgrade --sql: no database, no outputs
+};
+EarlyOutputs early_outputs(const std::vector<std::string>& args, const Env& env);
+
 bool wants_json_logs(const std::vector<std::string>& args, const Env& env);
 
 }  // namespace sg::cli

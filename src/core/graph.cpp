@@ -397,4 +397,28 @@ std::set<std::string> RevisionGraph::ancestors(const std::vector<std::string>& i
     return out;
 }
 
+std::vector<std::pair<std::string, std::string>> RevisionGraph::overlapping_rows(
+    const std::vector<std::string>& rows) const {
+    // Linear in the graph: one mask of everything strictly below the rows;
+    // only a row inside it is an ancestor of another row, and only those (an
+    // error case) are searched for the rows above them.
+    std::vector<size_t> known, parents;
+    for (const auto& r : rows)
+        if (find(r)) known.push_back(index_of(r));
+    for (size_t k : known)
+        for (size_t d : m_links.norm_down[k]) parents.push_back(d);
+    auto below = detail::ancestor_mask(m_links, parents, true);
+    std::vector<std::pair<size_t, size_t>> pairs;  // (descendant, ancestor) as indexes of known
+    for (size_t a = 0; a < known.size(); ++a) {
+        if (!below[known[a]]) continue;
+        auto above = detail::descendant_mask(m_links, {known[a]}, true);
+        for (size_t d = 0; d < known.size(); ++d)
+            if (d != a && above[known[d]]) pairs.push_back({d, a});
+    }
+    std::sort(pairs.begin(), pairs.end());
+    std::vector<std::pair<std::string, std::string>> out;
+    for (auto [d, a] : pairs) out.push_back({m_revisions[known[a]].id, m_revisions[known[d]].id});
+    return out;
+}
+
 }  // namespace sg

@@ -49,8 +49,22 @@ struct Step {
     std::string revision;
     Direction direction;
     std::vector<RowOp> row_ops;
-    std::vector<std::string> heads_after;  // version-table rows after the step, sorted
+    /// The version-table rows after the step, sorted: on a plan's last step
+    /// only (the rows after the plan), empty on the others. A copy per step
+    /// would cost steps x rows (a root with 10,000 heads: 10^8 strings);
+    /// replay row_ops (apply_row_ops) for the rows in between.
+    std::vector<std::string> heads_after;
 };
+
+/// `rows` with `ops` applied (insert, remove, update as the version table
+/// gets them), sorted.
+std::vector<std::string> apply_row_ops(const std::vector<std::string>& rows,
+                                       const std::vector<RowOp>& ops);
+/// The rows a step takes away and the rows it puts in their place (each
+/// sorted): what its history row records as from_heads / to_heads. Other
+/// branches' rows are not part of it, so the record stays the size of the
+/// step, not of the version table.
+std::pair<std::vector<std::string>, std::vector<std::string>> step_rows(const Step& step);
 
 /// Adjacency lists packed in one array (compressed rows): `adj[i]` is a
 /// read-only range of positions. Rows are appended in order 0, 1, 2...
@@ -151,6 +165,11 @@ class RevisionGraph {
 
     /// `ids` and everything reachable from them through down_revision and depends_on.
     std::set<std::string> ancestors(const std::vector<std::string>& ids) const;
+    /// Pairs (ancestor, descendant) of `rows` that are ancestors of each
+    /// other (ids unknown to the graph are left out), by descendant in the
+    /// rows' order. Linear in the graph when there are none.
+    std::vector<std::pair<std::string, std::string>> overlapping_rows(
+        const std::vector<std::string>& rows) const;
     /// The applied set of a database whose version table holds `rows`.
     std::set<std::string> applied(const std::vector<std::string>& rows) const {
         return ancestors(rows);

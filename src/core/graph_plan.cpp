@@ -2,6 +2,8 @@
 // ScriptDirectory._upgrade_revs / _downgrade_revs / _stamp_revs and
 // RevisionMap._collect_*_revisions compute them.
 #include <algorithm>
+#include <set>
+#include <unordered_set>
 
 #include "core/graph.hpp"
 #include "core/graph_walk.hpp"
@@ -15,10 +17,13 @@ using detail::Node;
 
 namespace {
 
+// The revisions among `nodes`, first occurrence kept: linear (a target of
+// 10,000 heads is 10,000 nodes).
 std::vector<size_t> revisions_only(const std::vector<Node>& nodes) {
     std::vector<size_t> out;
+    std::unordered_set<size_t> seen;
     for (Node n : nodes)
-        if (n >= 0 && std::find(out.begin(), out.end(), static_cast<size_t>(n)) == out.end())
+        if (n >= 0 && seen.insert(static_cast<size_t>(n)).second)
             out.push_back(static_cast<size_t>(n));
     return out;
 }
@@ -87,6 +92,7 @@ std::vector<Step> RevisionGraph::plan_upgrade(const std::vector<std::string>& cu
     std::vector<Step> steps;
     steps.reserve(order.size());
     for (size_t r : order) steps.push_back(heads.upgrade(r));
+    if (!steps.empty()) steps.back().heads_after = heads.rows();
     return steps;
 }
 
@@ -121,6 +127,7 @@ std::vector<Step> RevisionGraph::plan_downgrade(const std::vector<std::string>& 
     std::vector<Step> steps;
     steps.reserve(order.size());
     for (size_t r : order) steps.push_back(heads.downgrade(r));
+    if (!steps.empty()) steps.back().heads_after = heads.rows();
     return steps;
 }
 
@@ -156,6 +163,25 @@ std::vector<std::string> RevisionGraph::plan_stamp(const std::vector<std::string
             heads.stamp({}, {w.id(d)}, true, true);
     }
     return heads.rows();
+}
+
+std::vector<std::string> apply_row_ops(const std::vector<std::string>& rows,
+                                       const std::vector<RowOp>& ops) {
+    std::set<std::string> out(rows.begin(), rows.end());
+    for (const auto& op : ops) {
+        if (op.kind != RowOp::insert) out.erase(op.from);
+        if (op.kind != RowOp::remove) out.insert(op.to);
+    }
+    return {out.begin(), out.end()};
+}
+
+std::pair<std::vector<std::string>, std::vector<std::string>> step_rows(const Step& step) {
+    std::set<std::string> from, to;
+    for (const auto& op : step.row_ops) {
+        if (op.kind != RowOp::insert) from.insert(op.from);
+        if (op.kind != RowOp::remove) to.insert(op.to);
+    }
+    return {{from.begin(), from.end()}, {to.begin(), to.end()}};
 }
 
 }  // namespace sg

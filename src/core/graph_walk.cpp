@@ -2,6 +2,7 @@
 #include "core/graph_walk.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <map>
 #include <string>
 
@@ -182,6 +183,22 @@ std::optional<Relative> relative_tail(const std::string& s, size_t p) {
 
 }  // namespace
 
+// The number of a relative revision ("+2", "-9"). Beyond what a long holds,
+// or LONG_MIN (whose magnitude a long cannot hold), it is a usage error
+// (exit 2): no graph is that deep, and the walk needs |steps|.
+long relative_steps(const std::string& text) {
+    long steps = 0;
+    try {
+        steps = std::stol(text);
+    } catch (const std::exception&) {
+        steps = LONG_MIN;
+    }
+    if (steps == LONG_MIN) {
+        throw Error(ExitCode::usage, "relative revision " + text + " is out of range");
+    }
+    return steps;
+}
+
 // Alembic's `(?:(.+?)@)?(\w+)?((?:\+|-)\d+)` matched at the start of the target
 // (the rest of the target is ignored, as re.match does), by hand: a regex
 // engine takes quadratic time on a long target. The lazy label is tried at
@@ -195,11 +212,7 @@ std::optional<Relative> parse_relative(const std::string& target) {
         }
     if (!r) r = relative_tail(target, 0);
     if (!r) return r;
-    try {
-        r->steps = std::stol(r->text);
-    } catch (const std::exception&) {
-        fail("relative revision " + r->text + " is out of range");
-    }
+    r->steps = relative_steps(r->text);
     return r;
 }
 
@@ -322,13 +335,7 @@ std::vector<Node> Walker::get_revisions(const std::string& text) const {
         const std::string& s = num.ids[0];
         if (s.size() > 1 && s[0] == '-' &&
             std::all_of(s.begin() + 1, s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-            long steps = 0;
-            try {
-                steps = std::stol(s);
-            } catch (const std::exception&) {
-                fail("relative revision " + s + " is out of range");
-            }
-            return walk_down_from_heads(steps, num.label);
+            return walk_down_from_heads(relative_steps(s), num.label);
         }
     }
     std::vector<Node> out;

@@ -85,6 +85,9 @@ struct Relative {
     std::string text;  // "+2", "-1"
 };
 std::optional<Relative> parse_relative(const std::string& target);
+/// The number of a relative revision; Error(usage) when a long cannot hold
+/// it or its magnitude (LONG_MIN).
+long relative_steps(const std::string& text);
 
 }  // namespace sg::detail
 

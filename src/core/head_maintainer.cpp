@@ -12,15 +12,37 @@
 namespace sg::detail {
 
 HeadMaintainer::HeadMaintainer(const RevisionGraph& graph, const std::vector<std::string>& rows)
-    : m_graph(graph), m_rows(rows.begin(), rows.end()) {}
+    : m_graph(graph), m_rows(rows.begin(), rows.end()) {
+    m_row_children.assign(graph.revisions().size(), 0);
+    for (const auto& r : m_rows) count_parents(r, 1);
+}
+
+void HeadMaintainer::count_parents(const std::string& row, int delta) {
+    if (!m_graph.find(row)) return;  // a row unknown to the files
+    for (size_t d : m_graph.links().norm_down[m_graph.index_of(row)]) m_row_children[d] += delta;
+}
+
+bool HeadMaintainer::directly_covered(size_t rev, const std::set<std::string>& except) const {
+    const std::string& id = m_graph.revisions()[rev].id;
+    if (m_rows.count(id) && !except.count(id)) return true;
+    int children = m_row_children[rev];
+    for (const auto& e : except) {
+        if (!m_rows.count(e) || !m_graph.find(e)) continue;
+        const auto& downs = m_graph.links().norm_down[m_graph.index_of(e)];
+        if (std::find(downs.begin(), downs.end(), rev) != downs.end()) --children;
+    }
+    return children > 0;
+}
 
 void HeadMaintainer::insert(const std::string& id) {
     if (!m_rows.insert(id).second) return;
+    count_parents(id, 1);
     m_ops.push_back({RowOp::insert, "", id});
 }
 
 void HeadMaintainer::remove(const std::string& id) {
     if (!m_rows.erase(id)) return;
+    count_parents(id, -1);
     m_ops.push_back({RowOp::remove, id, ""});
 }
 
@@ -28,12 +50,21 @@ void HeadMaintainer::update(const std::string& from, const std::string& to) {
     if (!m_rows.count(from)) return insert(to);
     if (m_rows.count(to)) return remove(from);
     m_rows.erase(from);
+    count_parents(from, -1);
     m_rows.insert(to);
+    count_parents(to, 1);
     m_ops.push_back({RowOp::update, from, to});
 }
 
 std::vector<size_t> HeadMaintainer::minus_other_ancestors(const std::vector<size_t>& revs,
                                                           const std::set<std::string>& except) {
+    // A revision that is another row, or a direct parent of one, is covered:
+    // answered at once, without listing the other rows (a root with N heads
+    // would list N per step).
+    if (std::all_of(revs.begin(), revs.end(),
+                    [&](size_t r) { return directly_covered(r, except); })) {
+        return {};
+    }
     // Consecutive steps on one branch leave the other rows alone: reuse the
     // scan while the rows other than `except` equal the cached ones. It only
     // looks as far down as the revisions asked about.
@@ -63,7 +94,7 @@ std::vector<size_t> HeadMaintainer::minus_other_ancestors(const std::vector<size
 }
 
 Step HeadMaintainer::finish(size_t rev, Direction direction) {
-    Step step{m_graph.revisions()[rev].id, direction, std::move(m_ops), rows()};
+    Step step{m_graph.revisions()[rev].id, direction, std::move(m_ops), {}};
     m_ops.clear();
     return step;
 }

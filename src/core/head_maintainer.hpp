@@ -33,8 +33,18 @@ class HeadMaintainer {
                                               const std::set<std::string>& except);
     Step finish(size_t rev, Direction direction);
 
+    /// Counts, per revision, the rows that name it as a direct parent
+    /// (norm_down): what answers "is it below another row?" at once in the
+    /// common case, a root with thousands of heads included.
+    void count_parents(const std::string& row, int delta);
+    /// Whether `rev` is a row other than those in `except`, or a direct
+    /// parent of one. A sufficient condition for being covered, never a
+    /// false positive.
+    bool directly_covered(size_t rev, const std::set<std::string>& except) const;
+
     const RevisionGraph& m_graph;
     std::set<std::string> m_rows;
+    std::vector<int> m_row_children;
     std::vector<RowOp> m_ops;
     std::vector<std::string> m_cache_key;  // the rows m_cache_scan looks below
     std::optional<AncestorScan> m_cache_scan;

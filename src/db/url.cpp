@@ -28,9 +28,60 @@ bool all_digits(const std::string& s) {
            std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
-// A form of the URL safe to print in an error even when it could not be
-// parsed: whatever might be a password (after "user:" before "@", or a
-// non-numeric "port" when there is no "@") is replaced by ****.
+// The raw pieces of a server URL after "scheme://", as written (nothing
+// decoded): user info, host[:port], path and query. The user info ends at
+// the last '@' of the URL when the URL starts as "user:" (a password may
+// hold '/', '?', '#', quotes, spaces and '@'); so a raw '@' in a query
+// value after "host:port" must be written %40.
+struct RawServer {
+    bool has_user = false, has_password = false;
+    std::string user, password, hostport, path, query;
+    bool has_path = false, has_query = false;
+};
+
+RawServer split_server(const std::string& rest) {
+    RawServer r;
+    size_t authority_end = rest.find_first_of("/?");
+    std::string authority = rest.substr(0, authority_end);
+    size_t user_end = rest.find_first_of(":/?@");
+    size_t at = std::string::npos;
+    if (user_end != std::string::npos && rest[user_end] == ':') {
+        size_t last_at = rest.rfind('@');
+        if (last_at != std::string::npos && last_at > user_end) at = last_at;
+    } else {
+        at = authority.rfind('@');
+    }
+    std::string remainder = rest;
+    if (at != std::string::npos) {
+        std::string userinfo = rest.substr(0, at);
+        size_t colon = userinfo.find(':');
+        r.has_user = true;
+        r.user = userinfo.substr(0, colon);
+        if (colon != std::string::npos) {
+            r.has_password = true;
+            r.password = userinfo.substr(colon + 1);
+        }
+        remainder = rest.substr(at + 1);
+    }
+    size_t q = remainder.find('?');
+    std::string main = remainder.substr(0, q);
+    if (q != std::string::npos) {
+        r.has_query = true;
+        r.query = remainder.substr(q + 1);
+    }
+    size_t slash = main.find('/');
+    r.hostport = main.substr(0, slash);
+    if (slash != std::string::npos) {
+        r.has_path = true;
+        r.path = main.substr(slash + 1);
+    }
+    return r;
+}
+
+// A URL that could not be parsed, safe to print: its scheme and host only
+// (the host as the parser would find it: after the user info, up to ':',
+// '/', '?' or '#'), since whatever else it holds might be a password.
+// Without "://" it is shown only when it has neither ':' nor '@'.
 std::string safe_display(const std::string& url) {
     size_t sep = url.find("://");
     if (sep == std::string::npos) {
@@ -38,23 +89,37 @@ std::string safe_display(const std::string& url) {
                    ? url
                    : std::string(kMask);
     }
-    size_t start = sep + 3;
-    size_t end = url.find_first_of("/?", start);
-    if (end == std::string::npos) end = url.size();
-    std::string authority = url.substr(start, end - start);
-    size_t at = authority.rfind('@');
-    if (at != std::string::npos) {
-        size_t colon = authority.find(':');
-        if (colon != std::string::npos && colon < at) {
-            authority = authority.substr(0, colon + 1) + kMask + authority.substr(at);
-        }
-    } else if (!authority.empty() && authority[0] != '[' && authority != ":memory:") {
-        size_t colon = authority.find(':');
-        if (colon != std::string::npos && !all_digits(authority.substr(colon + 1))) {
-            authority = authority.substr(0, colon + 1) + kMask;
-        }
+    std::string hostport = split_server(url.substr(sep + 3)).hostport, host;
+    if (!hostport.empty() && hostport[0] == '[') {
+        size_t close = hostport.find(']');
+        host = close == std::string::npos ? "[" : hostport.substr(0, close + 1);
+    } else {
+        host = hostport.substr(0, hostport.find_first_of(":#"));
     }
-    return url.substr(0, start) + authority + url.substr(end);
+    return url.substr(0, sep + 3) + host;
+}
+
+bool secret_option(const std::string& raw_key) {
+    return lower(raw_key).find("password") != std::string::npos;
+}
+
+// A raw query string with the value of every option named *password*
+// replaced by the mask.
+std::string mask_query(const std::string& q) {
+    std::string out;
+    size_t pos = 0;
+    while (pos <= q.size()) {
+        size_t amp = q.find('&', pos);
+        if (amp == std::string::npos) amp = q.size();
+        std::string item = q.substr(pos, amp - pos);
+        size_t eq = item.find('=');
+        if (secret_option(item.substr(0, eq))) {
+            item = item.substr(0, eq) + (eq == std::string::npos ? "" : std::string("=") + kMask);
+        }
+        out += (pos == 0 ? "" : "&") + item;
+        pos = amp + 1;
+    }
+    return out;
 }
 
 [[noreturn]] void bad_url(const std::string& url, const std::string& why) {
@@ -129,6 +194,24 @@ void parse_host_port(const std::string& url, const std::string& hostport, DbUrl&
         // Several hosts (libpq failover list): kept as written, split by
         // libpq_params().
         if (out.dialect != Dialect::postgresql) bad_url(url, "several hosts are PostgreSQL only");
+        // Each item is host[:port] or [ipv6][:port]: anything else (a
+        // "user:password" with the '@' left out) is no host list.
+        for (size_t pos = 0;;) {
+            size_t comma = hostport.find(',', pos);
+            std::string item =
+                hostport.substr(pos, comma == std::string::npos ? comma : comma - pos);
+            size_t colon = item.empty() ? std::string::npos
+                                        : item.find(':', item[0] == '[' ? item.find(']') : 0);
+            if (!item.empty() && item[0] == '[' && item.find(']') == std::string::npos)
+                bad_url(url, "unclosed '[' in an IPv6 host");
+            std::string port = colon == std::string::npos ? "" : item.substr(colon + 1);
+            if (colon != std::string::npos && (!all_digits(port) || port.size() > 5 ||
+                                               std::stoi(port) < 1 || std::stoi(port) > 65535)) {
+                bad_url(url, "the port must be a number from 1 to 65535");
+            }
+            if (comma == std::string::npos) break;
+            pos = comma + 1;
+        }
         out.host = hostport;
         return;
     }
@@ -142,7 +225,12 @@ void parse_host_port(const std::string& url, const std::string& hostport, DbUrl&
             port = after.substr(1);
         }
     } else {
-        size_t colon = hostport.rfind(':');
+        size_t colon = hostport.find(':');
+        // Only one ':' (before the port): more is an IPv6 address without
+        // [], or "user:password" with the '@' left out.
+        if (colon != std::string::npos && hostport.find(':', colon + 1) != std::string::npos) {
+            bad_url(url, "more than one ':' in the host (write an IPv6 address as [::1])");
+        }
         out.host = decode(url, hostport.substr(0, colon));
         if (colon != std::string::npos) port = hostport.substr(colon + 1);
     }
@@ -154,28 +242,20 @@ void parse_host_port(const std::string& url, const std::string& hostport, DbUrl&
 }
 
 void parse_server(const std::string& url, const std::string& rest, DbUrl& out) {
-    size_t q = rest.find('?');
-    std::string main = rest.substr(0, q);
-    if (q != std::string::npos) out.query = parse_query(url, rest.substr(q + 1));
-    size_t slash = main.find('/');
-    std::string authority = main.substr(0, slash);
-    if (slash != std::string::npos) out.database = decode(url, main.substr(slash + 1));
+    RawServer r = split_server(rest);
+    if (r.has_query) out.query = parse_query(url, r.query);
+    if (r.has_path) out.database = decode(url, r.path);
     if (out.database.find('/') != std::string::npos) {
         bad_url(url, "the database name must not contain '/'");
     }
-    size_t at = authority.rfind('@');
-    if (at != std::string::npos) {
-        std::string userinfo = authority.substr(0, at);
-        size_t colon = userinfo.find(':');
-        out.user = decode(url, userinfo.substr(0, colon));
-        if (colon != std::string::npos) out.password = decode(url, userinfo.substr(colon + 1));
-        authority = authority.substr(at + 1);
-    }
-    parse_host_port(url, authority, out);
+    if (r.has_user) out.user = decode(url, r.user);
+    if (r.has_password) out.password = decode(url, r.password);
+    parse_host_port(url, r.hostport, out);
 }
 
 // Builds a URL from the fields (used when `original` is empty, i.e. the URL
-// came from DATABASE_HOST & co). `password` is what to write for it.
+// came from DATABASE_HOST & co) for display: `password` is what to write
+// for it, options named *password* are masked.
 std::string build(const DbUrl& u, const std::string& scheme, const std::string& password) {
     if (u.dialect == Dialect::sqlite) {
         if (u.database == ":memory:" || u.database.empty()) return "sqlite://:memory:";
@@ -196,7 +276,7 @@ std::string build(const DbUrl& u, const std::string& scheme, const std::string& 
     if (!u.database.empty()) s += "/" + percent_encode(u.database);
     char sep = '?';
     for (const auto& [k, v] : u.query) {
-        s += sep + percent_encode(k) + "=" + percent_encode(v);
+        s += sep + percent_encode(k) + "=" + (secret_option(k) ? kMask : percent_encode(v));
         sep = '&';
     }
     return s;
@@ -243,8 +323,36 @@ DbUrl parse_url(const std::string& url) {
 
 std::string DbUrl::masked() const {
     if (original.empty()) return build(*this, dialect_name(dialect), password.empty() ? "" : kMask);
-    if (dialect == Dialect::sqlite) return original;  // no credentials in a file URL
-    return safe_display(original);
+    // From the pieces the parser reads, whatever the password holds; a URL
+    // that does not parse (changed after parsing?) as scheme and host only.
+    try {
+        parse_url(original);
+    } catch (const Error&) {
+        return safe_display(original);
+    }
+    size_t sep = original.find("://");
+    std::string scheme = original.substr(0, sep + 3), rest = original.substr(sep + 3);
+    if (dialect == Dialect::sqlite) {
+        size_t q = rest.find('?');
+        if (q == std::string::npos) return original;
+        return scheme + rest.substr(0, q + 1) + mask_query(rest.substr(q + 1));
+    }
+    RawServer r = split_server(rest);
+    std::string s = scheme;
+    if (r.has_user) s += r.user + (r.has_password ? std::string(":") + kMask : "") + "@";
+    s += r.hostport;
+    if (r.has_path) s += "/" + r.path;
+    if (r.has_query) s += "?" + mask_query(r.query);
+    return s;
+}
+
+std::vector<std::string> DbUrl::secrets() const {
+    std::vector<std::string> out;
+    if (!password.empty()) out.push_back(password);
+    for (const auto& [key, value] : query) {
+        if (secret_option(key) && !value.empty()) out.push_back(value);
+    }
+    return out;
 }
 
 namespace {

@@ -18,8 +18,13 @@ struct DbUrl {
     int port = 0;          // 0: driver default
     std::string database;  // the database name; SQLite: the file path or ":memory:"
     std::map<std::string, std::string> query;  // ?key=value options, decoded
-    /// The URL with the password replaced by "****", safe for logs.
+    /// The URL with the password and every option named *password* replaced
+    /// by "****", safe for logs and output. Built from the parsed pieces, so
+    /// the password's characters do not matter; a URL that does not parse is
+    /// its scheme and host only.
     std::string masked() const;
+    /// The password and the values of options named *password* (non-empty).
+    std::vector<std::string> secrets() const;
     /// PostgreSQL: libpq keyword/value pairs built from the parsed parts
     /// (host, port, user, password, dbname, then the ?query options, which
     /// win), never from the original text: libpq would split a raw '@' in a

@@ -14,6 +14,7 @@
 //   refused up front with exit 2 rather than silently splitting the
 //   transaction; --atomic on MySQL/MariaDB is refused the same way.
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "engine/ddl_lock.hpp"
@@ -115,29 +116,34 @@ std::vector<StepResult> Migrator::run(const std::vector<Step>& steps) {
     m_position = 0;
     m_total = static_cast<int>(prepared.size());
     if (prepared.empty()) return {};
-    auto heads = m_state.versions();
+    auto rows = m_state.versions();
     // For the session first (SQLite's BEGIN IMMEDIATE waits with it), then
     // SET LOCAL in each transaction (PostgreSQL).
     set_lock_timeout();
-    if (m_opts.atomic) return run_atomic(prepared, heads);
+    if (m_opts.atomic) return run_atomic(prepared, rows);
+    std::set<std::string> heads(rows.begin(), rows.end());
     for (auto& p : prepared) {
         ++m_position;
         StepResult r = in_transaction(*p.migration, m_conn.dialect())
                            ? run_transactional(p, heads)
                            : run_outside_transaction(p, heads);
-        heads = p.step->heads_after;
+        for (const auto& op : p.step->row_ops) {  // O(log rows) per change
+            if (op.kind != RowOp::insert) heads.erase(op.from);
+            if (op.kind != RowOp::remove) heads.insert(op.to);
+        }
         m_done.push_back(r);
         log_step(p, r);
     }
     return m_done;
 }
 
-HistoryRow Migrator::base_row(const Prepared& p, const std::vector<std::string>& from) const {
+HistoryRow Migrator::base_row(const Prepared& p) const {
     HistoryRow row;
     row.revision = p.migration->rev.id;
     row.operation = word(p.direction);
+    auto [from, to] = step_rows(*p.step);
     row.from_heads = join_heads(from);
-    row.to_heads = join_heads(p.step->heads_after);
+    row.to_heads = join_heads(to);
     row.checksum = p.checksum;
     row.message = p.migration->rev.message;
     row.started_at = history_time();
@@ -147,7 +153,7 @@ HistoryRow Migrator::base_row(const Prepared& p, const std::vector<std::string>&
     return row;
 }
 
-StepResult Migrator::run_transactional(const Prepared& p, const std::vector<std::string>& from) {
+StepResult Migrator::run_transactional(const Prepared& p, const std::set<std::string>& from) {
     RetryDelay delay;
     for (int attempt = 1;; ++attempt) {
         try {
@@ -160,10 +166,9 @@ StepResult Migrator::run_transactional(const Prepared& p, const std::vector<std:
     }
 }
 
-StepResult Migrator::attempt_transactional(const Prepared& p,
-                                           const std::vector<std::string>& from) {
+StepResult Migrator::attempt_transactional(const Prepared& p, const std::set<std::string>& from) {
     auto t0 = std::chrono::steady_clock::now();
-    HistoryRow row = base_row(p, from);
+    HistoryRow row = base_row(p);
     int done = 0;
     // A lost database at BEGIN throws a DbError: nothing ran, and the run
     // layer maps it (4). A busy one (SQLite BEGIN IMMEDIATE behind another
@@ -179,7 +184,7 @@ StepResult Migrator::attempt_transactional(const Prepared& p,
         set_lock_timeout();
         m_state.ensure_tables();
         run_statements(m_conn, m_opts, p, 0, [&](int n) { done = n; });
-        require_open_transaction(p, from, done, t0);
+        require_open_transaction(p, done, t0);
         m_state.apply(p.step->row_ops);
         row.finished_at = history_time();
         row.duration_ms = elapsed_ms(t0);
@@ -282,8 +287,8 @@ bool Migrator::drop_invalid_index(const Prepared& p, int index,
     return true;
 }
 
-void Migrator::require_open_transaction(const Prepared& p, const std::vector<std::string>& from,
-                                        int done, std::chrono::steady_clock::time_point t0) {
+void Migrator::require_open_transaction(const Prepared& p, int done,
+                                        std::chrono::steady_clock::time_point t0) {
     if (m_conn.in_transaction()) return;
     // A statement of the file ended our transaction (COMMIT, ROLLBACK, END,
     // ...): what ran before it is committed without the version-table change.
@@ -293,7 +298,7 @@ void Migrator::require_open_transaction(const Prepared& p, const std::vector<std
     std::string error =
         "a statement of the revision ended the transaction schemagate opened (COMMIT, "
         "ROLLBACK, BEGIN or END in a transactional section?)";
-    HistoryRow row = base_row(p, from);
+    HistoryRow row = base_row(p);
     row.dirty = true;
     row.statements_done = done;
     row.finished_at = history_time();
@@ -333,8 +338,7 @@ bool Migrator::left_transaction_open() {
     }
 }
 
-StepResult Migrator::run_outside_transaction(const Prepared& p,
-                                             const std::vector<std::string>& from) {
+StepResult Migrator::run_outside_transaction(const Prepared& p, const std::set<std::string>& from) {
     auto t0 = std::chrono::steady_clock::now();
     StateStore& state = bookkeeping();
     bool separate = &state != &m_state;  // the rows survive the revision's session
@@ -349,7 +353,7 @@ StepResult Migrator::run_outside_transaction(const Prepared& p,
         std::string name = concurrent_index_name(st.sql, m_conn.dialect());
         if (!name.empty() && m_conn.index_valid(name)) existed.push_back(name);
     }
-    HistoryRow row = base_row(p, from);
+    HistoryRow row = base_row(p);
     row.dirty = true;  // committed before the first statement: a crash leaves it dirty
     row.id = state.history_insert(row);
     RetryDelay delay;
@@ -464,7 +468,7 @@ std::vector<StepResult> Migrator::run_atomic(const std::vector<Prepared>& steps,
                                              std::vector<std::string> from) {
     const Prepared* current = nullptr;
     std::vector<StepResult> results;
-    std::vector<std::string> start_heads = from;
+    std::set<std::string> start_heads(from.begin(), from.end());
     Transaction tx(m_conn);
     try {
         set_lock_timeout();
@@ -473,16 +477,15 @@ std::vector<StepResult> Migrator::run_atomic(const std::vector<Prepared>& steps,
             current = &p;
             ++m_position;
             auto t0 = std::chrono::steady_clock::now();
-            HistoryRow row = base_row(p, from);
+            HistoryRow row = base_row(p);
             run_statements(m_conn, m_opts, p, 0, nullptr);
-            require_open_transaction(p, start_heads, row.statements_total, t0);
+            require_open_transaction(p, row.statements_total, t0);
             m_state.apply(p.step->row_ops);
             row.finished_at = history_time();
             row.duration_ms = elapsed_ms(t0);
             row.success = true;
             row.statements_done = row.statements_total;
             m_state.history_insert(row);
-            from = p.step->heads_after;
             results.push_back(
                 {p.migration->rev.id, p.direction, row.duration_ms, row.statements_total});
             log_step(p, results.back(), " (not yet committed)");
@@ -548,11 +551,12 @@ std::string repair_choices(int done) {
 }
 
 void Migrator::fail(const Prepared& p, const StatementFailure& f, bool dirty,
-                    const std::vector<std::string>& heads, std::optional<ExitCode> own_code) {
+                    const std::set<std::string>& rows, std::optional<ExitCode> own_code) {
     const auto& rev = p.migration->rev;
+    const std::vector<std::string> heads(rows.begin(), rows.end());
     if (!dirty && in_transaction(*p.migration, m_conn.dialect())) {
-        HistoryRow row = base_row(p, heads);
-        row.to_heads = join_heads(heads);  // nothing changed
+        HistoryRow row = base_row(p);
+        row.to_heads = row.from_heads;  // nothing changed
         row.finished_at = history_time();
         row.statements_done = m_opts.atomic ? 0 : f.done;
         row.error = f.location + ": " + f.error;

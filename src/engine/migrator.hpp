@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -90,9 +91,11 @@ class Migrator {
   private:
     using Prepared = engine_detail::Prepared;
     std::vector<Prepared> prepare(const std::vector<Step>& steps) const;
-    StepResult run_transactional(const Prepared& p, const std::vector<std::string>& from);
+    /// `from`: the version-table rows before the step (for messages). A set,
+    /// kept current by each step's row changes: no copy of all rows per step.
+    StepResult run_transactional(const Prepared& p, const std::set<std::string>& from);
     /// One attempt; throws StatementFailure (rolled back) only for a lock wait.
-    StepResult attempt_transactional(const Prepared& p, const std::vector<std::string>& from);
+    StepResult attempt_transactional(const Prepared& p, const std::set<std::string>& from);
     /// After a statement's lock wait timed out (rolled back): logs the attempt
     /// and the session holding the lock, waits the back-off, and returns
     /// true to retry; false (f.error naming the blocker, or f.signal) when
@@ -104,10 +107,12 @@ class Migrator {
     /// CONCURRENTLY (statement `index`) left, unless it existed before.
     /// False when the drop itself timed out waiting for a lock.
     bool drop_invalid_index(const Prepared& p, int index, const std::vector<std::string>& existed);
-    StepResult run_outside_transaction(const Prepared& p, const std::vector<std::string>& from);
+    StepResult run_outside_transaction(const Prepared& p, const std::set<std::string>& from);
     std::vector<StepResult> run_atomic(const std::vector<Prepared>& steps,
                                        std::vector<std::string> from);
-    HistoryRow base_row(const Prepared& p, const std::vector<std::string>& from) const;
+    /// The step's history row; from_heads / to_heads are the rows the step
+    /// changes (step_rows), not the whole version table.
+    HistoryRow base_row(const Prepared& p) const;
     void record_failed_row(HistoryRow row);
     /// Writes the dirty row of a step whose connection was lost, through
     /// MigrateOptions::reconnect; false when that is not possible.
@@ -121,12 +126,12 @@ class Migrator {
     /// own is still open on the session (or the session cannot tell).
     bool left_transaction_open();
     /// Throws MigrationFailure(dirty) when a statement ended the transaction.
-    void require_open_transaction(const Prepared& p, const std::vector<std::string>& from, int done,
+    void require_open_transaction(const Prepared& p, int done,
                                   std::chrono::steady_clock::time_point t0);
     /// `own_code`: the exit code of a database error in schemagate's own
     /// writes (4, 5, 6), which replaces 8 when nothing is dirty.
     [[noreturn]] void fail(const Prepared& p, const engine_detail::StatementFailure& f, bool dirty,
-                           const std::vector<std::string>& heads,
+                           const std::set<std::string>& heads,
                            std::optional<ExitCode> own_code = std::nullopt);
     void log_step(const Prepared& p, const StepResult& r, const std::string& note = "") const;
     HistoryRow require_dirty();
@@ -142,8 +147,8 @@ class Migrator {
     const std::vector<Step>* m_checked_for = nullptr;  // the steps it was for
     std::unique_ptr<Connection> m_book_conn;           // bookkeeping(): MySQL's second session
     std::unique_ptr<StateStore> m_book_state;
-    std::vector<StepResult> m_done;   // steps committed in this run
-    int m_position = 0, m_total = 0;  // progress [n/total]
+    std::vector<StepResult> m_done;                   // steps committed in this run
+    int m_position = 0, m_total = 0;                  // progress [n/total]
     std::chrono::steady_clock::time_point m_started;  // run(): the DDL lock budget starts here
 };
 

@@ -3,6 +3,7 @@
 // the direction, the version-table rows before (from_heads) and after
 // (to_heads) the step, and how many statements ran.
 #include <chrono>
+#include <set>
 
 #include "engine/runner.hpp"
 #include "engine/transaction.hpp"
@@ -20,6 +21,26 @@ void in_transaction(Connection& conn, F body) {
     Transaction tx(conn);
     body();
     tx.commit();
+}
+
+// The rows after the dirty step: the version table with the rows the step
+// takes away (from_heads) replaced by those it puts (to_heads). A history
+// row holds only the rows its step changes; rows written before that held
+// the whole table, for which this gives their to_heads all the same.
+std::vector<std::string> rows_after_step(const std::vector<std::string>& current,
+                                         const HistoryRow& dirty) {
+    std::set<std::string> rows(current.begin(), current.end());
+    for (const auto& r : split_heads(dirty.from_heads)) rows.erase(r);
+    for (const auto& r : split_heads(dirty.to_heads)) rows.insert(r);
+    return {rows.begin(), rows.end()};
+}
+
+// Whether the version table still holds every row the step started from.
+bool holds_step_start(const std::vector<std::string>& current, const HistoryRow& dirty) {
+    std::set<std::string> rows(current.begin(), current.end());
+    for (const auto& r : split_heads(dirty.from_heads))
+        if (!rows.count(r)) return false;
+    return true;
 }
 
 }  // namespace
@@ -76,12 +97,12 @@ HistoryRow Migrator::repair_row(const HistoryRow& dirty, const std::string& what
 
 void Migrator::repair_mark_applied() {
     HistoryRow dirty = require_dirty();
-    auto to = split_heads(dirty.to_heads);
+    std::vector<std::string> to;
     in_transaction(m_conn, [&] {
         auto from = m_state.versions();
-        // The step's row changes assume the table it started from: anything
+        // The step's row changes assume the rows it started from: anything
         // else (a stamp since, a hand edit) would be overwritten blindly.
-        if (from != split_heads(dirty.from_heads)) {
+        if (!holds_step_start(from, dirty)) {
             throw Error(ExitCode::dirty,
                         "cannot mark " + dirty.operation + " of " + dirty.revision +
                             " as applied: the version table holds " + heads_text(from) +
@@ -91,6 +112,7 @@ void Migrator::repair_mark_applied() {
                         "stamp`), or finish by hand and `schemagate repair --mark-reverted` "
                         "then stamp the revision");
         }
+        to = rows_after_step(from, dirty);
         m_state.set_versions(to);
         dirty.dirty = false;
         m_state.history_update(dirty);
@@ -125,7 +147,7 @@ void Migrator::repair_resume() {
     Step step{dirty.revision,
               dirty.operation == "downgrade" ? Direction::downgrade : Direction::upgrade,
               {},
-              split_heads(dirty.to_heads)};
+              {}};
     Prepared p;
     p.step = &step;
     p.migration = &m;
@@ -166,13 +188,14 @@ void Migrator::repair_resume() {
     }
     in_transaction(m_conn, [&] {
         auto from = m_state.versions();
-        m_state.set_versions(step.heads_after);
+        auto to = rows_after_step(from, dirty);
+        m_state.set_versions(to);
         dirty.dirty = false;
         dirty.success = true;
         dirty.finished_at = history_time();
         m_state.history_update(dirty);
-        HistoryRow row = repair_row(dirty, "resume from statement " + std::to_string(first + 1),
-                                    from, step.heads_after);
+        HistoryRow row =
+            repair_row(dirty, "resume from statement " + std::to_string(first + 1), from, to);
         row.duration_ms = elapsed_ms(t0);
         m_state.history_insert(row);
     });

@@ -50,8 +50,8 @@ void run_statements(Connection& conn, const MigrateOptions& opts, const Prepared
                 throw StatementFailure{i, location(p, i),
                                        std::string("interrupted by ") + signal_name(sig), sig};
             bool lost = e.kind() == DbErrorKind::lost || e.kind() == DbErrorKind::unreachable;
-            throw StatementFailure{i, location(p, i), describe_error(e), 0, lost,
-                                   !lost && is_lock_wait(e)};
+            throw StatementFailure{i, location(p, i), describe_error(e),
+                                   0, lost,           !lost && is_lock_wait(e)};
         } catch (const std::exception& e) {
             throw StatementFailure{i, location(p, i), describe_error(e), 0};
         }

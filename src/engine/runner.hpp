@@ -22,11 +22,11 @@ struct Prepared {
 
 /// A statement failed or the run was interrupted. Thrown by run_statements.
 struct StatementFailure {
-    int done = 0;          // statements that succeeded before the failure
-    std::string location;  // file:line of the failing statement (or the file)
-    std::string error;     // the server's message with SQLSTATE / errno
-    int signal = 0;        // the signal when interrupted, else 0
-    bool lost = false;     // the connection was lost while the statement ran
+    int done = 0;            // statements that succeeded before the failure
+    std::string location;    // file:line of the failing statement (or the file)
+    std::string error;       // the server's message with SQLSTATE / errno
+    int signal = 0;          // the signal when interrupted, else 0
+    bool lost = false;       // the connection was lost while the statement ran
     bool lock_wait = false;  // the statement's wait for a lock timed out (is_lock_wait)
 };
 

@@ -16,13 +16,8 @@ DbSnapshot read_snapshot(StateStore& state) {
 std::vector<RowOverlap> overlapping_rows(const ScriptDirectory& scripts,
                                          const std::vector<std::string>& rows) {
     std::vector<RowOverlap> out;
-    for (const auto& r : rows) {
-        if (!scripts.graph.find(r)) continue;
-        auto below = scripts.graph.applied({r});
-        for (const auto& other : rows) {
-            if (other != r && below.count(other)) out.push_back({other, r});
-        }
-    }
+    for (auto& [ancestor, descendant] : scripts.graph.overlapping_rows(rows))
+        out.push_back({ancestor, descendant});
     return out;
 }
 

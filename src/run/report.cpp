@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 
@@ -194,7 +195,14 @@ std::string termination_message(const RunReport& r) {
     return text;
 }
 
+namespace {
+std::atomic<bool> g_outputs_written{false};
+}  // namespace
+
+bool outputs_written() { return g_outputs_written.load(); }
+
 void write_outputs(const RunReport& r, const std::string& path, const std::string& report_path) {
+    g_outputs_written = true;
     std::string target = path;
     if (target.empty() && writable_default()) target = kDefaultTerminationLog;
     if (!target.empty() && !write_file(target, termination_message(r))) {

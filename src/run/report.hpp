@@ -62,4 +62,8 @@ std::string default_hint(ExitCode code);
 /// it is a regular file. Failures are logged, never thrown.
 void write_outputs(const RunReport& r, const std::string& path, const std::string& report_path);
 
+/// Whether write_outputs ran in this process (the CLI writes them itself
+/// for an error that came before the run layer: a bad option or URL).
+bool outputs_written();
+
 }  // namespace sg

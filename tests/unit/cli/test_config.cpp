@@ -140,8 +140,35 @@ TEST_CASE("URL precedence: --url > SCHEMAGATE_URL > DATABASE_URL > DATABASE_* pa
     env.erase("DATABASE_URL");
     CHECK(choose_url(std::nullopt, env, no_files).url == "postgresql://h");
     CHECK(choose_url(std::nullopt, {}, no_files).url.empty());
-    // An empty variable counts as unset (Kubernetes sets "" often).
-    CHECK(choose_url(std::nullopt, {{"DATABASE_URL", ""}}, no_files).url.empty());
+}
+
+TEST_CASE("a URL source that is set but empty or blank is a usage error, never a fallback") {
+    // In a pod, DATABASE_URL="" is a secret with an empty key; `--url
+    // "$DATABASE_URL"` with the variable unset gives --url "".
+    CHECK(code_of([] { choose_url(std::string(""), {}, no_files); }) == ExitCode::usage);
+    CHECK(code_of([] { choose_url(std::string("  "), {}, no_files); }) == ExitCode::usage);
+    for (const char* var : {"DATABASE_URL", "SCHEMAGATE_URL", "DATABASE_URL_FILE"}) {
+        CAPTURE(var);
+        CHECK(code_of([&] { choose_url(std::nullopt, {{var, ""}}, no_files); }) == ExitCode::usage);
+        CHECK(code_of([&] {
+                  choose_url(std::nullopt, {{var, " \n"}}, no_files);
+              }) == ExitCode::usage);
+    }
+    // Even when a later source would give a URL.
+    CHECK(code_of([] {
+              choose_url(std::nullopt, {{"DATABASE_URL", ""}, {"DATABASE_HOST", "h"}}, no_files);
+          }) == ExitCode::usage);
+    // The DATABASE_* parts: blank and nothing else set is no fallback either.
+    CHECK(code_of([] {
+              choose_url(std::nullopt, {{"DATABASE_HOST", ""}}, no_files);
+          }) == ExitCode::usage);
+    // The flag wins over an empty variable it makes irrelevant.
+    CHECK(choose_url(std::string("sqlite:///a.db"), {{"DATABASE_URL", ""}}, no_files).url ==
+          "sqlite:///a.db");
+    // Other variables still count as unset when empty.
+    CHECK(choose_url(std::nullopt, {{"DATABASE_PASSWORD", ""}, {"DATABASE_HOST", "h"}}, no_files)
+              .url == "postgresql://h");
+    CHECK(choose_url(std::nullopt, {}, no_files).url.empty());
 }
 
 TEST_CASE("*_FILE variables read secrets from files, trailing newline trimmed by the reader") {

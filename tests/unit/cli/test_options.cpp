@@ -291,3 +291,22 @@ TEST_CASE("JSON logs are recognised before parsing, flag over env") {
         wants_json_logs({"upgrade", "--log-format=text"}, {{"SCHEMAGATE_LOG_FORMAT", "json"}}));
     CHECK_FALSE(wants_json_logs({"upgrade"}, {}));
 }
+
+TEST_CASE("early_outputs finds the command and the output paths whatever else is wrong",
+          "[cli][options]") {
+    // The error may be in the options themselves: nothing here throws.
+    auto o = early_outputs({"--url", "run", "--bogus", "-q", "run", "--termination-log", "/t",
+                            "--report=/r", "--wait-timeout", "soon"},
+                           {});
+    CHECK(o.command == "run");  // the first "run" is --url's value
+    CHECK(o.termination_log == "/t");
+    CHECK(o.report == "/r");
+    CHECK_FALSE(o.sql);
+    auto e = early_outputs({"upgrade", "--sql"},
+                           {{"SCHEMAGATE_TERMINATION_LOG", "/te"}, {"SCHEMAGATE_REPORT", "/re"}});
+    CHECK(e.command == "upgrade");
+    CHECK(e.sql);
+    CHECK(e.termination_log == "/te");
+    CHECK(e.report == "/re");
+    CHECK(early_outputs({"--termination-log"}, {}).command.empty());
+}

@@ -32,6 +32,12 @@ inline Ids rows_after(const std::vector<Step>& steps, Ids before = {}) {
     return steps.empty() ? before : steps.back().heads_after;
 }
 
+/// The rows after steps[k], replaying the row changes from `before`.
+inline Ids rows_at(const std::vector<Step>& steps, size_t k, Ids before = {}) {
+    for (size_t i = 0; i <= k; ++i) before = apply_row_ops(before, steps[i].row_ops);
+    return before;
+}
+
 /// a1000 -> b2000 -> c3000 -> d4000
 inline RevisionGraph linear() {
     return RevisionGraph(

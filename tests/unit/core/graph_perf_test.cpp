@@ -53,8 +53,9 @@ TEST_CASE("10k revisions in four merged branches", "[graph][large]") {
     CHECK(rows_after(down).empty());
 }
 
-// Every step carries its heads_after, so the cost grows with steps x rows:
-// 100 live branches is already far beyond real migration directories.
+// 100 live branches is already far beyond real migration directories (a
+// root with thousands of heads: graph_plan_test.cpp and bench/compare.sh
+// --only fanout).
 TEST_CASE("100 branches of 100 revisions", "[graph][large]") {
     std::vector<Revision> revs{rev(id_of(0))};
     int next = 1;

@@ -1,5 +1,6 @@
 // Upgrade and downgrade plans with the version-table rows Alembic 1.8 writes
 // (each expectation checked against Alembic's RevisionMap + HeadMaintainer).
+#include <algorithm>
 #include <catch2/catch.hpp>
 
 #include "graph_fixtures.hpp"
@@ -29,7 +30,9 @@ TEST_CASE("linear upgrade from base: insert then updates", "[graph][plan]") {
     REQUIRE(revs_of(steps) == Ids{"a1000", "b2000", "c3000", "d4000"});
     CHECK(same(steps[0].row_ops, {ins("a1000")}));
     CHECK(same(steps[1].row_ops, {upd("a1000", "b2000")}));
-    CHECK(steps[2].heads_after == Ids{"c3000"});
+    CHECK(rows_at(steps, 2) == Ids{"c3000"});
+    CHECK(steps[2].heads_after.empty());  // only the plan's last step carries the rows
+    CHECK(steps[3].heads_after == Ids{"d4000"});
     CHECK(steps[3].direction == Direction::upgrade);
 }
 
@@ -87,7 +90,7 @@ TEST_CASE("diamond upgrade: a new branch insert, then a merge", "[graph][plan]")
     auto steps = diamond().plan_upgrade({}, "head");
     REQUIRE(revs_of(steps) == Ids{"aaaa", "bbb2", "bbb1", "cccc"});
     CHECK(same(steps[2].row_ops, {ins("bbb1")}));
-    CHECK(steps[2].heads_after == Ids{"bbb1", "bbb2"});
+    CHECK(rows_at(steps, 2) == Ids{"bbb1", "bbb2"});
     CHECK(same(steps[3].row_ops, {del("bbb1"), upd("bbb2", "cccc")}));
     CHECK(steps[3].heads_after == Ids{"cccc"});
 }
@@ -96,7 +99,7 @@ TEST_CASE("diamond downgrade: unmerge inserts a row", "[graph][plan]") {
     auto steps = diamond().plan_downgrade({"cccc"}, "aaaa");
     REQUIRE(revs_of(steps) == Ids{"cccc", "bbb1", "bbb2"});
     CHECK(same(steps[0].row_ops, {ins("bbb1"), upd("cccc", "bbb2")}));
-    CHECK(steps[0].heads_after == Ids{"bbb1", "bbb2"});
+    CHECK(rows_at(steps, 0, {"cccc"}) == Ids{"bbb1", "bbb2"});
     CHECK(same(steps[1].row_ops, {del("bbb1")}));  // aaaa stays below bbb2
     CHECK(same(steps[2].row_ops, {upd("bbb2", "aaaa")}));
 }
@@ -105,7 +108,7 @@ TEST_CASE("diamond: one branch then the merge", "[graph][plan]") {
     auto g = diamond();
     auto steps = g.plan_upgrade({"bbb1"}, "cccc");
     CHECK(revs_of(steps) == Ids{"bbb2", "cccc"});
-    CHECK(steps[0].heads_after == Ids{"bbb1", "bbb2"});
+    CHECK(rows_at(steps, 0, {"bbb1"}) == Ids{"bbb1", "bbb2"});
     CHECK(rows_after(steps) == Ids{"cccc"});
     CHECK(g.plan_downgrade({"bbb1", "bbb2"}, "bbb1").empty());
     CHECK_THROWS_AS(g.plan_downgrade({"cccc"}, "-1"), GraphError);  // ambiguous walk
@@ -162,7 +165,7 @@ TEST_CASE("cross-branch depends_on: the dependency comes first", "[graph][plan]"
     auto g = cross_dependency();
     auto steps = g.plan_upgrade({}, "b200");
     REQUIRE(revs_of(steps) == Ids{"a100", "a200", "b100", "b200"});
-    CHECK(steps[2].heads_after == Ids{"a200", "b100"});
+    CHECK(rows_at(steps, 2) == Ids{"a200", "b100"});
     // b200 merges the dependency's row away.
     bool merged = same(steps[3].row_ops, {del("b100"), upd("a200", "b200")}) ||
                   same(steps[3].row_ops, {del("a200"), upd("b100", "b200")});
@@ -175,7 +178,7 @@ TEST_CASE("cross-branch depends_on: downgrading the dependency reverts dependent
     auto g = cross_dependency();
     auto steps = g.plan_downgrade({"a300", "b300"}, "a100");
     CHECK(revs_of(steps) == Ids{"a300", "b300", "b200", "a200"});
-    CHECK(steps[2].heads_after == Ids{"a200", "b100"});  // unmerge brings a200 back
+    CHECK(rows_at(steps, 2, {"a300", "b300"}) == Ids{"a200", "b100"});  // unmerge: a200 back
     CHECK(rows_after(steps) == Ids{"a100", "b100"});
     // Only down_revision children are roots: b200 is not reverted here.
     CHECK(revs_of(g.plan_downgrade({"a300", "b300"}, "a200")) == Ids{"a300"});
@@ -198,4 +201,32 @@ TEST_CASE("heads_after is sorted", "[graph][plan]") {
     RevisionGraph g({rev("zz00"), rev("aa00")});
     auto steps = g.plan_upgrade({}, "heads");
     CHECK(rows_after(steps) == Ids{"aa00", "zz00"});
+}
+
+TEST_CASE("a root and many heads: steps carry their own rows, not the table (issue 22 D11)",
+          "[graph][plan]") {
+    std::vector<Revision> revs{rev("root0000")};
+    Ids heads;
+    for (int i = 0; i < 2000; ++i) {
+        heads.push_back("head" + std::to_string(10000 + i));
+        revs.push_back(rev(heads.back(), {"root0000"}));
+    }
+    RevisionGraph g(revs);
+    auto up = g.plan_upgrade({}, "heads");
+    REQUIRE(up.size() == 2001);
+    size_t carried = 0, ops = 0;
+    for (const auto& s : up) carried += s.heads_after.size(), ops += s.row_ops.size();
+    CHECK(carried == 2000);  // the last step's rows only: linear, not 2000 x 2000 / 2
+    CHECK(ops == 2001);      // insert root, update root -> first head, insert the others
+    auto [from, to] = step_rows(up[5]);
+    CHECK(from.empty());
+    CHECK(to == Ids{up[5].revision});
+    std::sort(heads.begin(), heads.end());
+    CHECK(rows_after(up) == heads);
+    auto down = g.plan_downgrade(heads, "base");
+    CHECK(down.size() == 2001);
+    CHECK(rows_after(down).empty());
+    Ids rows = heads;
+    for (const auto& s : down) rows = apply_row_ops(rows, s.row_ops);
+    CHECK(rows.empty());
 }

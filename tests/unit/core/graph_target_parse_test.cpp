@@ -74,7 +74,22 @@ TEST_CASE("parse_relative examples", "[graph][target]") {
     CHECK(!r->symbol);
     CHECK(!detail::parse_relative("head"));
     CHECK(!detail::parse_relative("ae10"));
-    CHECK_THROWS_AS(detail::parse_relative("+99999999999999999999999"), GraphError);
+    // Out of range is a usage error (exit 2), LONG_MIN included: its
+    // magnitude does not fit a long (issue 22 L3).
+    for (const char* text :
+         {"+99999999999999999999999", "-9223372036854775808", "x@-9223372036854775808"}) {
+        CAPTURE(text);
+        try {
+            detail::parse_relative(text);
+            FAIL("no error");
+        } catch (const GraphError&) {
+            FAIL("a GraphError (exit 3)");
+        } catch (const Error& e) {
+            CHECK(e.code() == ExitCode::usage);
+            CHECK(std::string(e.what()).find("out of range") != std::string::npos);
+        }
+    }
+    CHECK(detail::parse_relative("-9223372036854775807")->steps == -9223372036854775807L);
 }
 
 TEST_CASE("long targets are rejected, not stuck on", "[graph][target]") {
