@@ -4,6 +4,7 @@ Runs the built binary (SG_BIN) against the real test servers
 (scripts/test-servers.sh; SG_TEST_PG_URL, SG_TEST_MYSQL_URL, admin URLs) and
 SQLite. Every test makes its own database with a unique name.
 """
+import itertools
 import json
 import os
 import shutil
@@ -31,8 +32,14 @@ def need_env(*names):
     raise unittest.SkipTest(msg)
 
 
+_unique_count = itertools.count()
+
+
 def unique(prefix):
-    return "%s_%d_%d" % (prefix, os.getpid(), int(time.time() * 1000) % 100000000)
+    # pid + a counter: two names asked for in one millisecond still differ
+    # (a clock-only suffix once gave MariaDB "database exists").
+    return "%s_%d_%d_%d" % (prefix, os.getpid(), int(time.time() * 1000) % 100000000,
+                            next(_unique_count))
 
 
 def with_database(url, name):
