@@ -98,8 +98,10 @@ const std::vector<CommandDef> kCommands = {
     {"version", "print the version", "", 0, 0, false},
     {"import", "convert an Alembic project into revision files (--config or --from)", "alembic", 1, 1, false},
     {"inspect", "print the database's schema as SQL or JSON (--format)", "", 0, 0, false},
-    {"baseline", "write a revision that creates the database's schema, prove it, stamp the database (-m MSG)", "", 0, 0, false},
-    {"diff", "compare two schemas (default: the migrations at the current revision vs the database)", "", 0, 0, false},
+    {"baseline", "adopt a database: write its schema as a proven revision, stamp it", "", 0, 0,
+     false},
+    {"diff", "compare two schemas (default: migrations at the current revision vs --url)", "", 0, 0,
+     false},
     {"help", "show help for a command", "[COMMAND]", 0, 1, false},
 };
 

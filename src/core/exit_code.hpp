@@ -17,7 +17,7 @@ enum class ExitCode : int {
     dirty = 9,          // failed part-way outside a transaction / dirty step recorded
     drift = 10,         // unknown applied revision or checksum mismatch
     pending = 11,       // `check`: revisions pending
-    schema_differs = 12,  // `diff`, `baseline`, `run --baseline`: the schemas differ
+    schema_diff = 12,   // `diff`, `baseline`, `run --baseline`: the schemas differ
     lint = 13,          // `lint` / `run --lint error`: a finding not accepted
     sigint = 130,       // interrupted by SIGINT
     sigterm = 143,      // interrupted by SIGTERM
@@ -51,7 +51,7 @@ inline const char* exit_meaning(ExitCode code) {
             return "drift between the database and the migrations";
         case ExitCode::pending:
             return "revisions pending";
-        case ExitCode::schema_differs:
+        case ExitCode::schema_diff:
             return "the schemas differ";
         case ExitCode::lint:
             return "a revision breaks a lint rule";

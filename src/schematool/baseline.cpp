@@ -168,14 +168,14 @@ ExitCode baseline_command(const Settings& settings, const BaselineRequest& req, 
             if (r.down_revisions.empty() && has_objects(after)) {
                 out << "The baseline's downgrade does not drop everything; no file written.\n"
                     << schema::describe(schema::diff(schema::Schema{d, {}, {}, {}, {}}, after));
-                return ExitCode::schema_differs;
+                return ExitCode::schema_diff;
             }
         }
         if (!result.equal()) {
             out << "The baseline does not rebuild the live schema; no file written.\n"
                 << "--- the baseline replayed\n+++ " << settings.db.masked() << "\n"
                 << schema::describe(result);
-            return ExitCode::schema_differs;
+            return ExitCode::schema_diff;
         }
     }
     std::string path = write_revision(settings.migrations, r);
@@ -190,9 +190,8 @@ ExitCode baseline_command(const Settings& settings, const BaselineRequest& req, 
     return o.code;
 }
 
-ExitCode baseline_gate(const Settings& settings, const std::string& rev,
-                       const std::vector<DbUrl>& dev_urls) {
-    const std::string started = utc_now();
+static ExitCode gate_body(const Settings& settings, const std::string& rev,
+                          const std::vector<DbUrl>& dev_urls, const std::string& started) {
     Live live = read_live(settings);
     if (!live.rows.empty()) {
         log::debug("--baseline ignored: the database is versioned");
@@ -219,16 +218,16 @@ ExitCode baseline_gate(const Settings& settings, const std::string& rev,
                                 "; nothing written";
         const std::string hint =
             "schemagate diff --from migrations@" + rev + " shows the SQL of each difference";
-        log::error(msg, {{"exit_code", to_int(ExitCode::schema_differs)},
-                         {"differences", text},
-                         {"hint", hint}});
+        log::error(
+            msg,
+            {{"exit_code", to_int(ExitCode::schema_diff)}, {"differences", text}, {"hint", hint}});
         RunReport report;
         report.tool_version = settings.tool_version;
         report.database = settings.db.masked();
         report.dialect = dialect_name(d);
         report.target = settings.target;
         report.started_at = started;
-        report.code = ExitCode::schema_differs;
+        report.code = ExitCode::schema_diff;
         report.error = msg;
         report.hint = hint;
         // The termination message and the report list the differences
@@ -247,7 +246,7 @@ ExitCode baseline_gate(const Settings& settings, const std::string& rev,
             report.details.push_back(line.size() > 200 ? line.substr(0, 200) + "..." : line);
         }
         write_outputs(report, settings.termination_log, settings.report);
-        return ExitCode::schema_differs;
+        return ExitCode::schema_diff;
     }
     log::info("--baseline: the database's schema equals the migrations at " + rev +
               "; stamping it");
@@ -255,6 +254,28 @@ ExitCode baseline_gate(const Settings& settings, const std::string& rev,
     stamp.targets = ids;
     Outcome o = execute(settings, stamp);
     return o.code;
+}
+
+ExitCode baseline_gate(const Settings& settings, const std::string& rev,
+                       const std::vector<DbUrl>& dev_urls) {
+    const std::string started = utc_now();
+    try {
+        return gate_body(settings, rev, dev_urls, started);
+    } catch (const Error& e) {
+        // In a pod the termination message is what people read: say why
+        // the baseline check stopped the run, then let main log the error.
+        RunReport report;
+        report.tool_version = settings.tool_version;
+        report.database = settings.db.masked();
+        report.dialect = dialect_name(settings.db.dialect);
+        report.target = settings.target;
+        report.started_at = started;
+        report.code = e.code();
+        report.error = std::string("--baseline ") + rev + ": " + e.what();
+        report.hint = e.hint();
+        write_outputs(report, settings.termination_log, settings.report);
+        throw;
+    }
 }
 
 }  // namespace sg

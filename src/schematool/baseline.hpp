@@ -27,7 +27,7 @@ ExitCode baseline_command(const Settings& settings, const BaselineRequest& req, 
 
 /// `run --baseline REV`, before the run: a database with tables and no
 /// version rows is compared with the migrations replayed to REV; equal:
-/// stamped at REV (ok, the run goes on); different: schema_differs, the
+/// stamped at REV (ok, the run goes on); different: schema_diff, the
 /// differences logged, nothing written. An empty or a stamped database: ok,
 /// nothing done.
 ExitCode baseline_gate(const Settings& settings, const std::string& rev,

@@ -150,7 +150,7 @@ ExitCode diff_command(const Settings& settings, const SchemaRequest& req, std::o
     out << "--- " << source_label(from, settings) << "\n+++ " << source_label(to, settings) << "\n";
     if (result.equal()) out << "no differences\n";
     out << schema::describe(result);
-    return result.equal() ? ExitCode::ok : ExitCode::schema_differs;
+    return result.equal() ? ExitCode::ok : ExitCode::schema_diff;
 }
 
 }  // namespace sg

@@ -23,7 +23,7 @@ struct SchemaRequest {
 /// `inspect`: prints the schema of settings.db. Throws Error / DbError.
 ExitCode inspect_command(const Settings& settings, const SchemaRequest& req, std::ostream& out);
 /// `diff`: prints the differences FROM -> TO with their SQL; ok when equal,
-/// schema_differs (12) when not. Throws Error / DbError.
+/// schema_diff (12) when not. Throws Error / DbError.
 ExitCode diff_command(const Settings& settings, const SchemaRequest& req, std::ostream& out);
 
 /// What a diff source names (exposed for tests).

@@ -102,6 +102,15 @@ def run_baseline(db, tmp):
     with open(report) as f:
         doc = json.load(f)
     cs.check(doc["exit_code"] == 12 and any("orders.note" in d for d in doc["details"]), "report: %s" % doc)
+    if db.name != "sqlite":
+        # No dev database on a server: exit 2, said in the termination message too.
+        os.remove(term)
+        _, err = cs.expect(cs.sg("run", "--baseline", "0001", "--url", other, "--termination-log", term,
+                                 *common, cwd=tmp), 2, "run --baseline without a dev database")
+        with open(term) as f:
+            text = f.read()
+        cs.check("--dev-url" in err and "--dev-url" in text, "termination message: %s" % text)
+        cs.check(version_rows(db, other) is None, "something was written")
     # An empty database migrates from base as usual.
     empty = db.fresh()
     cs.expect(cs.sg("run", "--baseline", "0001", "--url", empty, *common, *dev_args(db), cwd=tmp), 0,

@@ -60,6 +60,15 @@ def inspect_round_trip(db, tmp):
     check(doc_b == doc, "round trip differs:\n%s\n---\n%s" % (json.dumps(doc, indent=1), json.dumps(doc_b, indent=1)))
     out, _ = cs.expect(cs.sg("diff", "--from", a, "--to", b, cwd=tmp), 0, "diff of equal databases")
     check("no differences" in out, out)
+    # A directory of .sql files, applied in name order, is a source too.
+    d = os.path.join(tmp, "schema_dir")
+    os.mkdir(d)
+    half = len(ss.RICH[db.name]) // 2
+    for name, part in (("10_second.sql", ss.RICH[db.name][half:]), ("02_first.sql", ss.RICH[db.name][:half])):
+        with open(os.path.join(d, name), "w") as f:
+            f.write(";\n".join(part) + ";\n")
+    dev = [] if db.name == "sqlite" else ["--dev-url", db.fresh()]
+    cs.expect(cs.sg("diff", "--from", d, "--to", a, *dev, cwd=tmp), 0, "a directory of .sql files")
 
 
 def sqlalchemy_agrees(db, tmp):
