@@ -14,6 +14,9 @@ SchemaRequest request(const Invocation& inv) {
     r.from = inv.opts.from_dir;
     r.to = inv.opts.diff_to;
     r.dev_urls = inv.opts.dev_urls;
+    r.python = inv.opts.python;
+    if (!inv.opts.import_timeout.empty())
+        r.models_timeout = parse_duration(inv.opts.import_timeout, "--timeout");
     return r;
 }
 

@@ -63,11 +63,11 @@ const std::vector<OptionDef> kOptions = {
     {"mark-reverted", 0, K::flag, S::command, "", "the partial changes were undone: the revision counts as not applied", {"repair"}},
     {"resume", 0, K::flag, S::command, "", "run the remaining statements of the dirty revision (MySQL)", {"repair"}},
     {"config", 0, K::value, S::command, "FILE", "the Alembic project's alembic.ini", {"import"}},
-    {"from", 0, K::value, S::command, "DIR", "import: the Alembic project (or Flask-Migrate's migrations/ folder); diff: the schema compared from (URL, migrations[@REV], .sql file or directory)", {"import", "diff"}},
-    {"to", 0, K::value, S::command, "SRC", "the schema compared to (default: --url)", {"diff"}},
+    {"from", 0, K::value, S::command, "DIR", "import: the Alembic project (or Flask-Migrate's migrations/ folder); diff: the schema compared from (URL, migrations[@REV], .sql file or directory, sqlalchemy:MODULE:ATTR)", {"import", "diff"}},
+    {"to", 0, K::value, S::command, "SRC", "the schema compared to (default: --url; same kinds as --from)", {"diff"}},
     {"format", 0, K::value, S::command, "FORMAT", "sql (default) or json", {"inspect"}},
-    {"python", 0, K::value, S::command, "PATH", "a Python that can import alembic (default: python3 on PATH, then /usr/bin/python3)", {"import"}},
-    {"timeout", 0, K::value, S::command, "DURATION", "how long Alembic may take to render the revisions (default 5m; 0: no limit)", {"import"}},
+    {"python", 0, K::value, S::command, "PATH", "a Python that can import alembic (import) or SQLAlchemy (sqlalchemy: sources) (default: python3 on PATH, then /usr/bin/python3)", {"import", "diff"}},
+    {"timeout", 0, K::value, S::command, "DURATION", "how long Alembic may take to render the revisions, or the models to render (default 5m; 0: no limit)", {"import", "diff"}},
 };
 // clang-format on
 

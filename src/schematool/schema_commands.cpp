@@ -8,6 +8,7 @@
 #include "db/drivers/inspect.hpp"
 #include "engine/state.hpp"
 #include "schematool/dev_database.hpp"
+#include "schematool/models.hpp"
 
 namespace fs = std::filesystem;
 
@@ -64,6 +65,13 @@ schema::Schema read_source(const SchemaSource& src, Dialect d, const Settings& s
         auto conn = connect_existing(url, settings);
         return inspect_schema(*conn, own_tables(settings));
     }
+    if (src.kind == SchemaSource::Kind::models) {
+        ModelsSource m{src.text, req.python, ".", req.models_timeout};
+        auto sql = render_models(m, {d});
+        DevDatabase dev(d, req.dev_urls, connect_options(settings));
+        apply_rendered(dev, d, sql[d], "sqlalchemy:" + src.text);
+        return dev.inspect();
+    }
     std::vector<std::string> targets;
     if (src.kind == SchemaSource::Kind::live_current) {
         auto conn = connect_existing(settings.db, settings);
@@ -98,6 +106,8 @@ std::string source_label(const SchemaSource& s, const Settings& settings) {
             return "migrations@" + s.text;
         case SchemaSource::Kind::live_current:
             return "migrations at the current revision of " + settings.db.masked();
+        case SchemaSource::Kind::models:
+            return "sqlalchemy:" + s.text;
         default:
             return s.text;
     }
@@ -106,6 +116,8 @@ std::string source_label(const SchemaSource& s, const Settings& settings) {
 }  // namespace
 
 SchemaSource parse_source(const std::string& value) {
+    if (std::string target = models_target(value); !target.empty())
+        return {SchemaSource::Kind::models, target};
     if (value.find("://") != std::string::npos) return {SchemaSource::Kind::url, value};
     if (value == "migrations") return {SchemaSource::Kind::migrations, "head"};
     if (value.rfind("migrations@", 0) == 0) {
@@ -120,9 +132,10 @@ SchemaSource parse_source(const std::string& value) {
         if (!fs::exists(value)) throw Error(ExitCode::usage, value + ": no such file");
         return {SchemaSource::Kind::sql_file, value};
     }
-    throw Error(
-        ExitCode::usage,
-        "'" + value + "' is not a database URL, 'migrations[@REV]', a .sql file or a directory");
+    throw Error(ExitCode::usage,
+                "'" + value +
+                    "' is not a database URL, 'migrations[@REV]', a .sql file, a directory or "
+                    "'sqlalchemy:MODULE:ATTR'");
 }
 
 ExitCode inspect_command(const Settings& settings, const SchemaRequest& req, std::ostream& out) {

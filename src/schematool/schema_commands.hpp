@@ -3,6 +3,7 @@
 // and .sql files, read through the drivers' introspection and compared by
 // the pure schema module. Migrations and .sql files are replayed into a dev
 // database (dev_database.cpp) with the same engine `upgrade` uses.
+#include <chrono>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@ struct SchemaRequest {
     std::string format = "sql";   // inspect: sql | json
     std::string from, to;         // diff sources ("" : the defaults)
     std::vector<DbUrl> dev_urls;  // --dev-url / SCHEMAGATE_DEV_URL, one per dialect
+    std::string python;           // sqlalchemy: sources: --python ("": python3 on PATH)
+    std::chrono::milliseconds models_timeout = std::chrono::minutes(5);  // their --timeout
 };
 
 /// `inspect`: prints the schema of settings.db. Throws Error / DbError.
@@ -28,9 +31,10 @@ ExitCode diff_command(const Settings& settings, const SchemaRequest& req, std::o
 
 /// What a diff source names (exposed for tests).
 struct SchemaSource {
-    enum class Kind { url, migrations, sql_file, sql_dir, live_current };
+    enum class Kind { url, migrations, sql_file, sql_dir, live_current, models };
     Kind kind;
-    std::string text;  // the URL, the revision (migrations@REV; "head" by default), or the path
+    std::string text;  // the URL, the revision (migrations@REV; "head" by default), the
+                       // path, or MODULE:ATTR (sqlalchemy:MODULE:ATTR, schematool/models.hpp)
 };
 /// Parses a --from/--to value. Throws Error(usage) when it is none of them.
 SchemaSource parse_source(const std::string& value);

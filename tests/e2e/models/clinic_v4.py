@@ -1,0 +1,4 @@
+"""The clinic schema, step 4 (clinic_steps.py)."""
+from clinic_steps import metadata_for
+
+metadata = metadata_for(4)
