@@ -269,6 +269,11 @@ std::map<Dialect, std::string> render_models(const ModelsSource& src,
     config_error(label + ": no Python with SQLAlchemy 1.4+ (" + why + ")", k_install);
 }
 
+ModelsRender::ModelsRender(ModelsSource src, std::vector<Dialect> dialects)
+    : m_result(std::async(std::launch::async, [src = std::move(src), ds = std::move(dialects)] {
+          return render_models(src, ds);
+      })) {}
+
 void apply_rendered(DevDatabase& dev, Dialect d, const std::string& sql, const std::string& label) {
     const std::string where = label + " (rendered for " + dialect_name(d) + ")";
     for (const auto& st : split_sql(sql, d, 1, where)) {

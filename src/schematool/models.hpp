@@ -6,6 +6,7 @@
 // timeout, JSON lines on stdout with an end marker.
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <map>
 #include <string>
 #include <vector>
@@ -31,6 +32,19 @@ struct ModelsSource {
 /// finish (crash, timeout: the Python's process group is stopped).
 std::map<Dialect, std::string> render_models(const ModelsSource& src,
                                              const std::vector<Dialect>& dialects);
+
+/// render_models() on a thread of its own: the Python's start-up and the
+/// model import overlap with what the caller does meanwhile (replaying the
+/// migrations). get() waits and rethrows render_models()'s errors; the
+/// destructor waits for the render too (it ends: the Python has a timeout).
+class ModelsRender {
+  public:
+    ModelsRender(ModelsSource src, std::vector<Dialect> dialects);
+    std::map<Dialect, std::string> get() { return m_result.get(); }
+
+  private:
+    std::future<std::map<Dialect, std::string>> m_result;
+};
 
 /// Runs rendered SQL in the dev database of its dialect; a failing statement
 /// is Error(invalid) naming `label`, the statement and the database's error.

@@ -54,7 +54,7 @@ std::vector<std::string> sql_files(const std::string& dir) {
 
 /// The schema a source names, in dialect `d` (the dev database's).
 schema::Schema read_source(const SchemaSource& src, Dialect d, const Settings& settings,
-                           const SchemaRequest& req) {
+                           const SchemaRequest& req, ModelsRender* models = nullptr) {
     if (src.kind == SchemaSource::Kind::url) {
         DbUrl url = parse_url(src.text);
         if (url.dialect != d) {
@@ -66,8 +66,7 @@ schema::Schema read_source(const SchemaSource& src, Dialect d, const Settings& s
         return inspect_schema(*conn, own_tables(settings));
     }
     if (src.kind == SchemaSource::Kind::models) {
-        ModelsSource m{src.text, req.python, ".", req.models_timeout};
-        auto sql = render_models(m, {d});
+        auto sql = models->get();
         DevDatabase dev(d, req.dev_urls, connect_options(settings));
         apply_rendered(dev, d, sql[d], "sqlalchemy:" + src.text);
         return dev.inspect();
@@ -157,8 +156,16 @@ ExitCode diff_command(const Settings& settings, const SchemaRequest& req, std::o
     for (const auto* s : {&to, &from}) {
         if (s->kind == SchemaSource::Kind::url) d = parse_url(s->text).dialect;
     }
-    auto a = read_source(from, d, settings, req);
-    auto b = read_source(to, d, settings, req);
+    // The models render while the other side is read.
+    std::unique_ptr<ModelsRender> models[2];
+    for (int i = 0; i < 2; ++i) {
+        const SchemaSource& s = i == 0 ? from : to;
+        if (s.kind == SchemaSource::Kind::models)
+            models[i] = std::make_unique<ModelsRender>(
+                ModelsSource{s.text, req.python, ".", req.models_timeout}, std::vector<Dialect>{d});
+    }
+    auto a = read_source(from, d, settings, req, models[0].get());
+    auto b = read_source(to, d, settings, req, models[1].get());
     auto result = schema::diff(a, b);
     out << "--- " << source_label(from, settings) << "\n+++ " << source_label(to, settings) << "\n";
     if (result.equal()) out << "no differences\n";
