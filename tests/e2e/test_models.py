@@ -120,6 +120,17 @@ def test_model_change_is_a_difference(db):
                  *dev_args(db)), 0, "diff v4 vs v4")
 
 
+def test_view_on_a_create_event_is_rendered(db):
+    live = create_all(db, "views_models:metadata")
+    assert reflect(db, live)[1] == ["open_visits"], reflect(db, live)
+    cs.expect(sg("diff", "--url", live, "--from", live, "--to", "sqlalchemy:views_models:metadata",
+                 *dev_args(db)), 0, "diff with a view")
+    empty = db.fresh()
+    out, _ = cs.expect(sg("diff", "--url", empty, "--from", empty, "--to",
+                          "sqlalchemy:views_models:metadata", *dev_args(db)), 12, "diff vs empty")
+    assert "+ view open_visits" in out, out
+
+
 def test_rendered_ddl_reflects_as_create_all(db):
     for target in ("clinic:Base", "clinic_v1:metadata", "clinic_v5:metadata"):
         expected = reflect(db, create_all(db, target))
