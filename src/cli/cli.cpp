@@ -63,7 +63,8 @@ ExitCode dispatch(const Invocation& inv) {
     if (c == "show") return cmd_show(inv);
     if (c == "stamp") return cmd_stamp(inv);
     if (c == "repair") return cmd_repair(inv);
-    if (c == "revision") return cmd_revision(inv);
+    if (c == "revision")
+        return inv.opts.autogenerate ? cmd_revision_autogenerate(inv) : cmd_revision(inv);
     if (c == "merge") return cmd_merge(inv);
     if (c == "check") return cmd_check(inv);
     if (c == "verify") return cmd_verify(inv);

@@ -37,6 +37,8 @@ ExitCode cmd_merge(const Invocation& inv);
 ExitCode cmd_inspect(const Invocation& inv);
 ExitCode cmd_diff(const Invocation& inv);
 ExitCode cmd_baseline(const Invocation& inv);
+/// revision --autogenerate (src/schematool/autogenerate.cpp does the work).
+ExitCode cmd_revision_autogenerate(const Invocation& inv);
 /// run --baseline REV: wait, the baseline gate, then run.
 ExitCode cmd_run_baseline(const Invocation& inv);
 

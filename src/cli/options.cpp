@@ -243,9 +243,10 @@ void resolve_database(const Lookup& l, const Env& env, const FileReader& read_fi
             if (comma == std::string::npos) break;
             pos = comma + 1;
         }
-        if (inv.opts.dialect_list.size() > 1 && inv.command != "verify") {
+        if (inv.opts.dialect_list.size() > 1 && inv.command != "verify" &&
+            !(inv.command == "revision" && inv.opts.autogenerate)) {
             throw usage(origin(l, "dialect") + ": '" + inv.command + "' takes one dialect, not '" +
-                        *d + "' (a list is for verify and import)");
+                        *d + "' (a list is for verify, import and revision --autogenerate)");
         }
         s.dialect = inv.opts.dialect_list.front();
     }
@@ -389,6 +390,16 @@ Invocation parse_invocation(const std::vector<std::string>& args, const Env& env
     check_arguments(inv);
     if (inv.command == "version") return inv;
     resolve_command_options(lookup, inv);
+    if (inv.command == "revision") {
+        // revision --autogenerate; SCHEMAGATE_SCHEMA is read for it alone.
+        inv.opts.autogenerate = lookup.flag_on("autogenerate");
+        inv.opts.schema = lookup.flag("schema").value_or("");
+        auto e = env.find("SCHEMAGATE_SCHEMA");
+        if (inv.opts.schema.empty() && e != env.end()) inv.opts.schema = e->second;
+        inv.opts.renames = lookup.list("rename");
+        if (!inv.opts.autogenerate && (lookup.flag("schema") || !inv.opts.renames.empty()))
+            throw usage("--schema and --rename need --autogenerate");
+    }
     resolve_run(lookup, inv.settings);
     resolve_database(lookup, env, read_file, inv);
     if ((inv.command == "upgrade" || inv.command == "check") && !inv.args.empty()) {

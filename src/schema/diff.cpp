@@ -1,8 +1,10 @@
 // The comparison of two schemas and the SQL of each difference (docs/schema.md).
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "schema/render_detail.hpp"
 #include "schema/schema.hpp"
@@ -70,6 +72,84 @@ std::string describe_column(const Column& c) {
     if (!c.identity.empty()) out += " (" + c.identity + ")";
     return out;
 }
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+/// A type split into its name and numeric arguments: "numeric(10,2)" -> numeric, {10, 2}.
+struct TypeParts {
+    std::string base;
+    std::vector<long> args;
+    std::string rest;  // anything after the arguments ("unsigned", "[]")
+};
+
+TypeParts type_parts(const std::string& type) {
+    TypeParts p;
+    std::string t = lower(type);
+    size_t open = t.find('(');
+    p.base = t.substr(0, open);
+    while (!p.base.empty() && p.base.back() == ' ') p.base.pop_back();
+    if (open != std::string::npos) {
+        size_t close = t.find(')', open);
+        std::string inner =
+            t.substr(open + 1, close == std::string::npos ? std::string::npos : close - open - 1);
+        size_t pos = 0;
+        while (pos <= inner.size()) {
+            size_t comma = inner.find(',', pos);
+            std::string a = inner.substr(pos, comma == std::string::npos ? comma : comma - pos);
+            try {
+                p.args.push_back(std::stol(a));
+            } catch (...) {
+                p.args.push_back(-1);
+            }
+            if (comma == std::string::npos) break;
+            pos = comma + 1;
+        }
+        if (close != std::string::npos) p.rest = t.substr(close + 1);
+    }
+    return p;
+}
+
+/// The family of a type name and its rank among the family's widths.
+std::pair<std::string, int> family(const std::string& base) {
+    static const std::map<std::string, std::pair<std::string, int>> known = {
+        {"tinyint", {"int", 1}},
+        {"smallint", {"int", 2}},
+        {"int2", {"int", 2}},
+        {"mediumint", {"int", 3}},
+        {"int", {"int", 4}},
+        {"integer", {"int", 4}},
+        {"int4", {"int", 4}},
+        {"bigint", {"int", 5}},
+        {"int8", {"int", 5}},
+        {"real", {"float", 1}},
+        {"float4", {"float", 1}},
+        {"float", {"float", 2}},
+        {"double", {"float", 2}},
+        {"double precision", {"float", 2}},
+        {"float8", {"float", 2}},
+        {"numeric", {"decimal", 0}},
+        {"decimal", {"decimal", 0}},
+        {"char", {"text", 1}},
+        {"character", {"text", 1}},
+        {"varchar", {"text", 1}},
+        {"character varying", {"text", 1}},
+        {"nvarchar", {"text", 1}},
+        {"tinytext", {"text", 2}},
+        {"text", {"text", 3}},
+        {"clob", {"text", 3}},
+        {"mediumtext", {"text", 4}},
+        {"longtext", {"text", 5}},
+    };
+    auto it = known.find(base);
+    if (it != known.end()) return it->second;
+    return {base, 0};
+}
+
+/// The comment a statement that destroys data carries.
+std::string data_loss(const std::string& what) { return "-- data loss: " + what + "\n"; }
 
 /// Calls added/removed/changed for the elements of `from` and `to` matched by key.
 template <typename T>
@@ -153,7 +233,28 @@ class Differ {
             view_creates.push_back(create_view_sql(d, v));
         }
         m_out.script.insert(m_out.script.end(), view_drops.begin(), view_drops.end());
-        take_sql(tables_start);
+        // Dependency order of the table statements: foreign keys that go,
+        // then the changes of existing tables, the new tables, the foreign
+        // keys that come, and last the tables that go (nothing refers to
+        // them any more).
+        std::vector<std::string> fk_drops, changes, creates, fk_adds, drops;
+        for (size_t i = tables_start; i < m_out.differences.size(); ++i) {
+            const Difference& x = m_out.differences[i];
+            for (const auto& st : x.sql) {
+                if (m_fk_drops.count(st))
+                    fk_drops.push_back(st);
+                else if (m_fk_adds.count(st))
+                    fk_adds.push_back(st);
+                else if (x.object == "table" && x.kind == Kind::added)
+                    creates.push_back(st);
+                else if (x.object == "table" && x.kind == Kind::removed)
+                    drops.push_back(st);
+                else
+                    changes.push_back(st);
+            }
+        }
+        for (auto* part : {&fk_drops, &changes, &creates, &fk_adds, &drops})
+            m_out.script.insert(m_out.script.end(), part->begin(), part->end());
         m_out.script.insert(m_out.script.end(), view_creates.begin(), view_creates.end());
         for (auto& v : view_diffs) m_out.differences.push_back(std::move(v));
         for (const auto& e : m_enum_drops) {
@@ -251,10 +352,18 @@ class Differ {
         for (const Table* t : removed) gone.tables.push_back(*t);
         for (const auto& st : drop_statements(gone)) {
             std::string name;
+            std::string sql = st;
             for (const auto& t : gone.tables) {
-                if (st == "DROP TABLE " + q(t.name)) name = t.name;
+                if (st != "DROP TABLE " + q(t.name)) continue;
+                name = t.name;
+                std::vector<std::string> cols;
+                for (const auto& c : t.columns) cols.push_back(c.name);
+                sql = data_loss("drops table " + t.name + " and all its rows (columns " +
+                                list(cols) + ")") +
+                      st;
             }
-            add(Kind::removed, "table", name, "", {st});
+            if (name.empty()) m_fk_drops.insert(sql);  // a foreign key of a cycle
+            add(Kind::removed, "table", name, "", {sql});
         }
     }
 
@@ -269,7 +378,9 @@ class Differ {
             },
             [&](const Column& c) {
                 add(Kind::removed, "column", tn + "." + c.name, describe_column(c),
-                    {alter(b) + "DROP COLUMN " + q(c.name)});
+                    {data_loss("drops column " + tn + "." + c.name + " (" + c.type +
+                               ") and its values") +
+                     alter(b) + "DROP COLUMN " + q(c.name)});
             },
             [&](const Column& x, const Column& y) {
                 add(Kind::changed, "column", tn + "." + y.name,
@@ -317,16 +428,14 @@ class Differ {
         match<ForeignKey>(
             a.foreign_keys, b.foreign_keys,
             [&](const ForeignKey& f) {
-                add(Kind::added, "foreign key", tn + "." + key(f), fk_detail(f),
-                    {alter(b) + "ADD " + render_fk_clause(d, f)});
+                add(Kind::added, "foreign key", tn + "." + key(f), fk_detail(f), {add_fk(b, f)});
             },
             [&](const ForeignKey& f) {
                 add(Kind::removed, "foreign key", tn + "." + key(f), fk_detail(f), {drop_fk(b, f)});
             },
             [&](const ForeignKey& x, const ForeignKey& y) {
                 add(Kind::changed, "foreign key", tn + "." + key(y),
-                    fk_detail(x) + " -> " + fk_detail(y),
-                    {drop_fk(b, x), alter(b) + "ADD " + render_fk_clause(d, y)});
+                    fk_detail(x) + " -> " + fk_detail(y), {drop_fk(b, x), add_fk(b, y)});
             });
     }
 
@@ -379,18 +488,32 @@ class Differ {
         if (d == Dialect::mysql) return "DROP INDEX " + q(i.name) + " ON " + q(t.name);
         return "DROP INDEX " + q(i.name);
     }
-    std::string drop_fk(const Table& t, const ForeignKey& f) const {
-        if (d == Dialect::mysql) return alter(t) + "DROP FOREIGN KEY " + q(f.name);
-        return alter(t) + "DROP CONSTRAINT " + q(f.name);
+    std::string drop_fk(const Table& t, const ForeignKey& f) {
+        std::string st = d == Dialect::mysql ? alter(t) + "DROP FOREIGN KEY " + q(f.name)
+                                             : alter(t) + "DROP CONSTRAINT " + q(f.name);
+        m_fk_drops.insert(st);
+        return st;
+    }
+    std::string add_fk(const Table& t, const ForeignKey& f) {
+        std::string st = alter(t) + "ADD " + render_fk_clause(d, f);
+        m_fk_adds.insert(st);
+        return st;
+    }
+    /// The comment of a type change that can destroy data, "" when it cannot.
+    static std::string type_loss(const std::string& table, const Column& x, const Column& y) {
+        std::string why = narrowing(x.type, y.type);
+        if (why.empty()) return "";
+        return data_loss(table + "." + y.name + " " + x.type + " -> " + y.type + ": " + why);
     }
 
     std::vector<std::string> column_change(const Table& t, const Column& x, const Column& y) const {
-        if (d == Dialect::mysql) return {alter(t) + "MODIFY COLUMN " + column_sql(d, y)};
+        if (d == Dialect::mysql)
+            return {type_loss(t.name, x, y) + alter(t) + "MODIFY COLUMN " + column_sql(d, y)};
         std::vector<std::string> sql;
         const std::string col = alter(t) + "ALTER COLUMN " + q(y.name) + " ";
         if (x.identity != y.identity && (x.identity == "always" || x.identity == "by default"))
             sql.push_back(col + "DROP IDENTITY");
-        if (x.type != y.type) sql.push_back(col + "TYPE " + y.type);
+        if (x.type != y.type) sql.push_back(type_loss(t.name, x, y) + col + "TYPE " + y.type);
         if (x.default_expr != y.default_expr && y.identity != "serial") {
             sql.push_back(y.default_expr ? col + "SET DEFAULT " + *y.default_expr
                                          : col + "DROP DEFAULT");
@@ -518,11 +641,27 @@ class Differ {
         for (const auto& c : b.columns) {
             if (a.column(c.name)) common.push_back(c.name);
         }
-        sql.push_back("INSERT INTO " + q(tmp.name) + " (" + quoted_list(common) + ") SELECT " +
-                      quoted_list(common) + " FROM " + q(b.name));
+        std::string loss;
+        for (const auto& c : a.columns) {
+            const Column* now = b.column(c.name);
+            if (!now)
+                loss += data_loss("drops column " + tn + "." + c.name + " (" + c.type +
+                                  ") and its values");
+            else if (now->type != c.type)
+                loss += type_loss(tn, c, *now);
+        }
+        sql.push_back(loss + "INSERT INTO " + q(tmp.name) + " (" + quoted_list(common) +
+                      ") SELECT " + quoted_list(common) + " FROM " + q(b.name));
         sql.push_back("DROP TABLE " + q(b.name));
         sql.push_back("ALTER TABLE " + q(tmp.name) + " RENAME TO " + q(b.name));
         for (const auto& i : b.indexes) sql.push_back(create_index(b, i));
+        // Step 8 of the rebuild recreates the table's triggers; they are not
+        // in the schema model, so the file says so where they would go.
+        for (const auto& o : m_from.not_covered) {
+            if (o.kind == "trigger" && o.table == a.name)
+                sql.push_back("-- trigger " + o.name + " on " + tn +
+                              " was dropped with the old table: recreate it here");
+        }
         for (size_t i = 0; i < diffs.size(); ++i) {
             diffs[i].sql = i == 0 ? sql : std::vector<std::string>{};
             m_out.differences.push_back(std::move(diffs[i]));
@@ -538,11 +677,135 @@ class Differ {
     Dialect d;
     SchemaDiff m_out;
     std::vector<std::string> m_enum_drops;
+    std::set<std::string> m_fk_drops, m_fk_adds;
 };
+
+void rename_in(std::vector<std::string>& names, const std::string& from, const std::string& to) {
+    for (auto& n : names) {
+        if (n == from) n = to;
+    }
+}
 
 }  // namespace
 
 SchemaDiff diff(const Schema& from, const Schema& to) { return Differ(from, to).run(); }
+
+Renames Renames::inverse() const {
+    Renames back;
+    for (const auto& [old_name, new_name] : tables) back.tables[new_name] = old_name;
+    for (const auto& [k, new_col] : columns) {
+        // The way back names the table as FROM has it.
+        std::string table = k.first;
+        for (const auto& [old_name, new_name] : tables) {
+            if (new_name == k.first) table = old_name;
+        }
+        back.columns[{table, new_col}] = k.second;
+    }
+    return back;
+}
+
+SchemaDiff diff(const Schema& from, const Schema& to, const Renames& renames) {
+    if (renames.empty()) return diff(from, to);
+    const Dialect d = to.dialect;
+    Schema renamed = from;
+    std::vector<Difference> done;
+    for (const auto& [old_name, new_name] : renames.tables) {
+        Table* t = nullptr;
+        for (auto& x : renamed.tables) {
+            if (x.name == old_name) t = &x;
+        }
+        if (!t)
+            throw std::invalid_argument("rename " + old_name + "=" + new_name +
+                                        ": there is no table " + old_name);
+        if (!to.table(new_name))
+            throw std::invalid_argument("rename " + old_name + "=" + new_name +
+                                        ": the desired schema has no table " + new_name);
+        if (renamed.table(new_name))
+            throw std::invalid_argument("rename " + old_name + "=" + new_name + ": table " +
+                                        new_name + " exists already");
+        t->name = new_name;
+        for (auto& x : renamed.tables) {
+            for (auto& fk : x.foreign_keys) {
+                if (fk.ref_table == old_name) fk.ref_table = new_name;
+            }
+        }
+        for (auto& o : renamed.not_covered) {
+            if (o.table == old_name) o.table = new_name;
+        }
+        done.push_back(
+            {Kind::changed,
+             "table",
+             new_name,
+             "renamed from " + old_name,
+             {"ALTER TABLE " + quote(d, old_name) + " RENAME TO " + quote(d, new_name)}});
+    }
+    for (const auto& [k, new_col] : renames.columns) {
+        const std::string& tn = k.first;
+        const std::string& old_col = k.second;
+        const std::string what = "rename " + tn + "." + old_col + "=" + new_col;
+        Table* t = nullptr;
+        for (auto& x : renamed.tables) {
+            if (x.name == tn) t = &x;
+        }
+        if (!t) throw std::invalid_argument(what + ": there is no table " + tn);
+        const Table* want = to.table(tn);
+        if (!want || !want->column(new_col))
+            throw std::invalid_argument(what + ": the desired table " + tn + " has no column " +
+                                        new_col);
+        bool found = false;
+        for (auto& c : t->columns) {
+            if (c.name == old_col) c.name = new_col, found = true;
+        }
+        if (!found)
+            throw std::invalid_argument(what + ": table " + tn + " has no column " + old_col);
+        if (t->primary_key) rename_in(t->primary_key->columns, old_col, new_col);
+        for (auto& i : t->indexes) rename_in(i.columns, old_col, new_col);
+        for (auto& u : t->uniques) rename_in(u.columns, old_col, new_col);
+        for (auto& fk : t->foreign_keys) rename_in(fk.columns, old_col, new_col);
+        for (auto& x : renamed.tables) {
+            for (auto& fk : x.foreign_keys) {
+                if (fk.ref_table == tn) rename_in(fk.ref_columns, old_col, new_col);
+            }
+        }
+        done.push_back({Kind::changed,
+                        "column",
+                        tn + "." + new_col,
+                        "renamed from " + old_col,
+                        {"ALTER TABLE " + quote(d, tn) + " RENAME COLUMN " + quote(d, old_col) +
+                         " TO " + quote(d, new_col)}});
+    }
+    renamed.normalize();
+    SchemaDiff rest = diff(renamed, to);
+    std::vector<std::string> script;
+    for (const auto& x : done) script.insert(script.end(), x.sql.begin(), x.sql.end());
+    script.insert(script.end(), rest.script.begin(), rest.script.end());
+    rest.script = std::move(script);
+    rest.differences.insert(rest.differences.begin(), done.begin(), done.end());
+    return rest;
+}
+
+std::string narrowing(const std::string& from, const std::string& to) {
+    if (lower(from) == lower(to)) return "";
+    TypeParts a = type_parts(from), b = type_parts(to);
+    auto fa = family(a.base), fb = family(b.base);
+    if (fa.first != fb.first) return "values that do not convert to " + to + " are refused or lost";
+    if (a.rest != b.rest) return "values outside " + to + " are refused or lost";
+    if (fb.second < fa.second) return "values wider than " + to + " are refused or truncated";
+    if (fb.second > fa.second) {
+        // A wider kind; a length on the new one can still be shorter (text -> varchar(10)).
+        if (!b.args.empty() && (a.args.empty() || b.args[0] < a.args[0]))
+            return "values longer than " + to + " are refused or truncated";
+        return "";
+    }
+    // The same kind: compare lengths / precision and scale.
+    if (a.args.empty() && !b.args.empty() && fa.first != "int")
+        return "values longer than " + to + " are refused or truncated";
+    for (size_t i = 0; i < b.args.size() && i < a.args.size(); ++i) {
+        if (fa.first == "int") break;  // int(11) vs int(10) is a display width
+        if (b.args[i] < a.args[i]) return "values wider than " + to + " are refused or truncated";
+    }
+    return "";
+}
 
 std::string describe(const SchemaDiff& d) {
     std::string out;

@@ -2,8 +2,10 @@
 // The schema model (docs/schema.md): what `inspect` reads from a database and
 // `diff` compares. A pure value: the drivers fill it (src/db/<name>/*_schema.cpp),
 // this module compares it, renders it as SQL and as JSON. Links core only.
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/dialect.hpp"
@@ -149,6 +151,27 @@ struct SchemaDiff {
 
 /// The differences from `from` to `to` (same dialect) and the SQL of each.
 SchemaDiff diff(const Schema& from, const Schema& to);
+
+/// Renames the user asked for (`revision --autogenerate --rename`): a table or
+/// column of FROM that is the named one of TO, renamed instead of dropped and
+/// added (which would lose its data).
+struct Renames {
+    std::map<std::string, std::string> tables;  // FROM's name -> TO's name
+    /// (the table's name in TO, FROM's column name) -> TO's column name
+    std::map<std::pair<std::string, std::string>, std::string> columns;
+    bool empty() const { return tables.empty() && columns.empty(); }
+    /// The renames of the way back (TO -> FROM).
+    Renames inverse() const;
+};
+
+/// As diff(from, to), with the renames first: `ALTER TABLE ... RENAME TO`,
+/// `ALTER TABLE ... RENAME COLUMN ... TO`; the rest is compared after them.
+/// Throws std::invalid_argument naming a rename whose object is missing.
+SchemaDiff diff(const Schema& from, const Schema& to, const Renames& renames);
+
+/// Why changing a column's type from `from` to `to` can destroy data ("" when
+/// it cannot: the same type, or a wider one of the same kind).
+std::string narrowing(const std::string& from, const std::string& to);
 /// One line per difference ("+ table orders"), then its SQL indented; then
 /// the objects not compared.
 std::string describe(const SchemaDiff& d);

@@ -150,7 +150,10 @@ void DevDatabase::apply_sql_file(const std::string& path) {
     if (!in) throw Error(ExitCode::invalid, path + ": cannot read the file");
     std::stringstream buf;
     buf << in.rdbuf();
-    const std::string text = buf.str();
+    apply_sql(buf.str(), path);
+}
+
+void DevDatabase::apply_sql(const std::string& text, const std::string& path) {
     for (const auto& st : split_sql(text, m_dialect, 1, path)) {
         try {
             m_conn->execute(st.sql);
@@ -171,7 +174,8 @@ void DevDatabase::replay(const ScriptDirectory& scripts, const std::vector<std::
     MigrateOptions mo;
     mo.applied_by = "schemagate dev database";
     Migrator migrator(scripts, *m_conn, state, mo);
-    std::vector<std::string> current;
+    // From what is applied already: a replay can go on from an earlier one.
+    std::vector<std::string> current = state.versions();
     for (const auto& target : targets) {
         auto steps = scripts.graph.plan_upgrade(current, target);
         try {

@@ -26,8 +26,11 @@ class DevDatabase {
     /// Applies a .sql file's statements; a failing one is Error(invalid)
     /// naming file:line and the database's error.
     void apply_sql_file(const std::string& path);
+    /// The same for SQL text; errors name `origin` (a file, or what rendered it).
+    void apply_sql(const std::string& text, const std::string& origin);
     /// Replays the migrations up to each of `targets` (ids, "head", ...)
-    /// with the engine `upgrade` uses. A failing revision is Error(invalid).
+    /// with the engine `upgrade` uses, from what is applied already. A
+    /// failing revision is Error(invalid).
     void replay(const ScriptDirectory& scripts, const std::vector<std::string>& targets);
     /// Runs the downgrade from the replayed revisions to `target` ("base", an id).
     void downgrade(const ScriptDirectory& scripts, const std::string& target);
