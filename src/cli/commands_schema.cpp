@@ -51,6 +51,10 @@ ExitCode cmd_revision_autogenerate(const Invocation& inv) {
     r.rev_id = inv.opts.rev_id;
     r.migrations = s.migrations;
     r.schema_path = inv.opts.schema;
+    r.sqlalchemy = inv.opts.sqlalchemy;
+    r.python = inv.opts.python;
+    if (!inv.opts.import_timeout.empty())
+        r.models_timeout = parse_duration(inv.opts.import_timeout, "--timeout");
     r.dev_urls = inv.opts.dev_urls;
     r.renames = inv.opts.renames;
     r.dialects = inv.opts.dialect_list;

@@ -58,6 +58,7 @@ const std::vector<OptionDef> kOptions = {
     {"rev-id", 0, K::value, S::command, "ID", "id of the new revision (default: 12 random hex)", {"revision", "merge", "baseline"}},
     {"autogenerate", 0, K::flag, S::command, "", "write the revision's SQL from the desired schema (--schema), proven in the dev database before the file is written (exit 12 when the proof fails)", {"revision"}},
     {"schema", 0, K::value, S::command, "PATH", "revision --autogenerate: the desired schema, a .sql file or a directory of them applied in name order [env SCHEMAGATE_SCHEMA]", {"revision"}},
+    {"sqlalchemy", 0, K::value, S::command, "MODULE:ATTR", "revision --autogenerate: the desired schema from your SQLAlchemy models (a MetaData, or an object with .metadata), rendered per dialect by --python [env SCHEMAGATE_SQLALCHEMY]", {"revision"}},
     {"rename", 0, K::list, S::command, "T.OLD=NEW", "revision --autogenerate: rename a column (TABLE.OLD=NEW) or a table (OLD=NEW) instead of dropping and adding it", {"revision"}},
     {"no-stamp", 0, K::flag, S::command, "", "only write the baseline file, do not stamp the database", {"baseline"}},
     {"purge", 0, K::flag, S::command, "", "clear the version table first", {"stamp"}},
@@ -69,8 +70,8 @@ const std::vector<OptionDef> kOptions = {
     {"from", 0, K::value, S::command, "DIR", "import: the Alembic project (or Flask-Migrate's migrations/ folder); diff: the schema compared from (URL, migrations[@REV], .sql file or directory, sqlalchemy:MODULE:ATTR)", {"import", "diff"}},
     {"to", 0, K::value, S::command, "SRC", "the schema compared to (default: --url; same kinds as --from)", {"diff"}},
     {"format", 0, K::value, S::command, "FORMAT", "sql (default) or json", {"inspect"}},
-    {"python", 0, K::value, S::command, "PATH", "a Python that can import alembic (import) or SQLAlchemy (sqlalchemy: sources) (default: python3 on PATH, then /usr/bin/python3)", {"import", "diff"}},
-    {"timeout", 0, K::value, S::command, "DURATION", "how long Alembic may take to render the revisions, or the models to render (default 5m; 0: no limit)", {"import", "diff"}},
+    {"python", 0, K::value, S::command, "PATH", "a Python that can import alembic (import) or SQLAlchemy (sqlalchemy: sources, --sqlalchemy) (default: python3 on PATH, then /usr/bin/python3)", {"import", "diff", "revision"}},
+    {"timeout", 0, K::value, S::command, "DURATION", "how long Alembic may take to render the revisions, or the models to render (default 5m; 0: no limit)", {"import", "diff", "revision"}},
 };
 // clang-format on
 

@@ -391,14 +391,20 @@ Invocation parse_invocation(const std::vector<std::string>& args, const Env& env
     if (inv.command == "version") return inv;
     resolve_command_options(lookup, inv);
     if (inv.command == "revision") {
-        // revision --autogenerate; SCHEMAGATE_SCHEMA is read for it alone.
+        // revision --autogenerate; SCHEMAGATE_SCHEMA and SCHEMAGATE_SQLALCHEMY
+        // are read for it alone, and only when neither flag is given.
         inv.opts.autogenerate = lookup.flag_on("autogenerate");
         inv.opts.schema = lookup.flag("schema").value_or("");
-        auto e = env.find("SCHEMAGATE_SCHEMA");
-        if (inv.opts.schema.empty() && e != env.end()) inv.opts.schema = e->second;
+        inv.opts.sqlalchemy = lookup.flag("sqlalchemy").value_or("");
+        if (inv.opts.schema.empty() && inv.opts.sqlalchemy.empty()) {
+            if (auto e = env.find("SCHEMAGATE_SCHEMA"); e != env.end()) inv.opts.schema = e->second;
+            if (auto e = env.find("SCHEMAGATE_SQLALCHEMY"); e != env.end())
+                inv.opts.sqlalchemy = e->second;
+        }
         inv.opts.renames = lookup.list("rename");
-        if (!inv.opts.autogenerate && (lookup.flag("schema") || !inv.opts.renames.empty()))
-            throw usage("--schema and --rename need --autogenerate");
+        if (!inv.opts.autogenerate &&
+            (lookup.flag("schema") || lookup.flag("sqlalchemy") || !inv.opts.renames.empty()))
+            throw usage("--schema, --sqlalchemy and --rename need --autogenerate");
     }
     resolve_run(lookup, inv.settings);
     resolve_database(lookup, env, read_file, inv);

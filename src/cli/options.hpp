@@ -36,6 +36,7 @@ struct CommandOptions {
     bool no_stamp = false;                           // baseline --no-stamp
     bool autogenerate = false;                       // revision --autogenerate
     std::string schema;                              // --schema / SCHEMAGATE_SCHEMA
+    std::string sqlalchemy;                          // --sqlalchemy / SCHEMAGATE_SQLALCHEMY
     std::vector<std::string> renames;                // revision --rename
     std::string baseline;                            // run --baseline REV (SCHEMAGATE_BASELINE)
     /// --dialect as a list (verify checks each; other commands take one).

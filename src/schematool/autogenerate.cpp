@@ -15,6 +15,7 @@
 
 #include "log/log.hpp"
 #include "schematool/dev_database.hpp"
+#include "schematool/models.hpp"
 #include "script/migration.hpp"
 
 namespace fs = std::filesystem;
@@ -280,8 +281,10 @@ std::vector<SqlSource> load_desired(const AutogenRequest& req, Dialect /*d*/) {
     const std::string& path = req.schema_path;
     if (path.empty())
         throw Error(ExitCode::usage,
-                    "revision --autogenerate needs the desired schema: --schema PATH",
-                    "a .sql file, or a directory of them (env SCHEMAGATE_SCHEMA)");
+                    "revision --autogenerate needs the desired schema: --schema PATH or "
+                    "--sqlalchemy MODULE:ATTR",
+                    "a .sql file, or a directory of them (env SCHEMAGATE_SCHEMA); or your "
+                    "SQLAlchemy models (env SCHEMAGATE_SQLALCHEMY)");
     if (!fs::exists(path))
         throw Error(ExitCode::usage, "--schema " + path + ": no such file or directory");
     std::vector<SqlSource> out;
@@ -362,6 +365,18 @@ AutogenResult autogenerate(const AutogenRequest& req) {
     if (g.find(r.rev_id))
         throw Error(ExitCode::usage, "revision id '" + r.rev_id + "' already exists");
 
+    // SQLAlchemy models render (one Python for every dialect) while the
+    // migrations replay.
+    std::unique_ptr<ModelsRender> models;
+    std::map<Dialect, std::string> rendered;
+    if (!req.sqlalchemy.empty()) {
+        if (!req.schema_path.empty())
+            throw Error(ExitCode::usage, "--schema and --sqlalchemy: give one desired schema");
+        source = "sqlalchemy:" + req.sqlalchemy;
+        models = std::make_unique<ModelsRender>(
+            ModelsSource{req.sqlalchemy, req.python, ".", req.models_timeout}, req.dialects);
+    }
+
     // Current and desired schemas, and the SQL both ways, per dialect.
     std::vector<PerDialect> all;
     for (Dialect d : req.dialects) {
@@ -375,7 +390,12 @@ AutogenResult autogenerate(const AutogenRequest& req) {
         }
         {
             DevDatabase dev(d, req.dev_urls, req.connect);
-            for (const auto& src : load_desired(req, d)) dev.apply_sql(src.text, src.origin);
+            if (models) {
+                if (rendered.empty()) rendered = models->get();
+                apply_rendered(dev, d, rendered[d], source);
+            } else {
+                for (const auto& src : load_desired(req, d)) dev.apply_sql(src.text, src.origin);
+            }
             p.desired = dev.inspect();
         }
         try {

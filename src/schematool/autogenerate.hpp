@@ -4,6 +4,7 @@
 // schema and whose downgrade turns it back, for each requested dialect,
 // proven in the dev database before the file is written. No printing here:
 // the caller prints the result.
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,10 @@ struct AutogenRequest {
     std::vector<DbUrl> dev_urls;       // one per server dialect
     std::vector<std::string> renames;  // "TABLE.OLD=NEW" (a column) or "OLD=NEW" (a table)
     ConnectOptions connect;
+    // --sqlalchemy MODULE:ATTR instead of --schema (schematool/models.hpp)
+    std::string sqlalchemy;
+    std::string python;  // its --python ("": python3 on PATH)
+    std::chrono::milliseconds models_timeout = std::chrono::minutes(5);  // its --timeout
 };
 
 struct AutogenResult {
