@@ -339,6 +339,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--keep", help="generate into this directory and keep it")
     a = ap.parse_args()
+    load_start = os.getloadavg()
     work = a.keep or tempfile.mkdtemp(prefix="sg_bench_autogen_")
     if a.keep:
         shutil.rmtree(work, ignore_errors=True)
@@ -435,9 +436,9 @@ def main():
             rs.pg_drop_db(pg_dev_name)
         if not a.keep:
             shutil.rmtree(work, ignore_errors=True)
-    load = os.getloadavg()
-    print("bench/autogenerate.py: %d tables, %d revisions; nproc %d, load %.1f %.1f %.1f\n"
-          % (TABLES, REVISIONS, os.cpu_count(), *load))
+    print("bench/autogenerate.py: %d tables, %d revisions; nproc %d, load average %.1f at the "
+          "start, %.1f at the end\n" % (TABLES, REVISIONS, os.cpu_count(), load_start[0],
+                                         os.getloadavg()[0]))
     print("\n".join(report))
     return 0
 
