@@ -134,6 +134,37 @@ def test_clinic_evolution(db, tmp):
                  "step %d differs:\n%s\n%s" % (step, reflect(db, live), direct[step]))
 
 
+def views_and_enums(d, step):
+    out = []
+    cols = [id_col(d), "name varchar(50)"]
+    view = "CREATE VIEW named AS SELECT id, name FROM patients WHERE name IS NOT NULL"
+    if step == 2:
+        if d == "postgresql":
+            out.append("CREATE TYPE mood AS ENUM ('sad', 'ok')")
+            cols.append("mood mood DEFAULT 'ok'")
+        else:
+            cols.append("mood varchar(10) DEFAULT 'ok'")
+        view = "CREATE VIEW named AS SELECT id, name, mood FROM patients WHERE name IS NOT NULL"
+    return out + ["CREATE TABLE patients (%s)" % ", ".join(cols), view]
+
+
+def test_views_and_enums(db, tmp):
+    mig = os.path.join(tmp, "migrations")
+    dev = dev_args(db)
+    for step in (1, 2):
+        schema = write(tmp, "v%d.sql" % step, views_and_enums(db.name, step))
+        cs.expect(autogen(tmp, mig, schema, db, dev, "--rev-id", "v%d" % step), 0, "step %d" % step)
+    live = db.fresh()
+    cs.expect(cs.sg("upgrade", "--url", live, "--migrations", mig, cwd=tmp), 0, "upgrade")
+    for step in (2, 1):
+        direct = db.fresh()
+        db.execute(direct, views_and_enums(db.name, step))
+        cs.check(ss.inspect_json(live, tmp) == ss.inspect_json(direct, tmp), "step %d differs" % step)
+        cs.check(reflect(db, live) == reflect(db, direct), "step %d reflects differently" % step)
+        if step == 2:
+            cs.expect(cs.sg("downgrade", "-1", "--url", live, "--migrations", mig, cwd=tmp), 0, "downgrade")
+
+
 def test_two_dialects_in_one_run(tmp):
     lite = backend("sqlite", tmp)
     pg = backend("postgresql", tmp)
