@@ -118,6 +118,8 @@ def test_clinic_evolution(db, tmp):
     cs.check("no changes" in out and len(files(mig)) == 5, out)
     text = open(files(mig)[3]).read() + open(files(mig)[4]).read()
     cs.check("-- data loss: drops column patients.born" in text, text)
+    down3 = open(files(mig)[2]).read().split("-- +downgrade")[1]
+    cs.check("-- data loss: patients.name" in down3 and "(50): values wider" in down3, down3)
     # A fresh database upgraded through the steps reflects as the last state applied directly.
     live = db.fresh()
     cs.expect(cs.sg("upgrade", "--url", live, "--migrations", mig, cwd=tmp), 0, "upgrade head")
@@ -224,6 +226,20 @@ def test_not_null_without_default_fails_the_proof(db, tmp):
                                % id_col(db.name)])
     cs.expect(autogen(tmp, mig, s3, db, dev), 0, "with a default")
     cs.check(len(files(mig)) == 2, files(mig))
+
+
+def test_rows_that_cannot_be_generated_are_logged(tmp):
+    mig = os.path.join(tmp, "migrations")
+    s1 = write(tmp, "s1.sql", ["CREATE TABLE a (id integer PRIMARY KEY, b_id integer NOT NULL REFERENCES b (id))",
+                               "CREATE TABLE b (id integer PRIMARY KEY, a_id integer NOT NULL REFERENCES a (id))",
+                               "CREATE TABLE c (id integer PRIMARY KEY, note text)"])
+    cs.expect(cs.sg("revision", "--autogenerate", "-m", "x", "--schema", s1, "--migrations", mig, cwd=tmp), 0, "first")
+    s2 = write(tmp, "s2.sql", open(s1).read().rstrip().rstrip(";").split(";\n\n") +
+               ["CREATE INDEX c_note ON c (note)"])
+    out, err = cs.expect(cs.sg("revision", "--autogenerate", "-m", "y", "--schema", s2, "--migrations", mig,
+                               cwd=tmp), 0, "second")
+    cs.check("no generated row in table" in err and "foreign-key cycle" in err, err)
+    cs.check("one generated row in 1 of 3 table(s)" in err, err)
 
 
 def test_several_heads_exit_3(tmp):
