@@ -237,12 +237,16 @@ class Differ {
         // then the changes of existing tables, the new tables, the foreign
         // keys that come, and last the tables that go (nothing refers to
         // them any more).
-        std::vector<std::string> fk_drops, changes, creates, fk_adds, drops;
+        std::vector<std::string> fk_drops, early, changes, late, creates, fk_adds, drops;
         for (size_t i = tables_start; i < m_out.differences.size(); ++i) {
             const Difference& x = m_out.differences[i];
             for (const auto& st : x.sql) {
                 if (m_fk_drops.count(st))
                     fk_drops.push_back(st);
+                else if (m_early.count(st))
+                    early.push_back(st);
+                else if (m_late.count(st))
+                    late.push_back(st);
                 else if (m_fk_adds.count(st))
                     fk_adds.push_back(st);
                 else if (x.object == "table" && x.kind == Kind::added)
@@ -253,7 +257,7 @@ class Differ {
                     changes.push_back(st);
             }
         }
-        for (auto* part : {&fk_drops, &changes, &creates, &fk_adds, &drops})
+        for (auto* part : {&fk_drops, &early, &changes, &late, &creates, &fk_adds, &drops})
             m_out.script.insert(m_out.script.end(), part->begin(), part->end());
         m_out.script.insert(m_out.script.end(), view_creates.begin(), view_creates.end());
         for (auto& v : view_diffs) m_out.differences.push_back(std::move(v));
@@ -370,12 +374,9 @@ class Differ {
     void table(const Table& a, const Table& b) {
         if (d == Dialect::sqlite) return sqlite_table(a, b);
         const std::string tn = b.name;
+        std::vector<const Column*> added;
         match<Column>(
-            a.columns, b.columns,
-            [&](const Column& c) {
-                add(Kind::added, "column", tn + "." + c.name, describe_column(c),
-                    {alter(b) + "ADD COLUMN " + column_sql(d, c)});
-            },
+            a.columns, b.columns, [&](const Column& c) { added.push_back(&c); },
             [&](const Column& c) {
                 add(Kind::removed, "column", tn + "." + c.name, describe_column(c),
                     {data_loss("drops column " + tn + "." + c.name + " (" + c.type +
@@ -386,6 +387,23 @@ class Differ {
                 add(Kind::changed, "column", tn + "." + y.name,
                     describe_column(x) + " -> " + describe_column(y), column_change(b, x, y));
             });
+        // Added columns in TO's order; MySQL places them where TO has them
+        // (PostgreSQL can only add at the end).
+        auto position = [&](const Column* c) {
+            for (size_t i = 0; i < b.columns.size(); ++i) {
+                if (b.columns[i].name == c->name) return i;
+            }
+            return b.columns.size();
+        };
+        std::sort(added.begin(), added.end(),
+                  [&](const Column* x, const Column* y) { return position(x) < position(y); });
+        for (const Column* c : added) {
+            std::string st = alter(b) + "ADD COLUMN " + column_sql(d, *c);
+            size_t i = position(c);
+            if (d == Dialect::mysql && i + 1 < b.columns.size())
+                st += i == 0 ? " FIRST" : " AFTER " + q(b.columns[i - 1].name);
+            add(Kind::added, "column", tn + "." + c->name, describe_column(*c), {st});
+        }
         if (!(a.primary_key == b.primary_key)) {
             std::vector<std::string> sql;
             if (a.primary_key)
@@ -444,8 +462,10 @@ class Differ {
                     const std::string& object, const std::function<std::string(const C&)>& body,
                     const std::string& mysql_drop) {
         auto drop = [&](const C& c) {
-            if (d == Dialect::mysql) return alter(t) + "DROP " + mysql_drop + " " + q(c.name);
-            return alter(t) + "DROP CONSTRAINT " + q(c.name);
+            std::string st = d == Dialect::mysql ? alter(t) + "DROP " + mysql_drop + " " + q(c.name)
+                                                 : alter(t) + "DROP CONSTRAINT " + q(c.name);
+            m_early.insert(st);
+            return st;
         };
         auto create = [&](const C& c) {
             return alter(t) + "ADD " + (c.name.empty() ? "" : "CONSTRAINT " + q(c.name) + " ") +
@@ -484,9 +504,23 @@ class Differ {
         if (d == Dialect::mysql) return alter(t) + "ADD " + render_mysql_inline_index(t, i);
         return render_index(d, t, i);
     }
-    std::string drop_index(const Table& t, const Index& i) const {
-        if (d == Dialect::mysql) return "DROP INDEX " + q(i.name) + " ON " + q(t.name);
-        return "DROP INDEX " + q(i.name);
+    /// Index and constraint drops go before the column changes (a dropped
+    /// column takes its indexes with it); on MySQL an index that a foreign
+    /// key of the table still needs goes after the indexes that are added.
+    std::string drop_index(const Table& t, const Index& i) {
+        if (d != Dialect::mysql) {
+            std::string st = "DROP INDEX " + q(i.name);
+            m_early.insert(st);
+            return st;
+        }
+        std::string st = "DROP INDEX " + q(i.name) + " ON " + q(t.name);
+        bool backs_fk =
+            std::any_of(t.foreign_keys.begin(), t.foreign_keys.end(), [&](const auto& f) {
+                return f.columns.size() <= i.columns.size() &&
+                       std::equal(f.columns.begin(), f.columns.end(), i.columns.begin());
+            });
+        (backs_fk ? m_late : m_early).insert(st);
+        return st;
     }
     std::string drop_fk(const Table& t, const ForeignKey& f) {
         std::string st = d == Dialect::mysql ? alter(t) + "DROP FOREIGN KEY " + q(f.name)
@@ -677,7 +711,7 @@ class Differ {
     Dialect d;
     SchemaDiff m_out;
     std::vector<std::string> m_enum_drops;
-    std::set<std::string> m_fk_drops, m_fk_adds;
+    std::set<std::string> m_fk_drops, m_fk_adds, m_early, m_late;
 };
 
 void rename_in(std::vector<std::string>& names, const std::string& from, const std::string& to) {

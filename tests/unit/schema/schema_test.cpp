@@ -1,7 +1,9 @@
 // The schema model: rendering, comparison and JSON, without a database.
 #include "schema/schema.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <stdexcept>
 
 using namespace sg;
 using namespace sg::schema;
@@ -238,7 +240,8 @@ TEST_CASE("the script remakes views around the table changes they depend on", "[
         return -1L;
     };
     REQUIRE(at("DROP VIEW \"big_orders\"") >= 0);
-    CHECK(at("DROP VIEW \"big_orders\"") < at("ALTER TABLE \"orders\" ALTER COLUMN \"total\" TYPE numeric(12,2)"));
+    CHECK(at("DROP VIEW \"big_orders\"") <
+          at("ALTER TABLE \"orders\" ALTER COLUMN \"total\" TYPE numeric(12,2)"));
     CHECK(at("ALTER TABLE \"orders\" ALTER COLUMN") < at("CREATE VIEW \"big_orders\""));
     // A changed view is dropped before the tables and made after them.
     to.views[0].definition = "SELECT 1";
@@ -246,4 +249,139 @@ TEST_CASE("the script remakes views around the table changes they depend on", "[
     CHECK(d2.script.front().rfind("DROP VIEW", 0) == 0);
     CHECK(d2.script.back().rfind("CREATE VIEW", 0) == 0);
     CHECK(diff_sql(d2).find("DROP VIEW \"big_orders\";\n") == 0);
+}
+
+TEST_CASE("renames are written as renames, and undone by the inverse", "[schema][diff][rename]") {
+    for (Dialect d : {Dialect::postgresql, Dialect::mysql, Dialect::sqlite}) {
+        auto from = shop(d);
+        auto to = from;
+        Table& customers = const_cast<Table&>(*to.table("customers"));
+        customers.name = "clients";
+        customers.columns[1].name = "mail";
+        customers.uniques[0].columns = {"mail"};
+        Table& orders = const_cast<Table&>(*to.table("orders"));
+        orders.foreign_keys[0].ref_table = "clients";
+        to.normalize();
+        Renames r;
+        r.tables["customers"] = "clients";
+        r.columns[{"clients", "email"}] = "mail";
+        auto up = diff(from, to, r);
+        const std::string q1 = d == Dialect::mysql ? "`" : "\"";
+        auto quoted = [&](const std::string& n) { return q1 + n + q1; };
+        REQUIRE(up.script.size() >= 2);
+        CHECK(up.script[0] ==
+              "ALTER TABLE " + quoted("customers") + " RENAME TO " + quoted("clients"));
+        CHECK(up.script[1] == "ALTER TABLE " + quoted("clients") + " RENAME COLUMN " +
+                                  quoted("email") + " TO " + quoted("mail"));
+        for (const auto& st : up.script) {
+            CHECK(st.find("DROP TABLE") == std::string::npos);
+            CHECK(st.find("DROP COLUMN") == std::string::npos);
+        }
+        auto down = diff(to, from, r.inverse());
+        REQUIRE(down.script.size() >= 2);
+        CHECK(down.script[0] ==
+              "ALTER TABLE " + quoted("clients") + " RENAME TO " + quoted("customers"));
+        CHECK(down.script[1] == "ALTER TABLE " + quoted("customers") + " RENAME COLUMN " +
+                                    quoted("mail") + " TO " + quoted("email"));
+    }
+    auto s = shop(Dialect::postgresql);
+    Renames bad;
+    bad.tables["nope"] = "customers";
+    CHECK_THROWS_AS(diff(s, s, bad), std::invalid_argument);
+    Renames bad_col;
+    bad_col.columns[{"customers", "nope"}] = "email";
+    CHECK_THROWS_AS(diff(s, s, bad_col), std::invalid_argument);
+}
+
+TEST_CASE("narrowing type changes are named, widening ones are not", "[schema][diff]") {
+    CHECK(narrowing("varchar(50)", "varchar(100)").empty());
+    CHECK(narrowing("character varying(50)", "text").empty());
+    CHECK(narrowing("integer", "bigint").empty());
+    CHECK(narrowing("numeric(10,2)", "numeric(12,2)").empty());
+    CHECK(narrowing("int(11)", "int(10)").empty());
+    CHECK_FALSE(narrowing("varchar(100)", "varchar(50)").empty());
+    CHECK_FALSE(narrowing("text", "varchar(10)").empty());
+    CHECK_FALSE(narrowing("bigint", "integer").empty());
+    CHECK_FALSE(narrowing("numeric(12,2)", "numeric(12,1)").empty());
+    CHECK_FALSE(narrowing("text", "integer").empty());
+}
+
+TEST_CASE("drops and narrowing carry a data-loss comment naming the data", "[schema][diff]") {
+    auto from = shop(Dialect::postgresql);
+    auto to = from;
+    Table& orders = const_cast<Table&>(*to.table("orders"));
+    orders.columns[2].type = "numeric(6,2)";
+    Table& customers = const_cast<Table&>(*to.table("customers"));
+    customers.columns.pop_back();  // email
+    customers.uniques.clear();
+    auto text = diff_sql(diff(from, to));
+    CHECK(text.find("-- data loss: orders.total numeric(10,2) -> numeric(6,2)") !=
+          std::string::npos);
+    CHECK(text.find("-- data loss: drops column customers.email (text) and its values\n"
+                    "ALTER TABLE \"customers\" DROP COLUMN \"email\"") != std::string::npos);
+    auto back = diff_sql(diff(to, from));
+    CHECK(back.find("-- data loss") == std::string::npos);  // widening and adding lose nothing
+    Schema empty;
+    empty.dialect = Dialect::postgresql;
+    auto gone = diff_sql(diff(from, empty));
+    CHECK(gone.find("-- data loss: drops table orders and all its rows (columns customer_id, n, "
+                    "total)\nDROP TABLE \"orders\"") != std::string::npos);
+    // SQLite's rebuild names the columns it does not copy.
+    auto lite_from = shop(Dialect::sqlite);
+    auto lite_to = lite_from;
+    const_cast<Table&>(*lite_to.table("orders"))
+        .columns.erase(const_cast<Table&>(*lite_to.table("orders")).columns.begin() + 2);
+    const_cast<Table&>(*lite_to.table("orders")).checks.clear();
+    const_cast<Table&>(*lite_to.table("orders")).indexes.clear();
+    auto lite = diff_sql(diff(lite_from, lite_to));
+    CHECK(lite.find("-- data loss: drops column orders.total (numeric(10,2)) and its values\n"
+                    "INSERT INTO \"_sg_new_orders\"") != std::string::npos);
+}
+
+TEST_CASE("the script drops foreign keys first and adds them last", "[schema][diff]") {
+    for (Dialect d : {Dialect::postgresql, Dialect::mysql}) {
+        auto from = shop(d);
+        auto to = from;
+        Table& orders = const_cast<Table&>(*to.table("orders"));
+        // The foreign key now points at a new table, and an index is replaced.
+        orders.foreign_keys[0] = {"orders_account_fk", {"customer_id"}, "accounts", {"id"},
+                                  "NO ACTION",         "NO ACTION"};
+        Table accounts{
+            "accounts", {col("id", "integer", false)}, PrimaryKey{"", {"id"}}, {}, {}, {}, {}};
+        to.tables.push_back(accounts);
+        // The customers table goes (nothing refers to it any more).
+        to.tables.erase(std::remove_if(to.tables.begin(), to.tables.end(),
+                                       [](const Table& t) { return t.name == "customers"; }),
+                        to.tables.end());
+        to.normalize();
+        auto s = diff(from, to).script;
+        auto at = [&](const std::string& needle) {
+            for (size_t i = 0; i < s.size(); ++i) {
+                if (s[i].find(needle) != std::string::npos) return static_cast<long>(i);
+            }
+            return -1L;
+        };
+        REQUIRE(at("orders_customer_fk") >= 0);
+        REQUIRE(at("orders_account_fk") >= 0);
+        CHECK(at("orders_customer_fk") < at("CREATE TABLE"));
+        CHECK(at("CREATE TABLE") < at("orders_account_fk"));
+        CHECK(at("orders_account_fk") < at("DROP TABLE"));
+    }
+}
+
+TEST_CASE("MySQL adds a column where TO has it", "[schema][diff]") {
+    auto from = shop(Dialect::mysql);
+    auto to = from;
+    Table& orders = const_cast<Table&>(*to.table("orders"));
+    orders.columns.insert(orders.columns.begin() + 1, col("b", "int"));
+    orders.columns.insert(orders.columns.begin() + 1, col("a", "int"));
+    orders.columns.push_back(col("z", "int"));
+    std::vector<std::string> s;  // the view on orders is remade around them too
+    for (const auto& st : diff(from, to).script) {
+        if (st.find("ADD COLUMN") != std::string::npos) s.push_back(st);
+    }
+    REQUIRE(s.size() == 3);
+    CHECK(s[0] == "ALTER TABLE `orders` ADD COLUMN `a` int AFTER `customer_id`");
+    CHECK(s[1] == "ALTER TABLE `orders` ADD COLUMN `b` int AFTER `a`");
+    CHECK(s[2] == "ALTER TABLE `orders` ADD COLUMN `z` int");
 }
