@@ -37,17 +37,7 @@ def autogenerate(db, mig, step, dev, env=None):
               "clinic_v%d:metadata" % step, "--dialect", db.name, "--migrations", mig, *dev, env=env)
 
 
-# Known (found by this test, 2026-12-07, branch autogen c8fb78d): on PostgreSQL
-# and MariaDB the downgrade of step 3 drops patients.email before its unique
-# constraint/index, whose DROP then fails (the column took it along), so the
-# proof fails with exit 12. Remove the mark once the downgrade orders it.
-SERVER_DOWNGRADE_ORDER = pytest.mark.xfail(
-    reason="autogenerate's downgrade drops a column before its unique constraint", strict=False)
-
-
-def test_five_step_clinic_evolution_from_models(db, tmp, request):
-    if db.name != "sqlite":
-        request.applymarker(SERVER_DOWNGRADE_ORDER)
+def test_five_step_clinic_evolution_from_models(db, tmp):
     mig = os.path.join(tmp, "migrations")
     os.mkdir(mig)
     dev = dev_args(db)
