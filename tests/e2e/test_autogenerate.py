@@ -282,6 +282,26 @@ def test_sqlite_rebuild_keeps_rows_and_triggers(tmp):
     cs.check({"visits_touch", "visits_at"} <= names, names)
 
 
+def test_postgresql_type_change_converts_values(tmp):
+    pg = backend("postgresql", tmp)
+    try:
+        mig = os.path.join(tmp, "migrations")
+        dev = ["--dev-url", pg.fresh()]
+        s1 = write(tmp, "s1.sql", ["CREATE TABLE t (id integer PRIMARY KEY, code varchar(10))"])
+        cs.expect(autogen(tmp, mig, s1, pg, dev, "--rev-id", "c1"), 0, "first")
+        live = pg.fresh()
+        cs.expect(cs.sg("upgrade", "--url", live, "--migrations", mig, cwd=tmp), 0, "upgrade")
+        pg.execute(live, ["INSERT INTO t VALUES (1, '42')"])
+        s2 = write(tmp, "s2.sql", ["CREATE TABLE t (id integer PRIMARY KEY, code integer)"])
+        cs.expect(autogen(tmp, mig, s2, pg, dev, "--rev-id", "c2"), 0, "to integer")
+        text = open(files(mig)[1]).read()
+        cs.check('USING "code"::integer' in text and "-- data loss: t.code" in text, text)
+        cs.expect(cs.sg("upgrade", "--url", live, "--migrations", mig, cwd=tmp), 0, "upgrade")
+        cs.check(pg.query(live, "SELECT code FROM t") == [(42,)], pg.query(live, "SELECT code FROM t"))
+    finally:
+        pg.cleanup()
+
+
 def test_several_heads_exit_3(tmp):
     mig = os.path.join(tmp, "migrations")
     os.mkdir(mig)
