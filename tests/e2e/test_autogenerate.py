@@ -302,6 +302,25 @@ def test_postgresql_type_change_converts_values(tmp):
         pg.cleanup()
 
 
+def test_schema_directory_in_name_order(tmp):
+    schema = os.path.join(tmp, "schema")
+    os.mkdir(schema)
+    write(schema, "02_visits.sql", ["CREATE TABLE visits (id integer PRIMARY KEY, "
+                                    "patient_id integer NOT NULL REFERENCES patients (id))",
+                                    "CREATE VIEW visit_count AS SELECT count(*) AS n FROM visits"])
+    write(schema, "01_patients.sql", ["CREATE TABLE patients (id integer PRIMARY KEY)"])
+    write(schema, "notes.txt", ["not SQL"])
+    mig = os.path.join(tmp, "migrations")
+    out, _ = cs.expect(cs.sg("revision", "--autogenerate", "-m", "dir", "--schema", schema, "--migrations", mig,
+                             cwd=tmp), 0, "directory")
+    text = open(files(mig)[0]).read()
+    up = text.split("-- +downgrade")[0]
+    cs.check(up.index('CREATE TABLE "patients"') < up.index('CREATE TABLE "visits"') < up.index("CREATE VIEW"), up)
+    down = text.split("-- +downgrade")[1]
+    cs.check(down.index("DROP VIEW") < down.index('DROP TABLE "visits"') < down.index('DROP TABLE "patients"'),
+             down)
+
+
 def test_several_heads_exit_3(tmp):
     mig = os.path.join(tmp, "migrations")
     os.mkdir(mig)
