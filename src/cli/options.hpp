@@ -34,12 +34,14 @@ struct CommandOptions {
     std::string format, diff_to;                     // inspect --format; diff --to (--from: from_dir)
     std::vector<DbUrl> dev_urls;                     // --dev-url / SCHEMAGATE_DEV_URL
     bool no_stamp = false;                           // baseline --no-stamp
-    bool autogenerate = false;                       // revision --autogenerate
-    std::string schema;                              // --schema / SCHEMAGATE_SCHEMA
-    std::vector<std::string> renames;                // revision --rename
     std::string baseline;                            // run --baseline REV (SCHEMAGATE_BASELINE)
     /// --dialect as a list (verify checks each; other commands take one).
     std::vector<Dialect> dialect_list;
+
+    // revision --autogenerate: --schema (or SCHEMAGATE_SCHEMA), --rename.
+    bool autogenerate = false;
+    std::string schema;
+    std::vector<std::string> renames;
 };
 
 struct Invocation {
