@@ -31,16 +31,18 @@ struct CommandOptions {
     RepairAction repair = RepairAction::none;
     std::string config, from_dir, python, dialects;  // import alembic (dialects: a,b,c)
     std::string import_timeout;                      // import --timeout, as given (empty: default)
-    std::string format, diff_to;                     // inspect --format; diff --to (--from: from_dir)
-    std::vector<DbUrl> dev_urls;                     // --dev-url / SCHEMAGATE_DEV_URL
-    bool no_stamp = false;                           // baseline --no-stamp
-    bool autogenerate = false;                       // revision --autogenerate
-    std::string schema;                              // --schema / SCHEMAGATE_SCHEMA
-    std::string sqlalchemy;                          // --sqlalchemy / SCHEMAGATE_SQLALCHEMY
-    std::vector<std::string> renames;                // revision --rename
-    std::string baseline;                            // run --baseline REV (SCHEMAGATE_BASELINE)
+    std::string format, diff_to;  // inspect --format; diff --to (--from: from_dir)
+    std::vector<DbUrl> dev_urls;  // --dev-url / SCHEMAGATE_DEV_URL
+    bool no_stamp = false;        // baseline --no-stamp
+    std::string baseline;         // run --baseline REV (SCHEMAGATE_BASELINE)
     /// --dialect as a list (verify checks each; other commands take one).
     std::vector<Dialect> dialect_list;
+
+    // revision --autogenerate: --schema (or SCHEMAGATE_SCHEMA), --rename.
+    bool autogenerate = false;
+    std::string schema;
+    std::vector<std::string> renames;
+    std::string sqlalchemy;  // --sqlalchemy / SCHEMAGATE_SQLALCHEMY (models)
 };
 
 struct Invocation {

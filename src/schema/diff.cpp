@@ -547,7 +547,9 @@ class Differ {
         const std::string col = alter(t) + "ALTER COLUMN " + q(y.name) + " ";
         if (x.identity != y.identity && (x.identity == "always" || x.identity == "by default"))
             sql.push_back(col + "DROP IDENTITY");
-        if (x.type != y.type) sql.push_back(type_loss(t.name, x, y) + col + "TYPE " + y.type);
+        if (x.type != y.type)
+            sql.push_back(type_loss(t.name, x, y) + col + "TYPE " + y.type + " USING " + q(y.name) +
+                          "::" + y.type);
         if (x.default_expr != y.default_expr && y.identity != "serial") {
             sql.push_back(y.default_expr ? col + "SET DEFAULT " + *y.default_expr
                                          : col + "DROP DEFAULT");

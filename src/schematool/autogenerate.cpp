@@ -129,7 +129,11 @@ std::vector<const schema::Table*> parents_first(const schema::Schema& s) {
 }
 
 /// Inserts one generated row into every table of `s`; returns the tables
-/// that have one. Tables where no row can be made are logged.
+/// that have one. Tables where no row can be made are logged. The row is
+/// NULL wherever the column allows it and the default wherever there is one
+/// (what production rows hold most often, and what a column made NOT NULL
+/// fails on); the other columns get a literal of their type, foreign keys
+/// the parent's row.
 std::set<std::string> insert_rows(Connection& conn, const schema::Schema& s) {
     const Dialect d = s.dialect;
     auto q = [&](const std::string& n) { return schema::quote(d, n); };
@@ -139,6 +143,7 @@ std::set<std::string> insert_rows(Connection& conn, const schema::Schema& s) {
         std::string why_not;
         for (const auto& c : t->columns) {
             if (!c.identity.empty()) continue;  // the database makes it
+            if (c.nullable || c.default_expr) continue;
             const schema::ForeignKey* fk = nullptr;
             size_t pos = 0;
             for (const auto& f : t->foreign_keys) {
@@ -153,19 +158,18 @@ std::set<std::string> insert_rows(Connection& conn, const schema::Schema& s) {
                     cols.push_back(q(c.name));
                     vals.push_back("(SELECT " + q(fk->ref_columns.at(pos)) + " FROM " +
                                    q(fk->ref_table) + " LIMIT 1)");
-                } else if (!c.nullable && !c.default_expr) {
+                } else {
                     why_not = "column " + c.name + " references " + fk->ref_table +
                               (fk->ref_table == t->name ? " (itself)" : "") +
                               ", which has no row (a foreign-key cycle)";
                 }
                 continue;
             }
-            if (c.default_expr) continue;
             auto v = value_of(d, s, c.type);
             if (v) {
                 cols.push_back(q(c.name));
                 vals.push_back(*v);
-            } else if (!c.nullable) {
+            } else {
                 why_not = "no value can be generated for column " + c.name + " of type " + c.type;
             }
         }
@@ -208,6 +212,30 @@ struct PerDialect {
     schema::Schema current, desired;
     schema::SchemaDiff up, down;
 };
+
+/// SQLite: the CREATE TRIGGER statements by trigger name (triggers are not in
+/// the schema model; a table rebuild drops them, the script makes them again).
+std::map<std::string, std::string> sqlite_triggers(Connection& conn) {
+    std::map<std::string, std::string> out;
+    if (conn.dialect() != Dialect::sqlite) return out;
+    for (const auto& row :
+         conn.query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")) {
+        if (row.size() == 2 && row[0] && row[1]) out[*row[0]] = *row[1];
+    }
+    return out;
+}
+
+/// Replaces the rebuild's "-- trigger NAME on T ..." notes by the trigger's
+/// own CREATE statement where the side the script starts from has it.
+void recreate_triggers(std::vector<std::string>& script,
+                       const std::map<std::string, std::string>& triggers) {
+    for (auto& st : script) {
+        if (st.rfind("-- trigger ", 0) != 0) continue;
+        std::string name = st.substr(11, st.find(" on ") - 11);
+        auto it = triggers.find(name);
+        if (it != triggers.end()) st = it->second;
+    }
+}
 
 std::string body_of(const std::vector<PerDialect>& all, const std::string& source) {
     std::string dialects;
@@ -383,10 +411,12 @@ AutogenResult autogenerate(const AutogenRequest& req) {
         PerDialect p;
         p.dialect = d;
         ScriptDirectory scripts = load_scripts(req.migrations, d);
+        std::map<std::string, std::string> current_triggers, desired_triggers;
         {
             DevDatabase dev(d, req.dev_urls, req.connect);
             if (!parent.empty()) dev.replay(scripts, {parent});
             p.current = dev.inspect();
+            current_triggers = sqlite_triggers(dev.conn());
         }
         {
             DevDatabase dev(d, req.dev_urls, req.connect);
@@ -397,6 +427,7 @@ AutogenResult autogenerate(const AutogenRequest& req) {
                 for (const auto& src : load_desired(req, d)) dev.apply_sql(src.text, src.origin);
             }
             p.desired = dev.inspect();
+            desired_triggers = sqlite_triggers(dev.conn());
         }
         try {
             p.up = schema::diff(p.current, p.desired, renames);
@@ -404,6 +435,17 @@ AutogenResult autogenerate(const AutogenRequest& req) {
         } catch (const std::invalid_argument& e) {
             throw Error(ExitCode::usage, std::string("--") + e.what());
         }
+        for (const auto& o : p.desired.not_covered) {
+            bool at_head = std::any_of(
+                p.current.not_covered.begin(), p.current.not_covered.end(),
+                [&](const schema::OtherObject& x) { return x.kind == o.kind && x.name == o.name; });
+            if (!at_head)
+                log::warn("not generated: " + o.kind + " " + o.name +
+                              " is not covered by the schema model; add it to the revision by hand",
+                          {{"dialect", dialect_name(d)}});
+        }
+        recreate_triggers(p.up.script, current_triggers);
+        recreate_triggers(p.down.script, desired_triggers);
         all.push_back(std::move(p));
     }
     AutogenResult result;
@@ -444,8 +486,9 @@ AutogenResult autogenerate(const AutogenRequest& req) {
             return result;
         };
         const std::string nn_hint =
-            "give the new NOT NULL column a DEFAULT in the schema (or add it nullable, fill it, "
-            "then make it NOT NULL in a later revision)";
+            "rows hold no value for a column that is NOT NULL now: give a new column a DEFAULT in "
+            "the schema; for a column made NOT NULL, fill its NULLs (UPDATE) in the revision "
+            "before the change";
         if (p.dialect == Dialect::mysql) {
             std::string col = not_null_without_default(p, filled);
             if (!col.empty())

@@ -242,6 +242,85 @@ def test_rows_that_cannot_be_generated_are_logged(tmp):
     cs.check("one generated row in 1 of 3 table(s)" in err, err)
 
 
+def test_sqlite_rebuild_keeps_rows_and_triggers(tmp):
+    lite = backend("sqlite", tmp)
+    mig = os.path.join(tmp, "migrations")
+    trigger = ("CREATE TRIGGER visits_touch AFTER UPDATE OF note ON visits BEGIN "
+               "UPDATE visits SET at = 'changed' WHERE id = new.id; END")
+    first = ["CREATE TABLE visits (id integer PRIMARY KEY, at varchar(10), note text)",
+             "CREATE INDEX visits_at ON visits (at)", trigger]
+    # Triggers are not in the schema model: the first revision is written by hand.
+    os.mkdir(mig)
+    cs.write_rev(mig, "t1", up=";\n".join(first) + ";", down_sql="DROP TABLE visits;", name="0001_t1.sql")
+    live = lite.fresh()
+    cs.expect(cs.sg("upgrade", "--url", live, "--migrations", mig, cwd=tmp), 0, "upgrade")
+    lite.execute(live, ["INSERT INTO visits (id, note) VALUES (1, 'kept')"])
+    # Made NOT NULL: the generated row holds NULL there, so the proof fails.
+    s2 = write(tmp, "s2.sql", ["CREATE TABLE visits (id integer PRIMARY KEY, at varchar(40) NOT NULL DEFAULT '', "
+                               "note text)", "CREATE INDEX visits_at ON visits (at)", trigger])
+    out, err = cs.expect(cs.sg("revision", "--autogenerate", "-m", "y", "--schema", s2, "--migrations", mig,
+                               "--rev-id", "t2", cwd=tmp), 12, "NOT NULL on a column holding NULL")
+    cs.check("NOT NULL constraint failed" in out and "fill its NULLs" in err, out + err)
+    cs.check(len(files(mig)) == 1, files(mig))
+    # Widened: the rebuild copies the rows and makes the index and the trigger again.
+    s2 = write(tmp, "s2.sql", ["CREATE TABLE visits (id integer PRIMARY KEY, at varchar(40), note text)",
+                               "CREATE INDEX visits_at ON visits (at)", trigger])
+    cs.expect(cs.sg("revision", "--autogenerate", "-m", "y", "--schema", s2, "--migrations", mig,
+                    "--rev-id", "t2", cwd=tmp), 0, "rebuild")
+    text = open(files(mig)[1]).read()
+    cs.check('CREATE TABLE "_sg_new_visits"' in text and "CREATE TRIGGER visits_touch" in text, text)
+    cs.expect(cs.sg("upgrade", "--url", live, "--migrations", mig, cwd=tmp), 0, "upgrade rebuild")
+    rows = lite.query(live, "SELECT id, at, note FROM visits")
+    cs.check(rows == [(1, None, "kept")], rows)
+    lite.execute(live, ["UPDATE visits SET note = 'seen'"])
+    rows = lite.query(live, "SELECT id, at, note FROM visits")
+    cs.check(rows == [(1, "changed", "seen")], "the trigger after the rebuild: %s" % rows)
+    names = {r[0] for r in lite.query(live, "SELECT name FROM sqlite_master WHERE type IN ('trigger', 'index')")}
+    cs.check({"visits_touch", "visits_at"} <= names, names)
+    cs.expect(cs.sg("downgrade", "-1", "--url", live, "--migrations", mig, cwd=tmp), 0, "downgrade")
+    names = {r[0] for r in lite.query(live, "SELECT name FROM sqlite_master WHERE type IN ('trigger', 'index')")}
+    cs.check({"visits_touch", "visits_at"} <= names, names)
+
+
+def test_postgresql_type_change_converts_values(tmp):
+    pg = backend("postgresql", tmp)
+    try:
+        mig = os.path.join(tmp, "migrations")
+        dev = ["--dev-url", pg.fresh()]
+        s1 = write(tmp, "s1.sql", ["CREATE TABLE t (id integer PRIMARY KEY, code varchar(10))"])
+        cs.expect(autogen(tmp, mig, s1, pg, dev, "--rev-id", "c1"), 0, "first")
+        live = pg.fresh()
+        cs.expect(cs.sg("upgrade", "--url", live, "--migrations", mig, cwd=tmp), 0, "upgrade")
+        pg.execute(live, ["INSERT INTO t VALUES (1, '42')"])
+        s2 = write(tmp, "s2.sql", ["CREATE TABLE t (id integer PRIMARY KEY, code integer)"])
+        cs.expect(autogen(tmp, mig, s2, pg, dev, "--rev-id", "c2"), 0, "to integer")
+        text = open(files(mig)[1]).read()
+        cs.check('USING "code"::integer' in text and "-- data loss: t.code" in text, text)
+        cs.expect(cs.sg("upgrade", "--url", live, "--migrations", mig, cwd=tmp), 0, "upgrade")
+        cs.check(pg.query(live, "SELECT code FROM t") == [(42,)], pg.query(live, "SELECT code FROM t"))
+    finally:
+        pg.cleanup()
+
+
+def test_schema_directory_in_name_order(tmp):
+    schema = os.path.join(tmp, "schema")
+    os.mkdir(schema)
+    write(schema, "02_visits.sql", ["CREATE TABLE visits (id integer PRIMARY KEY, "
+                                    "patient_id integer NOT NULL REFERENCES patients (id))",
+                                    "CREATE VIEW visit_count AS SELECT count(*) AS n FROM visits"])
+    write(schema, "01_patients.sql", ["CREATE TABLE patients (id integer PRIMARY KEY)"])
+    write(schema, "notes.txt", ["not SQL"])
+    mig = os.path.join(tmp, "migrations")
+    out, _ = cs.expect(cs.sg("revision", "--autogenerate", "-m", "dir", "--schema", schema, "--migrations", mig,
+                             cwd=tmp), 0, "directory")
+    text = open(files(mig)[0]).read()
+    up = text.split("-- +downgrade")[0]
+    cs.check(up.index('CREATE TABLE "patients"') < up.index('CREATE TABLE "visits"') < up.index("CREATE VIEW"), up)
+    down = text.split("-- +downgrade")[1]
+    cs.check(down.index("DROP VIEW") < down.index('DROP TABLE "visits"') < down.index('DROP TABLE "patients"'),
+             down)
+
+
 def test_several_heads_exit_3(tmp):
     mig = os.path.join(tmp, "migrations")
     os.mkdir(mig)
