@@ -385,3 +385,20 @@ TEST_CASE("MySQL adds a column where TO has it", "[schema][diff]") {
     CHECK(s[1] == "ALTER TABLE `orders` ADD COLUMN `b` int AFTER `a`");
     CHECK(s[2] == "ALTER TABLE `orders` ADD COLUMN `z` int");
 }
+
+TEST_CASE("SQLite: a rebuild says where the table's triggers go", "[schema][diff]") {
+    auto from = shop(Dialect::sqlite);
+    from.not_covered = {{"trigger", "orders_touch", "orders"}, {"trigger", "other", "customers"}};
+    auto to = from;
+    const_cast<Table&>(*to.table("orders")).columns[1].type = "bigint";
+    auto s = diff(from, to).script;
+    auto it = std::find(s.begin(), s.end(), "ALTER TABLE \"_sg_new_orders\" RENAME TO \"orders\"");
+    REQUIRE(it != s.end());
+    bool noted = std::any_of(it, s.end(), [](const std::string& st) {
+        return st.rfind("-- trigger orders_touch on orders", 0) == 0;
+    });
+    CHECK(noted);
+    CHECK(std::none_of(s.begin(), s.end(), [](const std::string& st) {
+        return st.find("trigger other") != std::string::npos;
+    }));
+}
