@@ -1,5 +1,5 @@
 // Naming, the temporary file, the directory and retention; the dump tools
-// themselves are in pg_dump.cpp, mysqldump.cpp and sqlite_backup.cpp.
+// themselves belong to each database's folder (Database::dump, src/db/<name>/).
 #include "backup/backup.hpp"
 
 #include <fcntl.h>
@@ -17,8 +17,8 @@
 #include <regex>
 #include <thread>
 
-#include "backup/tools.hpp"
 #include "core/error.hpp"
+#include "db/database.hpp"
 #include "db/driver_support.hpp"
 #include "log/log.hpp"
 
@@ -209,40 +209,12 @@ std::vector<std::string> apply_retention(const std::string& dir, const std::stri
     return removed;
 }
 
-std::string lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 }  // namespace
 
-std::string backup_extension(const DbUrl& url) {
-    switch (url.dialect) {
-        case Dialect::postgresql:
-            return "dump";
-        case Dialect::mysql:
-            return "sql.gz";
-        case Dialect::sqlite:
-            return "sqlite3";
-    }
-    return "bak";
-}
+std::string backup_extension(const DbUrl& url) { return database(url.dialect).backup_extension(); }
 
 std::string backup_id(const DbUrl& url) {
-    std::string identity = dialect_name(url.dialect);
-    if (url.dialect == Dialect::sqlite) {
-        std::error_code ec;
-        fs::path p = fs::weakly_canonical(fs::absolute(url.database, ec), ec);
-        identity += ":" + (p.empty() ? url.database : p.string());
-    } else {
-        int port = url.port != 0 ? url.port : url.dialect == Dialect::mysql ? 3306 : 5432;
-        std::string host = lower(url.host.empty() ? "localhost" : url.host);
-        for (const char* key : {"host", "unix_socket"}) {
-            auto it = url.query.find(key);
-            if (it != url.query.end()) host = it->second;
-        }
-        identity += "://" + host + ":" + std::to_string(port) + "/" + url.database;
-    }
+    std::string identity = database(url.dialect).identity(url);
     char buf[16];
     std::snprintf(buf, sizeof buf, "%08x",
                   static_cast<unsigned>(driver::fnv1a64(identity) & 0xffffffffu));
@@ -323,9 +295,8 @@ std::string newest_backup(const std::string& dir, const DbUrl& url, const std::s
 BackupResult take_backup(const DbUrl& url, const std::string& database, const std::string& from,
                          const BackupOptions& opts) {
     auto started = std::chrono::steady_clock::now();
-    if (url.dialect == Dialect::sqlite && (url.database == ":memory:" || url.database.empty())) {
-        fail("an in-memory SQLite database cannot be backed up", "use --backup=never");
-    }
+    const Database& db = sg::database(url.dialect);
+    db.check_backup(url);
     prepare_dir(opts.dir);
     std::string stem = backup_stem(url, database);
     remove_stale_partials(opts.dir, stem);
@@ -334,17 +305,7 @@ BackupResult take_backup(const DbUrl& url, const std::string& database, const st
     TempFile temp((fs::path(opts.dir) / ("." + final_name + ".partial")).string());
     log::info("taking a backup", {{"file", final_path}, {"from", from}});
 
-    switch (url.dialect) {
-        case Dialect::postgresql:
-            backup::dump_postgres(url, temp.path(), opts);
-            break;
-        case Dialect::mysql:
-            backup::dump_mysql(url, temp.path(), opts);
-            break;
-        case Dialect::sqlite:
-            backup::dump_sqlite(url, temp.path(), opts);
-            break;
-    }
+    db.dump(url, temp.path(), opts);
     temp.seal();
     if (::rename(temp.path().c_str(), final_path.c_str()) != 0) {
         fail("cannot rename the backup to " + final_path + ": " + std::strerror(errno));

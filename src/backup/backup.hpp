@@ -6,17 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "db/database.hpp"
 #include "db/url.hpp"
 
 namespace sg {
 
-struct BackupOptions {
+/// The dump tools' paths and the interrupt flag (DumpOptions), and where
+/// backups go.
+struct BackupOptions : DumpOptions {
     std::string dir = "./backups";
     int keep = 0;  // 0: keep all
-    std::string pg_dump = "pg_dump";
-    std::string pg_restore = "pg_restore";
-    std::string mysqldump = "mysqldump";
-    const std::atomic<int>* interrupted = nullptr;  // signal number once one arrived
 };
 
 struct BackupResult {

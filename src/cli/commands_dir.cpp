@@ -180,7 +180,7 @@ ExitCode cmd_verify(const Invocation& inv) {
     // (the splitter's own errors, and transaction control): what is left is
     // a dialect a revision has no upgrade section for.
     std::vector<FileProblem> problems;
-    std::vector<Dialect> dialects{Dialect::postgresql, Dialect::mysql, Dialect::sqlite};
+    std::vector<Dialect> dialects = all_dialects();
     if (!listed.empty()) dialects = listed;
     for (const auto& m : scripts.migrations) {
         for (Dialect d : dialects) {

@@ -13,7 +13,7 @@ namespace {
 std::vector<Dialect> lint_dialects(const Settings& s) {
     if (s.dialect) return {*s.dialect};
     if (s.url_given) return {s.db.dialect};
-    return {Dialect::postgresql, Dialect::mysql, Dialect::sqlite};
+    return all_dialects();
 }
 
 // The revisions of `-r A:B` in upgrade order; every revision without it.

@@ -2,6 +2,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sg {
 
@@ -17,6 +18,11 @@ inline const char* dialect_name(Dialect d) {
             return "sqlite";
     }
     return "?";
+}
+
+/// Every dialect, in the order commands list them.
+inline std::vector<Dialect> all_dialects() {
+    return {Dialect::postgresql, Dialect::mysql, Dialect::sqlite};
 }
 
 /// Parses "postgresql"/"postgres"/"mysql"/"mariadb"/"sqlite".

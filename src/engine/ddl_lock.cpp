@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "db/database.hpp"
 #include "script/migration.hpp"
 
 namespace sg::engine_detail {
@@ -24,8 +25,7 @@ bool is_word(std::string_view t) {
 // A token as a name: a word in lower case, a quoted identifier unquoted; "".
 std::string name_of(std::string_view t, Dialect d) {
     if (is_word(t) && t.find('\'') == std::string_view::npos) return lower(t);
-    bool quoted = t.size() >= 2 && ((t[0] == '"' && d != Dialect::mysql) || t[0] == '`' ||
-                                    (t[0] == '[' && d == Dialect::sqlite));
+    bool quoted = t.size() >= 2 && database(d).quotes_identifier_with(t[0]);
     return quoted ? std::string(t.substr(1, t.size() - 2)) : std::string();
 }
 
@@ -81,7 +81,7 @@ std::vector<std::string> statement_names(const std::string& sql, Dialect d) {
 }
 
 std::string concurrent_index_name(const std::string& sql, Dialect d) {
-    if (d != Dialect::postgresql) return "";
+    if (!database(d).concurrent_indexes()) return "";
     std::vector<Token> t = tokens_of(sql, d);
     size_t i = 0;
     auto word = [&](const char* w) {

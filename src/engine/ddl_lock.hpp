@@ -1,4 +1,7 @@
 #pragma once
+#if !defined(SG_ENGINE_INTERNAL)
+#error "engine/ddl_lock.hpp is private to src/engine"
+#endif
 // Waiting for table locks (docs/zero-downtime.md, "DDL lock timeout"): what
 // the Migrator needs to retry a revision or a statement whose lock wait hit
 // --ddl-lock-timeout, and to name the session that held the lock.

@@ -17,6 +17,7 @@
 #include <set>
 #include <thread>
 
+#include "db/database.hpp"
 #include "engine/ddl_lock.hpp"
 #include "engine/runner.hpp"
 #include "engine/transaction.hpp"
@@ -44,7 +45,7 @@ Migrator::~Migrator() = default;
 namespace {
 
 bool in_transaction(const Migration& m, Dialect d) {
-    return m.rev.transactional && d != Dialect::mysql;
+    return m.rev.transactional && database(d).transactional_ddl();
 }
 
 const char* word(Direction d) { return d == Direction::upgrade ? "upgrade" : "downgrade"; }
@@ -74,7 +75,7 @@ std::optional<ExitCode> own_exit_code(const std::exception& e) {
 
 std::vector<Migrator::Prepared> Migrator::prepare(const std::vector<Step>& steps) const {
     Dialect d = m_conn.dialect();
-    if (m_opts.atomic && d == Dialect::mysql)
+    if (m_opts.atomic && !database(d).transactional_ddl())
         throw Error(ExitCode::usage,
                     "--atomic is not possible on MySQL/MariaDB: DDL statements commit implicitly",
                     "run without --atomic; a failure then leaves a dirty step to repair");
@@ -140,7 +141,7 @@ std::vector<StepResult> Migrator::run(const std::vector<Step>& steps) {
 HistoryRow Migrator::base_row(const Prepared& p) const {
     HistoryRow row;
     row.revision = p.migration->rev.id;
-    row.operation = word(p.direction);
+    row.operation = p.direction == Direction::upgrade ? Operation::upgrade : Operation::downgrade;
     auto [from, to] = step_rows(*p.step);
     row.from_heads = join_heads(from);
     row.to_heads = join_heads(to);
@@ -322,7 +323,7 @@ void Migrator::require_open_transaction(const Prepared& p, int done,
 }
 
 StateStore& Migrator::bookkeeping() {
-    if (m_conn.dialect() != Dialect::mysql || !m_opts.reconnect) return m_state;
+    if (database(m_conn.dialect()).transactional_ddl() || !m_opts.reconnect) return m_state;
     if (!m_book_state) {
         m_book_conn = m_opts.reconnect();
         m_book_state = std::make_unique<StateStore>(*m_book_conn, m_state.names());
@@ -513,7 +514,8 @@ std::vector<StepResult> Migrator::run_atomic(const std::vector<Prepared>& steps,
 void Migrator::record_failed_row(HistoryRow row) {
     // Its own small transaction: the step's transaction is already rolled back.
     try {
-        if (m_conn.dialect() == Dialect::mysql) m_state.ensure_tables();  // implicit commit
+        if (!database(m_conn.dialect()).transactional_ddl())
+            m_state.ensure_tables();  // implicit commit
         Transaction tx(m_conn);
         m_state.ensure_tables();
         m_state.history_insert(row);
@@ -529,9 +531,8 @@ bool Migrator::record_on_new_connection(const HistoryRow& row) {
         std::unique_ptr<Connection> conn = m_opts.reconnect();
         // The row may be locked by a transaction the revision left open on
         // the old session: wait a little, never for ever.
-        if (conn->dialect() == Dialect::postgresql) conn->execute("SET lock_timeout = '10s'");
-        if (conn->dialect() == Dialect::mysql)
-            conn->execute("SET SESSION innodb_lock_wait_timeout = 10");
+        std::string bound = database(conn->dialect()).bounded_lock_wait_sql();
+        if (!bound.empty()) conn->execute(bound);
         StateStore state(*conn, m_state.names());
         state.history_update(row);
         return true;

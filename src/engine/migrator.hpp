@@ -13,6 +13,7 @@
 
 #include "core/graph.hpp"
 #include "db/connection.hpp"
+#include "engine/offline.hpp"  // write_offline, for the callers of the migrator
 #include "engine/state.hpp"
 #include "script/migration.hpp"
 
@@ -155,16 +156,5 @@ class Migrator {
 /// The exit-9 hint: the three `schemagate repair` choices, resuming after
 /// statement `done`.
 std::string repair_choices(int done);
-
-/// The offline `--sql` script for `steps` (DDL first when `create_tables`),
-/// written to `out` once every step is known to render (else it throws and
-/// writes nothing).
-void write_offline(std::ostream& out, const ScriptDirectory& scripts, Dialect d,
-                   const TableNames& names, const std::vector<Step>& steps,
-                   const std::vector<std::string>& from, bool create_tables);
-/// write_offline into a string.
-std::string render_offline(const ScriptDirectory& scripts, Dialect d, const TableNames& names,
-                           const std::vector<Step>& steps, const std::vector<std::string>& from,
-                           bool create_tables);
 
 }  // namespace sg

@@ -1,5 +1,7 @@
 // Offline `--sql` scripts: literal SQL that psql -v ON_ERROR_STOP=1, the
-// mariadb client and sqlite3 accept as it is.
+// mariadb client and sqlite3 accept as it is. What differs per database (the
+// preamble, literals, statement terminators, transactional DDL) comes from
+// its Database object (db/database.hpp).
 //
 // Decisions (documented for users in the README by the lead):
 // - The state-table DDL uses CREATE TABLE IF NOT EXISTS, so a script also runs
@@ -11,10 +13,12 @@
 //   SQLite; MySQL/MariaDB get none (DDL commits implicitly; Alembic does the same).
 // - MySQL statements containing ';' (procedures, triggers) are wrapped in
 //   `DELIMITER` lines so that the mariadb client does not split them.
+#include "engine/offline.hpp"
+
 #include <sstream>
 
 #include "core/util.hpp"
-#include "engine/migrator.hpp"
+#include "db/database.hpp"
 #include "engine/sql_names.hpp"
 
 namespace sg {
@@ -22,16 +26,7 @@ namespace sg {
 using engine_detail::quote_table;
 
 std::string OfflineSql::quote_literal(Dialect d, const std::string& s) {
-    std::string out = "'";
-    for (char c : s) {
-        if (c == '\'')
-            out += "''";
-        else if (c == '\\' && d == Dialect::mysql)
-            out += "\\\\";
-        else
-            out += c;
-    }
-    return out + "'";
+    return database(d).quote_literal(s);
 }
 
 std::string OfflineSql::create_tables(Dialect d, const TableNames& names) {
@@ -66,32 +61,6 @@ std::vector<std::string> OfflineSql::row_ops(Dialect d, const TableNames& n,
 
 namespace {
 
-// A statement followed by its terminator. A trailing line comment would
-// swallow a ';' on the same line, so the ';' goes on a line of its own then.
-std::string terminated(const std::string& sql, Dialect d) {
-    auto nl = sql.rfind('\n');
-    std::string last = nl == std::string::npos ? sql : sql.substr(nl + 1);
-    bool comment = last.find("--") != std::string::npos ||
-                   (d == Dialect::mysql && last.find('#') != std::string::npos);
-    return sql + (comment ? "\n;" : ";");
-}
-
-// A delimiter for the mariadb client that the statement does not contain.
-std::string mysql_delimiter(const std::string& sql) {
-    for (const char* cand : {"//", "$$", "@@@", "//;//"})
-        if (sql.find(cand) == std::string::npos) return cand;
-    return "/*sg-delimiter*/";
-}
-
-void emit_statement(std::ostream& out, const Statement& st, Dialect d) {
-    if (d == Dialect::mysql && st.sql.find(';') != std::string::npos) {
-        auto delim = mysql_delimiter(st.sql);
-        out << "DELIMITER " << delim << "\n" << st.sql << "\n" << delim << "\nDELIMITER ;\n\n";
-        return;
-    }
-    out << terminated(st.sql, d) << "\n\n";
-}
-
 void emit_step(std::ostream& out, const ScriptDirectory& scripts, Dialect d,
                const TableNames& names, const Step& step) {
     const Migration& m = scripts.get(step.revision);
@@ -102,10 +71,11 @@ void emit_step(std::ostream& out, const ScriptDirectory& scripts, Dialect d,
     if (!m.rev.message.empty()) out << "-- " << m.rev.message << "\n";
     if (!m.rev.file.empty()) out << "-- file: " << m.rev.file << "\n";
     out << "\n";
-    bool tx = m.rev.transactional && d != Dialect::mysql;
+    const Database& db = database(d);
+    bool tx = m.rev.transactional && db.transactional_ddl();
     if (tx) out << "BEGIN;\n\n";
     auto statements = up ? m.upgrade_statements(d) : m.downgrade_statements(d);
-    for (auto& st : statements) emit_statement(out, st, d);
+    for (auto& st : statements) out << db.offline_statement(st.sql) << "\n";
     for (auto& sql : OfflineSql::row_ops(d, names, step.row_ops)) out << sql << "\n";
     out << "\n";
     if (tx) out << "COMMIT;\n\n";
@@ -136,8 +106,7 @@ void write_offline(std::ostream& out, const ScriptDirectory& scripts, Dialect d,
         << "  to: " << (to.empty() ? "base" : to) << "\n"
         << "-- Statements end with ';'. No history rows are written offline.\n\n";
     // Migration files are UTF-8 whatever the client's locale says.
-    if (d == Dialect::mysql) out << "SET NAMES utf8mb4;\n\n";
-    if (d == Dialect::postgresql) out << "SET client_encoding = 'UTF8';\n\n";
+    out << database(d).offline_preamble();
     if (create_tables) out << OfflineSql::create_tables(d, names) << "\n";
     for (auto& s : steps) emit_step(out, scripts, d, names, s);
 }

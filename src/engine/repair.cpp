@@ -48,14 +48,14 @@ bool holds_step_start(const std::vector<std::string>& current, const HistoryRow&
 void Migrator::stamp(const std::vector<std::string>& rows) {
     std::vector<std::string> sorted = split_heads(join_heads(rows));
     // MySQL commits implicitly on CREATE TABLE: create before the transaction.
-    if (m_conn.dialect() == Dialect::mysql) m_state.ensure_tables();
+    if (!database(m_conn.dialect()).transactional_ddl()) m_state.ensure_tables();
     in_transaction(m_conn, [&] {
         m_state.ensure_tables();
         auto from = m_state.versions();
         m_state.set_versions(sorted);
         HistoryRow row;
         row.revision = sorted.empty() ? "base" : join_heads(sorted).substr(0, 255);
-        row.operation = "stamp";
+        row.operation = Operation::stamp;
         row.from_heads = join_heads(from);
         row.to_heads = join_heads(sorted);
         row.message = "stamp " + heads_text(from) + " -> " + heads_text(sorted);
@@ -81,7 +81,7 @@ HistoryRow Migrator::repair_row(const HistoryRow& dirty, const std::string& what
                                 const std::vector<std::string>& to) const {
     HistoryRow row;
     row.revision = dirty.revision;
-    row.operation = "repair";
+    row.operation = Operation::repair;
     row.from_heads = join_heads(from);
     row.to_heads = join_heads(to);
     row.message = what + " (" + dirty.operation + " of " + dirty.revision + ", history row " +
@@ -118,7 +118,7 @@ void Migrator::repair_mark_applied() {
         m_state.history_update(dirty);
         HistoryRow row = repair_row(dirty, "mark-applied", from, to);
         // The file's checksum counts as applied (drift checks compare it later).
-        if (dirty.operation == "upgrade") row.checksum = dirty.checksum;
+        if (dirty.operation == Operation::upgrade) row.checksum = dirty.checksum;
         m_state.history_insert(row);
     });
     log::info("repair: marked " + dirty.operation + " of " + dirty.revision +
@@ -145,7 +145,7 @@ void Migrator::repair_resume() {
     Dialect d = m_conn.dialect();
     const Migration& m = m_scripts.get(dirty.revision);
     Step step{dirty.revision,
-              dirty.operation == "downgrade" ? Direction::downgrade : Direction::upgrade,
+              dirty.operation == Operation::downgrade ? Direction::downgrade : Direction::upgrade,
               {},
               {}};
     Prepared p;

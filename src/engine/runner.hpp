@@ -1,4 +1,7 @@
 #pragma once
+#if !defined(SG_ENGINE_INTERNAL)
+#error "engine/runner.hpp is private to src/engine"
+#endif
 // Internal to the engine: executing one revision's statements and the small
 // helpers the Migrator and the repair commands share.
 #include <chrono>

@@ -1,18 +1,19 @@
 #pragma once
+#if !defined(SG_ENGINE_INTERNAL)
+#error "engine/sql_names.hpp is private to src/engine"
+#endif
 // Internal to the engine: quoting of validated table names and the DDL of the
 // two state tables, shared by StateStore (online) and OfflineSql (offline).
+// What differs per database comes from its Database object (db/database.hpp).
 #include <string>
 
 #include "core/dialect.hpp"
-#include "engine/state.hpp"
+#include "db/database.hpp"
+#include "engine/table_names.hpp"
 
 namespace sg::engine_detail {
 
-/// A table name split into its optional schema and the bare name.
-struct QualifiedName {
-    std::string schema;  // "" when unqualified
-    std::string name;
-};
+using sg::QualifiedName;
 
 QualifiedName split_name(const std::string& validated);
 

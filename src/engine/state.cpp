@@ -15,14 +15,6 @@ using engine_detail::split_name;
 
 namespace {
 
-bool is_identifier(const std::string& s) {
-    if (s.empty() || s.size() > 63) return false;
-    if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-    return std::all_of(s.begin(), s.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-    });
-}
-
 bool truthy(const Value& v) { return v && (*v == "1" || *v == "t" || *v == "true"); }
 std::string text(const Value& v) { return v ? *v : std::string(); }
 // A table schemagate did not write (another tool's, edited by hand) is a
@@ -67,7 +59,7 @@ HistoryRow to_history(const Row& r) {
     HistoryRow h;
     h.id = number(r.at(0));
     h.revision = text(r.at(1));
-    h.operation = text(r.at(2));
+    h.operation = HistoryOperation(text(r.at(2)));
     h.from_heads = text(r.at(3));
     h.to_heads = text(r.at(4));
     h.checksum = text(r.at(5));
@@ -87,66 +79,22 @@ HistoryRow to_history(const Row& r) {
 
 }  // namespace
 
-void validate_table_name(const std::string& name, Dialect d) {
-    auto dot = name.find('.');
-    bool ok;
-    if (dot == std::string::npos) {
-        ok = is_identifier(name);
-    } else {
-        // Only PostgreSQL has schemas inside a database worth qualifying with.
-        ok = d == Dialect::postgresql && is_identifier(name.substr(0, dot)) &&
-             is_identifier(name.substr(dot + 1));
-    }
-    if (!ok) {
-        throw Error(ExitCode::usage,
-                    "invalid table name '" + name +
-                        "': use letters, digits and '_' (at most 63, "
-                        "not starting with a digit)" +
-                        (d == Dialect::postgresql ? "; 'schema.table' is allowed" : ""));
-    }
-}
-
 StateStore::StateStore(Connection& conn, TableNames names)
-    : m_conn(conn), m_names(engine_detail::resolve_names(std::move(names), conn.dialect())) {}
+    : m_conn(conn),
+      m_db(database(conn.dialect())),
+      m_names(engine_detail::resolve_names(std::move(names), conn.dialect())) {}
 
 namespace {
 
 // Which of the two tables exist, in one query. Unqualified PostgreSQL names
 // live where CREATE TABLE puts them: current_schema(), the first existing
 // schema of the search_path (as Alembic's has_table).
-std::pair<bool, bool> tables_exist(Connection& conn, const std::string& version,
+std::pair<bool, bool> tables_exist(Connection& conn, const Database& db, const std::string& version,
                                    const std::string& history, const std::string& home) {
     auto v = split_name(version);
     auto h = split_name(history);
-    Rows rows;
-    switch (conn.dialect()) {
-        case Dialect::postgresql: {
-            auto schema = [&home](const engine_detail::QualifiedName& q) -> Value {
-                if (!q.schema.empty()) return Value(q.schema);
-                return home.empty() ? Value() : Value(home);
-            };
-            rows = conn.query(
-                "SELECT table_name FROM information_schema.tables WHERE "
-                "(table_schema = coalesce(?, current_schema()) AND table_name = ?) OR "
-                "(table_schema = coalesce(?, current_schema()) AND table_name = ?)",
-                {schema(v), v.name, schema(h), h.name});
-            break;
-        }
-        case Dialect::mysql:
-            rows = conn.query(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = "
-                "coalesce(?, DATABASE()) AND table_name IN (?, ?)",
-                {home.empty() ? Value() : Value(home), v.name, h.name});
-            break;
-        case Dialect::sqlite:
-            rows =
-                conn.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?)",
-                           {v.name, h.name});
-            break;
-    }
     bool has_v = false, has_h = false;
-    for (const auto& r : rows) {
-        std::string name = text(r.at(0));
+    for (const auto& name : db.find_tables(conn, v, h, home)) {
         if (name == v.name) has_v = true;
         if (name == h.name) has_h = true;
     }
@@ -158,7 +106,7 @@ std::pair<bool, bool> tables_exist(Connection& conn, const std::string& version,
 void StateStore::bind() {
     if (m_bound) return;
     Dialect d = m_conn.dialect();
-    if (d != Dialect::sqlite &&
+    if (m_db.qualifies_with_session_schema() &&
         (split_name(m_names.version).schema.empty() || split_name(m_names.history).schema.empty()))
         m_home = m_conn.current_schema();
     m_version_sql = quote_table(m_names.version, d, m_home);
@@ -167,12 +115,11 @@ void StateStore::bind() {
 }
 
 void StateStore::check_schema() {
-    if (m_conn.dialect() != Dialect::postgresql) return;
+    if (!m_db.schema_qualified_tables()) return;
     for (const std::string* name : {&m_names.version, &m_names.history}) {
         std::string schema = split_name(*name).schema;
         if (schema.empty()) continue;
-        if (!m_conn.query("SELECT 1 FROM pg_namespace WHERE nspname = ?", {schema}).empty())
-            continue;
+        if (m_db.schema_exists(m_conn, schema)) continue;
         throw Error(ExitCode::usage,
                     "the schema '" + schema + "' of the table " + *name +
                         " (--version-table / --history-table) does not exist in this database",
@@ -183,7 +130,7 @@ void StateStore::check_schema() {
 
 std::pair<bool, bool> StateStore::look_up_tables() {
     bind();
-    auto found = tables_exist(m_conn, m_names.version, m_names.history, m_home);
+    auto found = tables_exist(m_conn, m_db, m_names.version, m_names.history, m_home);
     Known missing = m_locked ? Known::absent : Known::unknown;
     m_version = found.first ? Known::present : missing;
     m_history = found.second ? Known::present : missing;
@@ -222,7 +169,7 @@ void StateStore::ensure_tables() {
     if (!create_version && !create_history) return;
     // MySQL commits DDL at once: what it created exists for good. Elsewhere
     // the transaction may still roll it back.
-    if (d == Dialect::mysql) {
+    if (!m_db.transactional_ddl()) {
         m_version = m_history = Known::present;
     } else {
         // Unknown until the transaction commits (tables_committed()).
@@ -307,15 +254,14 @@ void StateStore::set_versions(const std::vector<std::string>& rows) {
 }
 
 long long StateStore::history_insert(const HistoryRow& row) {
-    Dialect d = m_conn.dialect();
     std::string sql = "INSERT INTO " + history_sql() +
                       " (revision, operation, from_heads, to_heads, checksum, message, "
                       "started_at, finished_at, duration_ms, success, dirty, error, "
                       "statements_done, statements_total, applied_by, tool_version) VALUES "
                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    if (d == Dialect::postgresql) sql += " RETURNING id";
+    sql += m_db.insert_returning_id();
     std::vector<Value> params = {row.revision,
-                                 row.operation,
+                                 row.operation.text(),
                                  row.from_heads,
                                  row.to_heads,
                                  nullable(row.checksum),
@@ -331,8 +277,8 @@ long long StateStore::history_insert(const HistoryRow& row) {
                                  row.applied_by,
                                  row.tool_version};
     Rows rows = m_conn.query(sql, params);
-    if (d == Dialect::mysql) rows = m_conn.query("SELECT LAST_INSERT_ID()");
-    if (d == Dialect::sqlite) rows = m_conn.query("SELECT last_insert_rowid()");
+    std::string last_id = m_db.last_insert_id_sql();
+    if (!last_id.empty()) rows = m_conn.query(last_id);
     if (rows.empty() || rows[0].empty()) throw Error(ExitCode::internal, "history insert: no id");
     return number(rows[0][0]);
 }

@@ -1,47 +1,20 @@
 #pragma once
-// The version table (alembic_version) and the history table
-// (schemagate_history), docs/reference.md §3, on any Connection. The same SQL text
-// is used online and for offline `--sql` scripts.
+// StateStore: the version table (alembic_version) and the history table
+// (schemagate_history), docs/reference.md §3, on any Connection. The names
+// are in engine/table_names.hpp, the history row in engine/history_row.hpp,
+// the offline `--sql` text in engine/offline.hpp.
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "core/dialect.hpp"
 #include "core/graph.hpp"
 #include "db/connection.hpp"
+#include "db/database.hpp"
+#include "engine/history_row.hpp"
+#include "engine/table_names.hpp"
 
 namespace sg {
-
-struct TableNames {
-    std::string version = "alembic_version";
-    std::string history = "schemagate_history";
-};
-
-/// Throws Error(usage) unless `name` is an identifier ([A-Za-z_][A-Za-z0-9_]*,
-/// at most 63 chars), or on PostgreSQL `schema.name` of two identifiers.
-void validate_table_name(const std::string& name, Dialect d);
-
-/// One row of schemagate_history.
-struct HistoryRow {
-    long long id = 0;
-    std::string revision;
-    std::string operation;   // upgrade | downgrade | stamp | repair
-    std::string from_heads;  // comma-separated, "" for base
-    std::string to_heads;
-    std::string checksum;  // upgrade: the applied checksum; else ""
-    std::string message;
-    std::string started_at;   // UTC "YYYY-MM-DD HH:MM:SS"
-    std::string finished_at;  // "" while running
-    long long duration_ms = 0;
-    bool success = false;
-    bool dirty = false;  // failed part-way outside a transaction, not yet repaired
-    std::string error;   // failing file:line, server message
-    int statements_done = 0;
-    int statements_total = 0;
-    std::string applied_by;  // host or pod name
-    std::string tool_version;
-};
 
 /// Everything the run flow reads before deciding (StateStore::read_state).
 struct StoredState {
@@ -111,6 +84,7 @@ class StateStore {
     std::pair<bool, bool> look_up_tables();  // (version, history) exist
 
     Connection& m_conn;
+    const Database& m_db;
     TableNames m_names;
     // Whether each table exists, looked up in one query for both. A table
     // seen to exist (a lookup, a successful read, a committed CREATE) is
@@ -126,15 +100,6 @@ class StateStore {
     bool m_bound = false;
     std::string m_home;  // the session's schema / database at bind(); "" on SQLite
     std::string m_version_sql, m_history_sql;  // quoted, qualified with m_home
-};
-
-/// Literal SQL for offline scripts (no connection): the DDL and the row
-/// changes, in the dialect's syntax, each ending with ";".
-struct OfflineSql {
-    static std::string create_tables(Dialect d, const TableNames& n);
-    static std::vector<std::string> row_ops(Dialect d, const TableNames& n,
-                                            const std::vector<RowOp>& ops);
-    static std::string quote_literal(Dialect d, const std::string& s);
 };
 
 }  // namespace sg

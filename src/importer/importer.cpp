@@ -12,11 +12,11 @@
 #include <set>
 #include <sstream>
 
-#include "backup/process.hpp"
 #include "core/error.hpp"
 #include "core/revision.hpp"
 #include "importer/alembic_import_script.hpp"  // generated: k_alembic_import_script
 #include "log/log.hpp"
+#include "process/process.hpp"
 #include "script/import_marker.hpp"
 #include "script/migration.hpp"
 #include "script/text.hpp"
@@ -32,11 +32,11 @@ const char* const k_install =
     "install Alembic for a Python 3 (`apt-get install python3-alembic`, or `pip install "
     "alembic`), or name an interpreter that has it with --python PATH";
 
-backup::ChildResult run(const std::vector<std::string>& argv, std::string* out = nullptr) {
-    backup::ChildSpec spec;
+process::ChildResult run(const std::vector<std::string>& argv, std::string* out = nullptr) {
+    process::ChildSpec spec;
     spec.argv = argv;
     if (out) spec.on_stdout = [out](const char* data, size_t n) { out->append(data, n); };
-    return backup::run_child(spec, "--python", nullptr);
+    return process::run_child(spec, "--python", nullptr);
 }
 
 bool can_import_alembic(const std::string& python) {
@@ -384,13 +384,13 @@ std::string stderr_tail(const std::string& text) {
 ScriptOutput run_script(const ImportOptions& o, const std::string& python) {
     ScriptFile script;  // removed again however this ends (also on SIGTERM)
     std::string out;
-    backup::ChildSpec spec;
+    process::ChildSpec spec;
     spec.argv = script_args(o, python, script.path());
     spec.on_stdout = [&out](const char* data, size_t n) { out.append(data, n); };
     // What the revisions start goes with the child when it is stopped.
     spec.own_process_group = true;
     spec.timeout = o.timeout;
-    backup::ChildResult r = backup::run_child(spec, "--python", o.interrupted);
+    process::ChildResult r = process::run_child(spec, "--python", o.interrupted);
     ScriptOutput parsed = parse_output(out);
     if (!parsed.error.empty()) usage(parsed.error);
     const std::string where = parsed.file.empty() ? "" : parsed.file + ": ";

@@ -255,7 +255,7 @@ class Orchestrator {
     void refuse_offline() const {
         bool applies = m_req.command == Command::run || m_req.command == Command::upgrade ||
                        m_req.command == Command::downgrade;
-        if (applies && m_settings.atomic && m_settings.db.dialect == Dialect::mysql)
+        if (applies && m_settings.atomic && !database(m_settings.db.dialect).transactional_ddl())
             throw Error(ExitCode::usage,
                         "--atomic is not possible on MySQL/MariaDB: DDL statements commit "
                         "implicitly",

@@ -92,8 +92,7 @@ std::unique_ptr<Connection> Session::open_another() const {
 
 Connection* Session::connect_existing() {
     const DbUrl& u = url();
-    if (!m_conn && !m_connector && u.dialect == Dialect::sqlite && u.database != ":memory:" &&
-        !std::filesystem::exists(u.database)) {
+    if (!m_conn && !m_connector && database(u.dialect).file_missing(u)) {
         log::debug("database file does not exist yet", {{"path", u.database}});
         return nullptr;
     }

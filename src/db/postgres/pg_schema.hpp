@@ -1,4 +1,7 @@
 #pragma once
+#if !defined(SG_DB_POSTGRES_INTERNAL) && !defined(SG_DRIVERS_INTERNAL)
+#error "db/postgres/pg_schema.hpp is private to src/db/postgres and src/db/drivers"
+#endif
 // Introspection of this database (docs/schema.md): a few set-based catalogue
 // queries, never one per table.
 #include <set>

@@ -1,4 +1,7 @@
 #pragma once
+#if !defined(SG_DB_SQLITE_INTERNAL)
+#error "db/sqlite/backup.hpp is private to src/db/sqlite"
+#endif
 // SQLite backups through the online backup API (docs/reference.md §6). Lives with the
 // SQLite driver because only drivers include database library headers.
 #include <atomic>

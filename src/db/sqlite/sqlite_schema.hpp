@@ -1,4 +1,7 @@
 #pragma once
+#if !defined(SG_DB_SQLITE_INTERNAL) && !defined(SG_DRIVERS_INTERNAL)
+#error "db/sqlite/sqlite_schema.hpp is private to src/db/sqlite and src/db/drivers"
+#endif
 // SQLite introspection: sqlite_master and the table-valued PRAGMA functions,
 // one query per catalogue (docs/schema.md).
 #include <set>

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "engine/offline.hpp"
 #include "engine/state.hpp"
 #include "support/fake_connection.hpp"
 

@@ -1,7 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include "backup/backup.hpp"
-#include "backup/tools.hpp"
+#include "db/mysql/mysqldump.hpp"
+#include "db/postgres/pg_dump.hpp"
 
 using namespace sg;
 
@@ -86,7 +87,7 @@ TEST_CASE("backup names carry an id of the database itself, not only its name") 
 
 TEST_CASE("pg_dump gets credentials through its environment") {
     DbUrl u = parse_url("postgresql://u%40x:p%3Aw@db.example:6543/app?sslmode=require");
-    auto env = backup::postgres_child_env(u);
+    auto env = postgres_child_env(u);
     CHECK(env["PGHOST"] == "db.example");
     CHECK(env["PGPORT"] == "6543");
     CHECK(env["PGUSER"] == "u@x");
@@ -97,7 +98,7 @@ TEST_CASE("pg_dump gets credentials through its environment") {
 
 TEST_CASE("mysqldump's option file quotes the password") {
     DbUrl u = parse_url("mysql://u:a%22b%5Cc%23d@db:3307/app");
-    std::string f = backup::mysql_defaults_file(u);
+    std::string f = mysql_defaults_file(u);
     CHECK(f.find("[client]\n") == 0);
     CHECK(f.find("password=\"a\\\"b\\\\c#d\"\n") != std::string::npos);
     CHECK(f.find("port=\"3307\"") != std::string::npos);

@@ -1,15 +1,16 @@
 // PostgreSQL: pg_dump --format=custom, verified with pg_restore --list.
 // Credentials go to the child through PG* environment variables (libpq reads
 // them), never through argv where `ps` would show them.
+#include "db/postgres/pg_dump.hpp"
+
 #include <map>
 #include <regex>
 
-#include "backup/process.hpp"
-#include "backup/tools.hpp"
 #include "core/error.hpp"
 #include "log/log.hpp"
+#include "process/process.hpp"
 
-namespace sg::backup {
+namespace sg {
 namespace {
 
 // URL query options libpq also reads from the environment.
@@ -88,26 +89,19 @@ std::map<std::string, std::string> postgres_child_env(const DbUrl& url) {
     return env;
 }
 
-std::string tool_failure(const std::string& tool, const std::string& status,
-                         const std::string& stderr_text) {
-    std::string text = tool + " failed (" + status + ")";
-    if (!stderr_text.empty()) text += ": " + stderr_text;
-    return log::redact(text);
-}
-
-void dump_postgres(const DbUrl& url, const std::string& temp_path, const BackupOptions& opts) {
-    ChildSpec dump;
+void dump_postgres(const DbUrl& url, const std::string& temp_path, const DumpOptions& opts) {
+    process::ChildSpec dump;
     dump.argv = {opts.pg_dump, "--format=custom", "--no-password", "--file=" + temp_path};
     dump.env = postgres_child_env(url);
-    ChildResult r = run_child(dump, "--pg-dump", opts.interrupted);
+    process::ChildResult r = process::run_child(dump, "--pg-dump", opts.interrupted);
     if (!r.ok()) {
         throw Error(ExitCode::backup_failed,
                     tool_failure(opts.pg_dump, r.describe(), r.stderr_text),
                     pg_dump_hint(r.stderr_text));
     }
-    ChildSpec verify;
+    process::ChildSpec verify;
     verify.argv = {opts.pg_restore, "--list", temp_path};
-    ChildResult v = run_child(verify, "--pg-restore", opts.interrupted);
+    process::ChildResult v = process::run_child(verify, "--pg-restore", opts.interrupted);
     if (!v.ok()) {
         throw Error(ExitCode::backup_failed,
                     "the backup failed verification: " +
@@ -115,4 +109,4 @@ void dump_postgres(const DbUrl& url, const std::string& temp_path, const BackupO
     }
 }
 
-}  // namespace sg::backup
+}  // namespace sg

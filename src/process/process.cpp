@@ -1,4 +1,4 @@
-#include "backup/process.hpp"
+#include "process/process.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -14,7 +14,7 @@
 
 extern char** environ;
 
-namespace sg::backup {
+namespace sg::process {
 namespace {
 
 constexpr size_t kStderrKeep = 16 * 1024;
@@ -194,4 +194,4 @@ ChildResult run_child(const ChildSpec& spec, const std::string& what,
     return result;
 }
 
-}  // namespace sg::backup
+}  // namespace sg::process

@@ -1,4 +1,43 @@
+// Table names: validation, quoting and the state tables' DDL.
+#include <algorithm>
+#include <cctype>
+
+#include "core/error.hpp"
 #include "engine/sql_names.hpp"
+
+namespace sg {
+namespace {
+
+bool is_identifier(const std::string& s) {
+    if (s.empty() || s.size() > 63) return false;
+    if (!(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+    });
+}
+
+}  // namespace
+
+void validate_table_name(const std::string& name, Dialect d) {
+    bool qualified_ok = database(d).schema_qualified_tables();
+    auto dot = name.find('.');
+    bool ok;
+    if (dot == std::string::npos) {
+        ok = is_identifier(name);
+    } else {
+        // Only where schemas inside a database are worth qualifying with.
+        ok = qualified_ok && is_identifier(name.substr(0, dot)) &&
+             is_identifier(name.substr(dot + 1));
+    }
+    if (!ok) {
+        throw Error(ExitCode::usage, "invalid table name '" + name +
+                                         "': use letters, digits and '_' (at most 63, "
+                                         "not starting with a digit)" +
+                                         (qualified_ok ? "; 'schema.table' is allowed" : ""));
+    }
+}
+
+}  // namespace sg
 
 namespace sg::engine_detail {
 
@@ -17,29 +56,13 @@ TableNames resolve_names(TableNames names, Dialect d) {
     return names;
 }
 
-namespace {
-
-std::string quote_ident(const std::string& ident, Dialect d) {
-    // Quoting keeps the exact case, as SQLAlchemy does for names that are not
-    // all lower case. Validated names hold no quote character; a session's
-    // schema or database name may (doubled, as SQL escapes it).
-    char q = d == Dialect::mysql ? '`' : '"';
-    std::string out(1, q);
-    for (char c : ident) {
-        out += c;
-        if (c == q) out += c;
-    }
-    return out + q;
-}
-
-}  // namespace
-
 std::string quote_table(const std::string& validated, Dialect d, const std::string& home) {
+    const Database& db = database(d);
     auto q = split_name(validated);
     if (q.schema.empty() && !home.empty())
-        return quote_ident(home, d) + "." + quote_ident(q.name, d);
-    if (q.schema.empty()) return quote_ident(q.name, d);
-    return quote_ident(q.schema, d) + "." + quote_ident(q.name, d);
+        return db.quote_identifier(home) + "." + db.quote_identifier(q.name);
+    if (q.schema.empty()) return db.quote_identifier(q.name);
+    return db.quote_identifier(q.schema) + "." + db.quote_identifier(q.name);
 }
 
 std::string version_table_ddl(Dialect d, const std::string& validated, const std::string& home) {
@@ -48,28 +71,12 @@ std::string version_table_ddl(Dialect d, const std::string& validated, const std
     auto bare = split_name(validated).name;
     return "CREATE TABLE IF NOT EXISTS " + quote_table(validated, d, home) +
            " (\n    version_num VARCHAR(32) NOT NULL,\n    CONSTRAINT " +
-           quote_ident(bare + "_pkc", d) + " PRIMARY KEY (version_num)\n)";
+           database(d).quote_identifier(bare + "_pkc") + " PRIMARY KEY (version_num)\n)";
 }
 
 std::string history_table_ddl(Dialect d, const std::string& validated, const std::string& home) {
-    std::string id, boolean, stamp;
-    switch (d) {
-        case Dialect::postgresql:
-            id = "id BIGSERIAL PRIMARY KEY";
-            boolean = "BOOLEAN";
-            stamp = "TIMESTAMP";
-            break;
-        case Dialect::mysql:
-            id = "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY";
-            boolean = "BOOLEAN";
-            stamp = "DATETIME";
-            break;
-        case Dialect::sqlite:
-            id = "id INTEGER PRIMARY KEY AUTOINCREMENT";
-            boolean = "INTEGER";
-            stamp = "TEXT";
-            break;
-    }
+    HistoryColumnTypes types = database(d).history_column_types();
+    std::string id = types.id, boolean = types.boolean, stamp = types.timestamp;
     return "CREATE TABLE IF NOT EXISTS " + quote_table(validated, d, home) + " (\n    " + id +
            ",\n    revision VARCHAR(255) NOT NULL,\n    operation VARCHAR(16) NOT NULL,\n"
            "    from_heads TEXT,\n    to_heads TEXT,\n    checksum VARCHAR(64),\n"

@@ -1,6 +1,8 @@
 // MySQL/MariaDB: mysqldump, its stdout compressed through zlib into .sql.gz.
 // The password travels in a 0600 --defaults-extra-file held in memory
 // (memfd_create) and passed as /dev/fd/N: never on argv, never on disk.
+#include "db/mysql/mysqldump.hpp"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -12,12 +14,11 @@
 #include <cstring>
 #include <filesystem>
 
-#include "backup/process.hpp"
-#include "backup/tools.hpp"
 #include "core/error.hpp"
 #include "core/util.hpp"
+#include "process/process.hpp"
 
-namespace sg::backup {
+namespace sg {
 namespace {
 
 [[noreturn]] void fail(const std::string& message, const std::string& hint = {}) {
@@ -148,10 +149,10 @@ std::string mysql_defaults_file(const DbUrl& url) {
     return out;
 }
 
-void dump_mysql(const DbUrl& url, const std::string& temp_path, const BackupOptions& opts) {
+void dump_mysql(const DbUrl& url, const std::string& temp_path, const DumpOptions& opts) {
     DefaultsFile defaults(mysql_defaults_file(url));
     GzipSink sink(temp_path);
-    ChildSpec dump;
+    process::ChildSpec dump;
     // --defaults-extra-file must come first; --no-tablespaces spares MySQL 8
     // users the PROCESS privilege (tablespaces are not part of a schema).
     dump.argv = {opts.mysqldump,
@@ -165,7 +166,7 @@ void dump_mysql(const DbUrl& url, const std::string& temp_path, const BackupOpti
                  url.database};
     dump.inherit_fds = {defaults.fd()};
     dump.on_stdout = [&](const char* data, size_t size) { sink.write(data, size); };
-    ChildResult r = run_child(dump, "--mysqldump", opts.interrupted);
+    process::ChildResult r = process::run_child(dump, "--mysqldump", opts.interrupted);
     std::string write_error = sink.close();
     if (!r.ok()) {
         throw Error(ExitCode::backup_failed,
@@ -180,4 +181,4 @@ void dump_mysql(const DbUrl& url, const std::string& temp_path, const BackupOpti
     verify_gzip(temp_path);
 }
 
-}  // namespace sg::backup
+}  // namespace sg

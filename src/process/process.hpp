@@ -1,5 +1,5 @@
 #pragma once
-// Child processes for the dump tools: an argv vector through posix_spawnp,
+// Child processes (the dump tools, the importer's Python): an argv vector through posix_spawnp,
 // never a shell; secrets only through the child's environment.
 #include <atomic>
 #include <chrono>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace sg::backup {
+namespace sg::process {
 
 struct ChildSpec {
     std::vector<std::string> argv;           // argv[0] is the tool (path or name on PATH)
@@ -43,4 +43,4 @@ struct ChildResult {
 ChildResult run_child(const ChildSpec& spec, const std::string& what,
                       const std::atomic<int>* interrupted);
 
-}  // namespace sg::backup
+}  // namespace sg::process
