@@ -8,7 +8,7 @@ apt-get install -y -qq --no-install-recommends \
     libpqxx-dev libpq-dev libsqlitecpp-dev libsqlite3-dev libcxxopts-dev \
     libspdlog-dev libfmt-dev catch2 libssl-dev libmysqlcppconn-dev zlib1g-dev \
     postgresql postgresql-client mariadb-server mariadb-client sqlite3 \
-    python3 alembic python3-alembic python3-psycopg2 python3-pymysql \
+    python3 alembic python3-alembic python3-psycopg2 python3-pymysql python3-pytest \
     procps util-linux \
     clang libclang-rt-14-dev llvm ccache >/dev/null
 apt-get install -y -qq --no-install-recommends hyperfine >/dev/null  # bench/compare.sh

@@ -6,11 +6,13 @@ host:port is pointed at them; user, password and database are the file's)."""
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
-import unittest
 import urllib.parse
 
 import yaml
+
+import pytest
 
 from container_support import (IMAGE, SOURCE_DIR, UID, backup_dir, describe, need_env,
                                need_images, podman_run)
@@ -26,30 +28,28 @@ def compose_config():
     return yaml.safe_load(r.stdout)
 
 
-class ComposeFile(unittest.TestCase):
+class TestComposeFile:
     def test_config_validates_and_orders_the_services(self):
         services = compose_config()["services"]
         for db in ("postgres", "mariadb"):
-            self.assertIn("test", services[db]["healthcheck"])
-        self.assertEqual(services["migrate"]["depends_on"]["postgres"]["condition"],
-                         "service_healthy")
-        self.assertEqual(services["app"]["depends_on"]["migrate"]["condition"],
-                         "service_completed_successfully")
-        self.assertEqual(services["migrate"]["command"], ["run"])
-        self.assertIn("DATABASE_URL", services["migrate"]["environment"])
-        self.assertIn("backups", compose_config()["volumes"])
+            assert "test" in services[db]["healthcheck"]
+        assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert services["app"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+        assert services["migrate"]["command"] == ["run"]
+        assert "DATABASE_URL" in services["migrate"]["environment"]
+        assert "backups" in compose_config()["volumes"]
 
 
-class ComposeMigrate(unittest.TestCase):
+class TestComposeMigrate:
     """`docker compose run --rm migrate [COMMAND]`, done with podman."""
 
-    def setUp(self):
+    def setup_method(self):
         need_images()
         self.backups = backup_dir()
         self.tmp = tempfile.mkdtemp(prefix="sg-compose-")
         os.chmod(self.tmp, 0o755)
 
-    def tearDown(self):
+    def teardown_method(self):
         shutil.rmtree(self.backups, ignore_errors=True)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -88,16 +88,16 @@ class ComposeMigrate(unittest.TestCase):
         conn.close()
 
         p = self.compose_run(env, volumes, command)
-        self.assertEqual(p.returncode, 0, describe(p))
-        self.assertEqual(len([n for n in os.listdir(self.backups) if n.endswith(".dump")]), 1)
+        assert p.returncode == 0, describe(p)
+        assert len([n for n in os.listdir(self.backups) if n.endswith(".dump")]) == 1
         # The README's `docker compose run --rm migrate ...` lines, in order.
         readme = readme_block("tests/container/test_compose.py")
         lines = [l.split("--rm migrate ", 1)[1] for l in readme if "run --rm migrate " in l]
-        self.assertEqual(lines, ["current", "history", "downgrade -1", "run"])
+        assert lines == ["current", "history", "downgrade -1", "run"]
         for line in lines + ["current"]:
             p = self.compose_run(env, volumes, line.split())
-            self.assertEqual(p.returncode, 0, "%s: %s" % (line, describe(p)))
-        self.assertIn("(head)", p.stdout)
+            assert p.returncode == 0, "%s: %s" % (line, describe(p))
+        assert "(head)" in p.stdout
 
         # The commented secret variant: DATABASE_URL_FILE instead of DATABASE_URL.
         secret = os.path.join(self.tmp, "database_url")
@@ -108,7 +108,7 @@ class ComposeMigrate(unittest.TestCase):
         env["DATABASE_URL_FILE"] = "/run/secrets/database_url"
         p = self.compose_run(env, volumes + [secret + ":/run/secrets/database_url:ro"],
                              ["check"])
-        self.assertEqual(p.returncode, 0, describe(p))
+        assert p.returncode == 0, describe(p)
 
     def test_migrate_mariadb_profile(self):
         need_env("SG_TEST_MYSQL_ADMIN_URL")
@@ -125,9 +125,9 @@ class ComposeMigrate(unittest.TestCase):
             cur.execute("GRANT ALL ON `%s`.* TO %%s@%%s" % db, (url.username, host))
         conn.close()
         p = self.compose_run(env, volumes, command)
-        self.assertEqual(p.returncode, 0, describe(p))
-        self.assertEqual(len([n for n in os.listdir(self.backups) if n.endswith(".sql.gz")]), 1)
+        assert p.returncode == 0, describe(p)
+        assert len([n for n in os.listdir(self.backups) if n.endswith(".sql.gz")]) == 1
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

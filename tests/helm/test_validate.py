@@ -7,10 +7,11 @@ import os
 import subprocess
 import sys
 import tempfile
-import unittest
+
+import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from helm_support import APP_CHART, MODES, NPM_DIR, render_text  # noqa: E402
+from helm_support import APP_CHART, MODES, NPM_DIR, render_text, subtest  # noqa: E402
 
 
 def validate(*files):
@@ -31,11 +32,11 @@ def report_of(output, path):
     return "\n".join(lines)
 
 
-class Validate(unittest.TestCase):
-    def setUp(self):
+class TestValidate:
+    def setup_method(self):
         self.dir = tempfile.TemporaryDirectory()
 
-    def tearDown(self):
+    def teardown_method(self):
         self.dir.cleanup()
 
     def write(self, name, text):
@@ -49,11 +50,11 @@ class Validate(unittest.TestCase):
                  for mode, values in MODES.items()]
         files.append(self.write("app-chart.yaml", render_text(chart=APP_CHART)))
         p = validate(*files)
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        assert p.returncode == 0, p.stdout + p.stderr
         lines = p.stdout.splitlines()
-        self.assertTrue(all(line.endswith(": valid") for line in lines), p.stdout)
+        assert all(line.endswith(": valid") for line in lines), p.stdout
         kinds = {line.split(": ")[1].split("/")[0] for line in lines}
-        self.assertEqual(kinds, {"Job", "Deployment", "ConfigMap", "PersistentVolumeClaim"})
+        assert kinds == {"Job", "Deployment", "ConfigMap", "PersistentVolumeClaim"}
 
     def test_catches_typos_types_and_duplicates(self):
         good = render_text(values=MODES["configmap-file-pvc"])
@@ -68,13 +69,14 @@ class Validate(unittest.TestCase):
         }
         files = {}
         for i, (expected, text) in enumerate(cases.items()):
-            self.assertNotEqual(text, good, expected)
+            assert text != good, expected
             files[expected] = self.write("bad%d.yaml" % i, text)
         p = validate(*files.values())  # one node process: loading the types takes seconds
-        self.assertEqual(p.returncode, 1, p.stdout)
+        assert p.returncode == 1, p.stdout
         for expected, path in files.items():
-            with self.subTest(case=expected):
-                self.assertIn(expected, report_of(p.stdout, path))
+            with subtest(case=expected):
+                assert expected in report_of(p.stdout, path)
+
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))
