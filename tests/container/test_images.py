@@ -39,13 +39,13 @@ def readable_workdir():
 
 
 class ImageCase:
-    def setup_method(self):
+    def __init__(self):
         need_images()
         self.w = readable_workdir()
         self.backups = backup_dir()
         self.cleanups = []
 
-    def teardown_method(self):
+    def close(self):
         for drop, name in self.cleanups:
             drop(name)
         self.w.cleanup()
@@ -67,138 +67,158 @@ class ImageCase:
         return path
 
 
-class TestRuntimeImage(ImageCase):
-    def test_postgres_backup_by_pg_dump_inside_is_restorable(self):
-        need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
-        name, url = pg_create_db("sg_img")
-        self.cleanups.append((pg_drop_db, name))
-        self.w.revision("a1", "", SEED_PG)
-        p = self.migrate(url)
-        assert p.returncode == 0, describe(p)
-        os.unlink(self.only_backup(".dump"))  # the backup of the empty database
-        self.w.revision("b2", "a1", NEXT)
-        p = self.migrate(url)
-        assert p.returncode == 0, describe(p)
-        assert "backup written and verified" in p.stderr
-        dump = self.only_backup(".dump")
+@pytest.fixture
+def case():
+    """A readable work directory and a backup directory, removed after the case."""
+    c = ImageCase()
+    try:
+        yield c
+    finally:
+        c.close()
 
-        restore, restore_url = pg_create_db("sg_img_restore")
-        self.cleanups.append((pg_drop_db, restore))
-        admin = with_database(os.environ["SG_TEST_PG_ADMIN_URL"], restore)
-        # The image's own pg_restore 17 (build_images.sh's wrapper): the host's
-        # pg_restore 15 cannot read a pg_dump 17 archive (tests/servers).
-        pg_restore = os.path.join(os.environ["SG_CONTAINER_OUT"], "tools", "bin", "pg_restore")
-        r = subprocess.run([pg_restore, "--no-owner",
-                            "-d", admin, dump], capture_output=True, text=True)
-        if int(pg_query(url, "SHOW server_version_num")[0][0]) < 170000:
-            # SET transaction_timeout (PostgreSQL 17+) is the one statement
-            # that fails on older servers (pinned in tests/servers).
-            assert r.returncode == 1, r.stderr
-            assert "errors ignored on restore: 1\n" in r.stderr
-            assert "transaction_timeout" in r.stderr
-        else:
-            assert r.returncode == 0, r.stderr
-        assert pg_query(restore_url, "SELECT name FROM patients ORDER BY id") == [("ada",), ("bob",)]
-        assert pg_query(restore_url, "SELECT version_num FROM alembic_version") == [("a1",)]
-        assert pg_query(url, "SELECT version_num FROM alembic_version") == [("b2",)]
 
-    def test_mariadb_backup_by_mysqldump_inside_is_restorable(self):
-        need_env("SG_TEST_MYSQL_URL", "SG_TEST_MYSQL_ADMIN_URL")
-        name, url = mysql_create_db("sg_img")
-        self.cleanups.append((mysql_drop_db, name))
-        self.w.revision("a1", "", SEED_MY)
-        p = self.migrate(url)
-        assert p.returncode == 0, describe(p)
-        os.unlink(self.only_backup(".sql.gz"))
-        self.w.revision("b2", "a1", NEXT)
-        p = self.migrate(url)
-        assert p.returncode == 0, describe(p)
-        sql = gzip.open(self.only_backup(".sql.gz")).read()
+# --- the runtime image (localhost/schemagate:ci) ---
 
-        restore, restore_url = mysql_create_db("sg_img_restore")
-        self.cleanups.append((mysql_drop_db, restore))
-        params = mysql_params(os.environ["SG_TEST_MYSQL_ADMIN_URL"])
-        r = subprocess.run(["mariadb", "--no-defaults", "-h", params["host"], "-P",
-                            str(params["port"]), "-u", params["user"], restore],
-                           input=sql, capture_output=True)
+def test_runtime_postgres_backup_by_pg_dump_inside_is_restorable(case):
+    need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
+    name, url = pg_create_db("sg_img")
+    case.cleanups.append((pg_drop_db, name))
+    case.w.revision("a1", "", SEED_PG)
+    p = case.migrate(url)
+    assert p.returncode == 0, describe(p)
+    os.unlink(case.only_backup(".dump"))  # the backup of the empty database
+    case.w.revision("b2", "a1", NEXT)
+    p = case.migrate(url)
+    assert p.returncode == 0, describe(p)
+    assert "backup written and verified" in p.stderr
+    dump = case.only_backup(".dump")
+
+    restore, restore_url = pg_create_db("sg_img_restore")
+    case.cleanups.append((pg_drop_db, restore))
+    admin = with_database(os.environ["SG_TEST_PG_ADMIN_URL"], restore)
+    # The image's own pg_restore 17 (build_images.sh's wrapper): the host's
+    # pg_restore 15 cannot read a pg_dump 17 archive (tests/servers).
+    pg_restore = os.path.join(os.environ["SG_CONTAINER_OUT"], "tools", "bin", "pg_restore")
+    r = subprocess.run([pg_restore, "--no-owner",
+                        "-d", admin, dump], capture_output=True, text=True)
+    if int(pg_query(url, "SHOW server_version_num")[0][0]) < 170000:
+        # SET transaction_timeout (PostgreSQL 17+) is the one statement
+        # that fails on older servers (pinned in tests/servers).
+        assert r.returncode == 1, r.stderr
+        assert "errors ignored on restore: 1\n" in r.stderr
+        assert "transaction_timeout" in r.stderr
+    else:
         assert r.returncode == 0, r.stderr
-        assert mysql_query(restore_url, "SELECT name FROM patients ORDER BY id") == [("ada",), ("bob",)]
-        assert mysql_query(url, "SELECT version_num FROM alembic_version") == [("b2",)]
-
-    def test_dump_tools_run_inside(self):
-        for tool, expect in (("pg_dump", "(PostgreSQL) 17."), ("pg_restore", "(PostgreSQL) 17."),
-                             ("mysqldump", "11.8."), ("mariadb-dump", "11.8.")):
-            p = podman_run(IMAGE, ["--version"], options=["--read-only", "--entrypoint", tool])
-            assert p.returncode == 0, describe(p)
-            assert expect in p.stdout
-
-    def test_closed_port_is_exit_4(self):
-        self.w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
-        url = "postgresql://sg:secret@127.0.0.1:%d/x" % free_port()
-        p = self.migrate(url, args=["run", "--wait-timeout", "1s"])
-        assert p.returncode == 4, describe(p)
-        assert "secret" not in p.stderr
-
-    def test_failing_revision_is_exit_8(self):
-        need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
-        name, url = pg_create_db("sg_img")
-        self.cleanups.append((pg_drop_db, name))
-        self.w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
-        self.w.revision("b2", "a1", "INSERT INTO no_such_table VALUES (1);")
-        p = self.migrate(url, args=["run", "--backup", "never"])
-        assert p.returncode == 8, describe(p)
-        assert pg_query(url, "SELECT version_num FROM alembic_version") == [("a1",)]
-
-    def test_image_settings_and_size(self):
-        assert image_inspect(IMAGE, "{{.Config.User}}") == ("%d:%d" % (UID, UID))
-        assert image_inspect(IMAGE, "{{json .Config.Entrypoint}}") == '["schemagate"]'
-        assert image_inspect(IMAGE, "{{json .Config.Cmd}}") == '["run"]'
-        assert "/backups" in image_inspect(IMAGE, "{{json .Config.Volumes}}")
-        assert (image_inspect(
-            IMAGE, '{{index .Config.Labels "org.opencontainers.image.title"}}') == "schemagate")
-        size = int(image_inspect(IMAGE, "{{.Size}}"))
-        print("runtime image: %.1f MB" % (size / MiB))
-        assert size <= (40 * MiB)
+    assert pg_query(restore_url, "SELECT name FROM patients ORDER BY id") == [("ada",), ("bob",)]
+    assert pg_query(restore_url, "SELECT version_num FROM alembic_version") == [("a1",)]
+    assert pg_query(url, "SELECT version_num FROM alembic_version") == [("b2",)]
 
 
-class TestMinimalImage(ImageCase):
-    def test_verify_and_run_backup_never(self):
-        need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
-        p = podman_run(MINIMAL, ["verify"], options=["--read-only"],
-                       volumes=["%s/migrations:/migrations:ro" % SOURCE_DIR])
+def test_runtime_mariadb_backup_by_mysqldump_inside_is_restorable(case):
+    need_env("SG_TEST_MYSQL_URL", "SG_TEST_MYSQL_ADMIN_URL")
+    name, url = mysql_create_db("sg_img")
+    case.cleanups.append((mysql_drop_db, name))
+    case.w.revision("a1", "", SEED_MY)
+    p = case.migrate(url)
+    assert p.returncode == 0, describe(p)
+    os.unlink(case.only_backup(".sql.gz"))
+    case.w.revision("b2", "a1", NEXT)
+    p = case.migrate(url)
+    assert p.returncode == 0, describe(p)
+    sql = gzip.open(case.only_backup(".sql.gz")).read()
+
+    restore, restore_url = mysql_create_db("sg_img_restore")
+    case.cleanups.append((mysql_drop_db, restore))
+    params = mysql_params(os.environ["SG_TEST_MYSQL_ADMIN_URL"])
+    r = subprocess.run(["mariadb", "--no-defaults", "-h", params["host"], "-P",
+                        str(params["port"]), "-u", params["user"], restore],
+                       input=sql, capture_output=True)
+    assert r.returncode == 0, r.stderr
+    assert mysql_query(restore_url, "SELECT name FROM patients ORDER BY id") == [("ada",), ("bob",)]
+    assert mysql_query(url, "SELECT version_num FROM alembic_version") == [("b2",)]
+
+
+def test_runtime_dump_tools_run_inside(case):
+    for tool, expect in (("pg_dump", "(PostgreSQL) 17."), ("pg_restore", "(PostgreSQL) 17."),
+                         ("mysqldump", "11.8."), ("mariadb-dump", "11.8.")):
+        p = podman_run(IMAGE, ["--version"], options=["--read-only", "--entrypoint", tool])
         assert p.returncode == 0, describe(p)
-        name, url = pg_create_db("sg_min")
-        self.cleanups.append((pg_drop_db, name))
-        self.w.revision("a1", "", SEED_PG)
-        p = self.migrate(url, image=MINIMAL, args=["run", "--backup", "never"])
-        assert p.returncode == 0, describe(p)
-        assert pg_query(url, "SELECT version_num FROM alembic_version") == [("a1",)]
-        assert os.listdir(self.backups) == []
+        assert expect in p.stdout
 
-    def test_backups_are_off_by_default_and_a_requested_one_is_exit_7(self):
-        need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
-        name, url = pg_create_db("sg_min")
-        self.cleanups.append((pg_drop_db, name))
-        self.w.revision("a1", "", SEED_PG)
-        p = self.migrate(url, image=MINIMAL, args=["run", "--backup", "always"])
-        assert p.returncode == 7, describe(p)
-        assert "cannot run pg_dump: not found" in p.stderr
-        assert pg_query(url, "SELECT to_regclass('patients') IS NULL") == [(True,)]
-        p = self.migrate(url, image=MINIMAL)  # the default: SCHEMAGATE_BACKUP=never
-        assert p.returncode == 0, describe(p)
 
-    def test_closed_port_is_exit_4(self):
-        self.w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
-        url = "mysql://sg:secret@127.0.0.1:%d/x" % free_port()
-        p = self.migrate(url, image=MINIMAL, args=["run", "--wait-timeout", "1s"])
-        assert p.returncode == 4, describe(p)
+def test_runtime_closed_port_is_exit_4(case):
+    case.w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
+    url = "postgresql://sg:secret@127.0.0.1:%d/x" % free_port()
+    p = case.migrate(url, args=["run", "--wait-timeout", "1s"])
+    assert p.returncode == 4, describe(p)
+    assert "secret" not in p.stderr
 
-    def test_image_settings_and_size(self):
-        assert image_inspect(MINIMAL, "{{.Config.User}}") == ("%d:%d" % (UID, UID))
-        assert "SCHEMAGATE_BACKUP=never" in image_inspect(MINIMAL, "{{json .Config.Env}}")
-        size = int(image_inspect(MINIMAL, "{{.Size}}"))
-        print("minimal image: %.1f MB" % (size / MiB))
-        assert size <= (10 * MiB)
+
+def test_runtime_failing_revision_is_exit_8(case):
+    need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
+    name, url = pg_create_db("sg_img")
+    case.cleanups.append((pg_drop_db, name))
+    case.w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
+    case.w.revision("b2", "a1", "INSERT INTO no_such_table VALUES (1);")
+    p = case.migrate(url, args=["run", "--backup", "never"])
+    assert p.returncode == 8, describe(p)
+    assert pg_query(url, "SELECT version_num FROM alembic_version") == [("a1",)]
+
+
+def test_runtime_image_settings_and_size(case):
+    assert image_inspect(IMAGE, "{{.Config.User}}") == ("%d:%d" % (UID, UID))
+    assert image_inspect(IMAGE, "{{json .Config.Entrypoint}}") == '["schemagate"]'
+    assert image_inspect(IMAGE, "{{json .Config.Cmd}}") == '["run"]'
+    assert "/backups" in image_inspect(IMAGE, "{{json .Config.Volumes}}")
+    assert (image_inspect(
+        IMAGE, '{{index .Config.Labels "org.opencontainers.image.title"}}') == "schemagate")
+    size = int(image_inspect(IMAGE, "{{.Size}}"))
+    print("runtime image: %.1f MB" % (size / MiB))
+    assert size <= (40 * MiB)
+
+
+# --- the minimal image (localhost/schemagate:ci-minimal) ---
+
+def test_minimal_verify_and_run_backup_never(case):
+    need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
+    p = podman_run(MINIMAL, ["verify"], options=["--read-only"],
+                   volumes=["%s/migrations:/migrations:ro" % SOURCE_DIR])
+    assert p.returncode == 0, describe(p)
+    name, url = pg_create_db("sg_min")
+    case.cleanups.append((pg_drop_db, name))
+    case.w.revision("a1", "", SEED_PG)
+    p = case.migrate(url, image=MINIMAL, args=["run", "--backup", "never"])
+    assert p.returncode == 0, describe(p)
+    assert pg_query(url, "SELECT version_num FROM alembic_version") == [("a1",)]
+    assert os.listdir(case.backups) == []
+
+
+def test_minimal_backups_are_off_by_default_and_a_requested_one_is_exit_7(case):
+    need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
+    name, url = pg_create_db("sg_min")
+    case.cleanups.append((pg_drop_db, name))
+    case.w.revision("a1", "", SEED_PG)
+    p = case.migrate(url, image=MINIMAL, args=["run", "--backup", "always"])
+    assert p.returncode == 7, describe(p)
+    assert "cannot run pg_dump: not found" in p.stderr
+    assert pg_query(url, "SELECT to_regclass('patients') IS NULL") == [(True,)]
+    p = case.migrate(url, image=MINIMAL)  # the default: SCHEMAGATE_BACKUP=never
+    assert p.returncode == 0, describe(p)
+
+
+def test_minimal_closed_port_is_exit_4(case):
+    case.w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
+    url = "mysql://sg:secret@127.0.0.1:%d/x" % free_port()
+    p = case.migrate(url, image=MINIMAL, args=["run", "--wait-timeout", "1s"])
+    assert p.returncode == 4, describe(p)
+
+
+def test_minimal_image_settings_and_size(case):
+    assert image_inspect(MINIMAL, "{{.Config.User}}") == ("%d:%d" % (UID, UID))
+    assert "SCHEMAGATE_BACKUP=never" in image_inspect(MINIMAL, "{{json .Config.Env}}")
+    size = int(image_inspect(MINIMAL, "{{.Size}}"))
+    print("minimal image: %.1f MB" % (size / MiB))
+    assert size <= (10 * MiB)
 
 
 if __name__ == "__main__":

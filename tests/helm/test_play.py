@@ -235,14 +235,14 @@ def _image():
         pytest.skip(msg)
 
 
-class TestPlayChart:
-    def setup_method(self, method):
+class PlayChart:
+    def __init__(self, test_name):
         need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
         self.db, self.url = pg_create_db("sg_helm")
-        self.release = "sgplay%d%s" % (os.getpid(), method.__name__[-6:].replace("_", "").lower())
+        self.release = "sgplay%d%s" % (os.getpid(), test_name[-6:].replace("_", "").lower())
         self.p = Play(self, self.release, self.url)
 
-    def teardown_method(self):
+    def close(self):
         self.p.cleanup()
         pg_drop_db(self.db)
 
@@ -303,24 +303,6 @@ class TestPlayChart:
         line_end = logs.find("\n", end) if end >= 0 else -1
         return logs[:line_end] if line_end >= 0 else logs
 
-    def test_init_container_gates_the_app(self):
-        objects, dep, log = self.deployment(GOOD, "--set", "job.enabled=false")
-        result = self.p.play(configmaps(objects) + [deployment_as_pod(dep)], "pod")
-        assert result.returncode == 0, result.stderr
-        init, app = self.pod_containers(dep)
-        first = self.first_run(init)
-        assert "[2/2] upgrade b2c3d4e5f6a1" in first
-        assert "run finished exit_code=0 applied=2" in first
-        # pg_dump wrote to the emptyDir backup volume under the read-only root
-        assert (re.search(r"backup written and verified file=/backups/%s-[0-9a-f]{8}-base-"
-                         % re.escape(self.db), first))
-        self.wait_started(app)
-        # "2026-12-01T16:26:05.796Z info run finished" vs "2026-12-01 16:26:27.63 +0000 UTC"
-        finished = first.splitlines()[-1].split(" ")[0].replace("T", " ").rstrip("Z")
-        assert self.p.state(app)["started"][:23] >= finished[:23]
-        assert self.heads() == ["b2c3d4e5f6a1"]
-        assert self.summary(log).startswith("schemagate run: exit 0 (success)\n"), self.summary(log)
-
     def wait_started(self, container):
         for _ in range(300):
             if self.p.state(container)["ever_started"]:
@@ -328,61 +310,93 @@ class TestPlayChart:
             podman("wait", "--condition", "running", "--interval", "100ms", container, check=False, timeout=30)
         raise AssertionError(container + " never started")
 
-    def test_failing_revision_keeps_the_app_from_starting(self):
-        objects, dep, log = self.deployment(BAD, "--set", "job.enabled=false", "--set", "backups.mode=never")
-        result = self.p.play(configmaps(objects) + [deployment_as_pod(dep)], "pod")
-        assert result.returncode != 0, result.stdout
-        init, app = self.pod_containers(dep)
-        assert "failed at /migrations/0003_broken.sql:6" in self.first_run(init)
-        assert "exit_code=8" in self.first_run(init)
-        assert not self.p.state(app)["ever_started"], self.p.state(app)
-        summary = self.summary(log)
-        # the one-line summary the README quotes, then the details
-        assert summary.splitlines()[0] == "schemagate run: exit 8 (revision failed and was rolled back)"
-        assert ("`%s`" % summary.splitlines()[0]) in readme_section()
-        assert "revision: c3d4e5f6a1b2 at /migrations/0003_broken.sql:6" in summary
-        assert "no_such_table" in summary
-        assert password_of(self.url) not in summary
-        # the revisions before the broken one were applied; the broken one rolled back
-        assert self.heads() == ["b2c3d4e5f6a1"]
-        cols = pg_query(self.url, "SELECT column_name FROM information_schema.columns "
-                                  "WHERE table_name = 'items' AND column_name = 'stock'")
-        assert cols == []
 
-    def test_job_migrates_then_init_container_checks(self):
-        state, log, logs, _ = self.run_job(GOOD, "--set", "database.mountAsFile=true")
-        assert state["exit"] == 0, logs
-        assert self.heads() == ["b2c3d4e5f6a1"]
-        assert self.summary(log).startswith("schemagate run: exit 0 (success)")
-        # both together: the Deployment's init container only checks
-        objects, dep, log = self.deployment(GOOD)
-        assert dep["spec"]["template"]["spec"]["initContainers"][0]["args"][0] == "check"
-        result = self.p.play(configmaps(objects) + [deployment_as_pod(dep)], "pod")
-        assert result.returncode == 0, result.stderr
-        init, app = self.pod_containers(dep)
-        self.wait_started(app)
-        # check writes no termination message (Kubernetes shows the log tail)
-        assert "the database is at the target" in self.p.logs(init)
+@pytest.fixture
+def play_chart(request):
+    case = PlayChart(request.function.__name__)
+    try:
+        yield case
+    finally:
+        case.close()
 
-    def test_check_init_container_blocks_while_pending(self):
-        objects, dep, log = self.deployment(GOOD, "--set", "initContainer.command=check")
-        result = self.p.play(configmaps(objects) + [deployment_as_pod(dep)], "pod")
-        assert result.returncode != 0
-        init, app = self.pod_containers(dep)
-        assert not self.p.state(app)["ever_started"]
-        assert "2 revision(s) pending" in self.p.logs(init)
-        assert self.heads() == []
 
-    def test_rollback_with_a_downgrade_job(self):
-        state, _, logs, _ = self.run_job(GOOD)
-        assert state["exit"] == 0, logs
-        # README "Rolling back": its command, played as a one-off pod
-        line, (args, _) = [c for c in readme_helm_commands() if "job.command=downgrade" in c[0]][0]
-        args = [a.replace("database.existingSecret=shop-db", "database.existingSecret=" + self.p.secret)
-                for a in args if a not in ("--name", "shop")]
-        state, log, logs, _ = self.run_job(GOOD, *args)
-        assert state["exit"] == 0, logs
-        assert self.heads() == ["a1b2c3d4e5f6"]
+def test_init_container_gates_the_app(play_chart):
+    objects, dep, log = play_chart.deployment(GOOD, "--set", "job.enabled=false")
+    result = play_chart.p.play(configmaps(objects) + [deployment_as_pod(dep)], "pod")
+    assert result.returncode == 0, result.stderr
+    init, app = play_chart.pod_containers(dep)
+    first = play_chart.first_run(init)
+    assert "[2/2] upgrade b2c3d4e5f6a1" in first
+    assert "run finished exit_code=0 applied=2" in first
+    # pg_dump wrote to the emptyDir backup volume under the read-only root
+    assert (re.search(r"backup written and verified file=/backups/%s-[0-9a-f]{8}-base-"
+                     % re.escape(play_chart.db), first))
+    play_chart.wait_started(app)
+    # "2026-12-01T16:26:05.796Z info run finished" vs "2026-12-01 16:26:27.63 +0000 UTC"
+    finished = first.splitlines()[-1].split(" ")[0].replace("T", " ").rstrip("Z")
+    assert play_chart.p.state(app)["started"][:23] >= finished[:23]
+    assert play_chart.heads() == ["b2c3d4e5f6a1"]
+    assert play_chart.summary(log).startswith("schemagate run: exit 0 (success)\n"), play_chart.summary(log)
+
+
+def test_failing_revision_keeps_the_app_from_starting(play_chart):
+    objects, dep, log = play_chart.deployment(BAD, "--set", "job.enabled=false", "--set", "backups.mode=never")
+    result = play_chart.p.play(configmaps(objects) + [deployment_as_pod(dep)], "pod")
+    assert result.returncode != 0, result.stdout
+    init, app = play_chart.pod_containers(dep)
+    assert "failed at /migrations/0003_broken.sql:6" in play_chart.first_run(init)
+    assert "exit_code=8" in play_chart.first_run(init)
+    assert not play_chart.p.state(app)["ever_started"], play_chart.p.state(app)
+    summary = play_chart.summary(log)
+    # the one-line summary the README quotes, then the details
+    assert summary.splitlines()[0] == "schemagate run: exit 8 (revision failed and was rolled back)"
+    assert ("`%s`" % summary.splitlines()[0]) in readme_section()
+    assert "revision: c3d4e5f6a1b2 at /migrations/0003_broken.sql:6" in summary
+    assert "no_such_table" in summary
+    assert password_of(play_chart.url) not in summary
+    # the revisions before the broken one were applied; the broken one rolled back
+    assert play_chart.heads() == ["b2c3d4e5f6a1"]
+    cols = pg_query(play_chart.url, "SELECT column_name FROM information_schema.columns "
+                              "WHERE table_name = 'items' AND column_name = 'stock'")
+    assert cols == []
+
+
+def test_job_migrates_then_init_container_checks(play_chart):
+    state, log, logs, _ = play_chart.run_job(GOOD, "--set", "database.mountAsFile=true")
+    assert state["exit"] == 0, logs
+    assert play_chart.heads() == ["b2c3d4e5f6a1"]
+    assert play_chart.summary(log).startswith("schemagate run: exit 0 (success)")
+    # both together: the Deployment's init container only checks
+    objects, dep, log = play_chart.deployment(GOOD)
+    assert dep["spec"]["template"]["spec"]["initContainers"][0]["args"][0] == "check"
+    result = play_chart.p.play(configmaps(objects) + [deployment_as_pod(dep)], "pod")
+    assert result.returncode == 0, result.stderr
+    init, app = play_chart.pod_containers(dep)
+    play_chart.wait_started(app)
+    # check writes no termination message (Kubernetes shows the log tail)
+    assert "the database is at the target" in play_chart.p.logs(init)
+
+
+def test_check_init_container_blocks_while_pending(play_chart):
+    objects, dep, log = play_chart.deployment(GOOD, "--set", "initContainer.command=check")
+    result = play_chart.p.play(configmaps(objects) + [deployment_as_pod(dep)], "pod")
+    assert result.returncode != 0
+    init, app = play_chart.pod_containers(dep)
+    assert not play_chart.p.state(app)["ever_started"]
+    assert "2 revision(s) pending" in play_chart.p.logs(init)
+    assert play_chart.heads() == []
+
+
+def test_rollback_with_a_downgrade_job(play_chart):
+    state, _, logs, _ = play_chart.run_job(GOOD)
+    assert state["exit"] == 0, logs
+    # README "Rolling back": its command, played as a one-off pod
+    line, (args, _) = [c for c in readme_helm_commands() if "job.command=downgrade" in c[0]][0]
+    args = [a.replace("database.existingSecret=shop-db", "database.existingSecret=" + play_chart.p.secret)
+            for a in args if a not in ("--name", "shop")]
+    state, log, logs, _ = play_chart.run_job(GOOD, *args)
+    assert state["exit"] == 0, logs
+    assert play_chart.heads() == ["a1b2c3d4e5f6"]
 
 
 if __name__ == "__main__":

@@ -16,21 +16,22 @@ def env_of(objects):
     return {e["name"]: e for e in container.get("env", [])}
 
 
-class TestBaseline:
-    def test_off_by_default(self):
-        env = env_of(render())
-        assert "SCHEMAGATE_BASELINE" not in env
-        assert "SCHEMAGATE_DEV_URL" not in env
+def test_off_by_default():
+    env = env_of(render())
+    assert "SCHEMAGATE_BASELINE" not in env
+    assert "SCHEMAGATE_DEV_URL" not in env
 
-    def test_set(self):
-        env = env_of(render("--set", "run.baseline=base0001", "--set", "run.devUrlSecret.name=scratch-db"))
-        assert env["SCHEMAGATE_BASELINE"]["value"] == "base0001"
-        assert env["SCHEMAGATE_DEV_URL"]["valueFrom"]["secretKeyRef"] == {"name": "scratch-db", "key": "url"}
 
-    def test_unknown_key_refused(self):
-        p = render_raw("--set", "run.devUrlSecret.nmae=x")
-        assert p.returncode != 0
-        assert "devUrlSecret" in p.stderr
+def test_set():
+    env = env_of(render("--set", "run.baseline=base0001", "--set", "run.devUrlSecret.name=scratch-db"))
+    assert env["SCHEMAGATE_BASELINE"]["value"] == "base0001"
+    assert env["SCHEMAGATE_DEV_URL"]["valueFrom"]["secretKeyRef"] == {"name": "scratch-db", "key": "url"}
+
+
+def test_unknown_key_refused():
+    p = render_raw("--set", "run.devUrlSecret.nmae=x")
+    assert p.returncode != 0
+    assert "devUrlSecret" in p.stderr
 
 
 if __name__ == "__main__":

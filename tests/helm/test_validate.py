@@ -32,11 +32,11 @@ def report_of(output, path):
     return "\n".join(lines)
 
 
-class TestValidate:
-    def setup_method(self):
+class Validate:
+    def __init__(self):
         self.dir = tempfile.TemporaryDirectory()
 
-    def teardown_method(self):
+    def close(self):
         self.dir.cleanup()
 
     def write(self, name, text):
@@ -45,37 +45,48 @@ class TestValidate:
             f.write(text)
         return path
 
-    def test_every_mode_is_valid(self):
-        files = [self.write(mode + ".yaml", render_text(values=values))
-                 for mode, values in MODES.items()]
-        files.append(self.write("app-chart.yaml", render_text(chart=APP_CHART)))
-        p = validate(*files)
-        assert p.returncode == 0, p.stdout + p.stderr
-        lines = p.stdout.splitlines()
-        assert all(line.endswith(": valid") for line in lines), p.stdout
-        kinds = {line.split(": ")[1].split("/")[0] for line in lines}
-        assert kinds == {"Job", "Deployment", "ConfigMap", "PersistentVolumeClaim"}
 
-    def test_catches_typos_types_and_duplicates(self):
-        good = render_text(values=MODES["configmap-file-pvc"])
-        cases = {
-            "terminationMessagePolicyy": good.replace("terminationMessagePolicy:", "terminationMessagePolicyy:"),
-            "metadata.namespac": good.replace("  namespace: default", "  namespac: default"),
-            "backoffLimit must be integer": good.replace("backoffLimit: 0", 'backoffLimit: "0"'),
-            "must have required property name": good.replace("- name: schemagate\n", "- nam: schemagate\n"),
-            "Map keys must be unique": good.replace("    app.kubernetes.io/component: migrations\n",
-                                                   "    app.kubernetes.io/component: migrations\n"
-                                                   "    app.kubernetes.io/component: x\n"),
-        }
-        files = {}
-        for i, (expected, text) in enumerate(cases.items()):
-            assert text != good, expected
-            files[expected] = self.write("bad%d.yaml" % i, text)
-        p = validate(*files.values())  # one node process: loading the types takes seconds
-        assert p.returncode == 1, p.stdout
-        for expected, path in files.items():
-            with subtest(case=expected):
-                assert expected in report_of(p.stdout, path)
+@pytest.fixture
+def scratch():
+    case = Validate()
+    try:
+        yield case
+    finally:
+        case.close()
+
+
+def test_every_mode_is_valid(scratch):
+    files = [scratch.write(mode + ".yaml", render_text(values=values))
+             for mode, values in MODES.items()]
+    files.append(scratch.write("app-chart.yaml", render_text(chart=APP_CHART)))
+    p = validate(*files)
+    assert p.returncode == 0, p.stdout + p.stderr
+    lines = p.stdout.splitlines()
+    assert all(line.endswith(": valid") for line in lines), p.stdout
+    kinds = {line.split(": ")[1].split("/")[0] for line in lines}
+    assert kinds == {"Job", "Deployment", "ConfigMap", "PersistentVolumeClaim"}
+
+
+def test_catches_typos_types_and_duplicates(scratch):
+    good = render_text(values=MODES["configmap-file-pvc"])
+    cases = {
+        "terminationMessagePolicyy": good.replace("terminationMessagePolicy:", "terminationMessagePolicyy:"),
+        "metadata.namespac": good.replace("  namespace: default", "  namespac: default"),
+        "backoffLimit must be integer": good.replace("backoffLimit: 0", 'backoffLimit: "0"'),
+        "must have required property name": good.replace("- name: schemagate\n", "- nam: schemagate\n"),
+        "Map keys must be unique": good.replace("    app.kubernetes.io/component: migrations\n",
+                                               "    app.kubernetes.io/component: migrations\n"
+                                               "    app.kubernetes.io/component: x\n"),
+    }
+    files = {}
+    for i, (expected, text) in enumerate(cases.items()):
+        assert text != good, expected
+        files[expected] = scratch.write("bad%d.yaml" % i, text)
+    p = validate(*files.values())  # one node process: loading the types takes seconds
+    assert p.returncode == 1, p.stdout
+    for expected, path in files.items():
+        with subtest(case=expected):
+            assert expected in report_of(p.stdout, path)
 
 
 if __name__ == "__main__":

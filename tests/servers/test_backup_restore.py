@@ -95,8 +95,8 @@ def major(version_num):
     return int(version_num) // 10000
 
 
-class TestRoundTrip:
-    def setup_method(self):
+class RoundTrip:
+    def __init__(self):
         if not shutil.which("podman"):
             skip("podman is not installed (scripts/setup.sh)")
         need_images()
@@ -106,7 +106,7 @@ class TestRoundTrip:
         self.cleanups = []
         self.later = contextlib.ExitStack()  # work directories, removed after the databases
 
-    def teardown_method(self):
+    def close(self):
         for env, drop, name in reversed(self.cleanups):
             with servers(env):
                 drop(name)
@@ -146,8 +146,6 @@ class TestRoundTrip:
         assert "backup written and verified" in p.stderr
         return self.the_backup(backups, ext)
 
-    # --- PostgreSQL 15 and 17 --------------------------------------------------
-
     def pg_dump_of(self, env, expect_major):
         with servers(env):
             name, url = pg_create_db("sg_rt")
@@ -155,97 +153,109 @@ class TestRoundTrip:
             assert major(pg_query(url, "SHOW server_version_num")[0][0]) == expect_major
             return url, self.backup_after_two_revisions(url, SEED_PG, ".dump")
 
-    def test_postgres_15_and_17_by_the_images_pg_dump_17(self):
-        for (label, env), expect in zip(self.matrix, (15, 17)):
-            with subtest(server=label, major=expect), servers(env):
-                url, dump = self.pg_dump_of(env, expect)
-                restore, restore_url = pg_create_db("sg_rt_restore")
-                self.cleanups.append((env, pg_drop_db, restore))
-                admin = with_database(env["SG_TEST_PG_ADMIN_URL"], restore)
-                r = subprocess.run([os.path.join(TOOLS, "pg_restore"), "--no-owner", "-d", admin,
-                                    dump], capture_output=True, text=True)
-                if expect < 17:
-                    # A pg_dump 17 archive sets transaction_timeout (new in
-                    # 17) whatever server it came from: restored into 15,
-                    # that one statement fails, pg_restore goes on and ends
-                    # with exit 1; everything else is restored.
-                    assert r.returncode == 1, r.stderr
-                    assert 'unrecognized configuration parameter "transaction_timeout"' in r.stderr
-                    assert "errors ignored on restore: 1\n" in r.stderr
-                else:
-                    assert r.returncode == 0, r.stderr
-                assert pg_query(restore_url, "SELECT name FROM patients ORDER BY id") == [("ada",), ("bob",)]
-                assert pg_query(restore_url, "SELECT version_num FROM alembic_version") == [("a1",)]
-                assert pg_query(url, "SELECT version_num FROM alembic_version") == [("b2",)]
 
-    def test_pg_restore_15_cannot_read_pg_dump_17_archives(self):
-        # Even of a PostgreSQL 15 server: restoring needs pg_restore >= 17.
-        _, env = self.matrix[0]
-        _, dump = self.pg_dump_of(env, 15)
-        r = subprocess.run([os.path.join(env["SG_TEST_PG_BIN"], "pg_restore"), "--list", dump],
-                           capture_output=True, text=True)
-        assert r.returncode != 0
-        assert "unsupported version" in r.stderr
+@pytest.fixture
+def round_trip():
+    case = RoundTrip()
+    try:
+        yield case
+    finally:
+        case.close()
 
-    def test_host_pg_dump_15_refuses_postgres_17_exit_7(self):
-        _, env = self.matrix[1]
-        with servers(env):
-            name, url = pg_create_db("sg_rt_old_dump")
-            self.cleanups.append((env, pg_drop_db, name))
-            w = Workdir()
-            self.later.callback(w.cleanup)
-            w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
-            p = sg(w.args(url, "--pg-dump", os.path.join(env["SG_TEST_PG_BIN"], "pg_dump")))
-            assert p.returncode == 7, describe(p)
-            assert re.search(r"the server is PostgreSQL 17\.\d+ but pg_dump is 15\.\d+", p.stderr)
-            assert "PG_MAJOR" in p.stderr
-            assert pg_query(url, "SELECT to_regclass('t') IS NULL") == [(True,)]
 
-    # --- MariaDB 10.11 and 11.8 --------------------------------------------------
-
-    def test_mariadb_10_11_and_11_8_by_the_images_mariadb_dump(self):
-        for (label, env), expect in zip(self.matrix, ("10.11.", "11.8.")):
-            with subtest(server=label, version=expect), servers(env):
-                name, url = mysql_create_db("sg_rt")
-                self.cleanups.append((env, mysql_drop_db, name))
-                assert mysql_query(url, "SELECT VERSION()")[0][0].startswith(expect)
-                sql = gzip.open(self.backup_after_two_revisions(url, SEED_MY, ".sql.gz")).read()
-                # mariadb-dump 11.8 (>= 10.11.8) writes this first line; older
-                # clients stop at it ("Unknown command '\-'").
-                assert sql.startswith(SANDBOX), sql[:80]
-                restore, restore_url = mysql_create_db("sg_rt_restore")
-                self.cleanups.append((env, mysql_drop_db, restore))
-                params = mysql_params(env["SG_TEST_MYSQL_ADMIN_URL"])
-                r = subprocess.run(["mariadb", "--no-defaults", "-h", params["host"], "-P",
-                                    str(params["port"]), "-u", params["user"], restore],
-                                   input=sql, capture_output=True)
+def test_postgres_15_and_17_by_the_images_pg_dump_17(round_trip):
+    for (label, env), expect in zip(round_trip.matrix, (15, 17)):
+        with subtest(server=label, major=expect), servers(env):
+            url, dump = round_trip.pg_dump_of(env, expect)
+            restore, restore_url = pg_create_db("sg_rt_restore")
+            round_trip.cleanups.append((env, pg_drop_db, restore))
+            admin = with_database(env["SG_TEST_PG_ADMIN_URL"], restore)
+            r = subprocess.run([os.path.join(TOOLS, "pg_restore"), "--no-owner", "-d", admin,
+                                dump], capture_output=True, text=True)
+            if expect < 17:
+                # A pg_dump 17 archive sets transaction_timeout (new in
+                # 17) whatever server it came from: restored into 15,
+                # that one statement fails, pg_restore goes on and ends
+                # with exit 1; everything else is restored.
+                assert r.returncode == 1, r.stderr
+                assert 'unrecognized configuration parameter "transaction_timeout"' in r.stderr
+                assert "errors ignored on restore: 1\n" in r.stderr
+            else:
                 assert r.returncode == 0, r.stderr
-                assert mysql_query(restore_url, "SELECT name FROM patients ORDER BY id") == [("ada",), ("bob",)]
-                assert mysql_query(restore_url, "SELECT version_num FROM alembic_version") == [("a1",)]
-                assert mysql_query(url, "SELECT version_num FROM alembic_version") == [("b2",)]
+            assert pg_query(restore_url, "SELECT name FROM patients ORDER BY id") == [("ada",), ("bob",)]
+            assert pg_query(restore_url, "SELECT version_num FROM alembic_version") == [("a1",)]
+            assert pg_query(url, "SELECT version_num FROM alembic_version") == [("b2",)]
 
-    def test_mariadb_dump_11_8_demands_tls_unless_configured(self):
-        # MariaDB 11.4+ clients require TLS with a verified certificate by
-        # default: without the image's /etc/my.cnf (ssl-verify-server-cert=0)
-        # mariadb-dump 11.8 refuses a server without TLS, the host's 10.11.
-        # (The round trip above passes through the image, which has it.)
-        _, env = self.matrix[0]
-        params = mysql_params(env["SG_TEST_MYSQL_URL"])
-        w, _ = self.workdir()
-        cnf = os.path.join(w.path, "client.cnf")  # the password as schemagate passes it
-        with open(cnf, "w") as f:
-            f.write("[client]\nuser=%s\npassword=%s\nhost=%s\nport=%d\n" % (
-                params["user"], params["password"], params["host"], params["port"]))
-        bare = [os.path.join(TOOLS, "mariadb-dump"), "--defaults-file=" + cnf, params["database"]]
-        r = subprocess.run(bare, capture_output=True, text=True)
-        assert r.returncode == 2, r.stderr
-        assert "2026" in r.stderr
-        assert "SSL is required, but the server does not support it" in r.stderr
-        r = subprocess.run(bare[:2] + ["--skip-ssl-verify-server-cert"] + bare[2:],
-                           capture_output=True, text=True)
-        assert r.returncode == 0, r.stderr
-        with open(os.path.join(TOOLS, "..", "..", "runtime-root", "etc", "my.cnf")) as f:
-            assert "[client-mariadb]\nssl-verify-server-cert=0\n" in f.read()
+
+def test_pg_restore_15_cannot_read_pg_dump_17_archives(round_trip):
+    # Even of a PostgreSQL 15 server: restoring needs pg_restore >= 17.
+    _, env = round_trip.matrix[0]
+    _, dump = round_trip.pg_dump_of(env, 15)
+    r = subprocess.run([os.path.join(env["SG_TEST_PG_BIN"], "pg_restore"), "--list", dump],
+                       capture_output=True, text=True)
+    assert r.returncode != 0
+    assert "unsupported version" in r.stderr
+
+
+def test_host_pg_dump_15_refuses_postgres_17_exit_7(round_trip):
+    _, env = round_trip.matrix[1]
+    with servers(env):
+        name, url = pg_create_db("sg_rt_old_dump")
+        round_trip.cleanups.append((env, pg_drop_db, name))
+        w = Workdir()
+        round_trip.later.callback(w.cleanup)
+        w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
+        p = sg(w.args(url, "--pg-dump", os.path.join(env["SG_TEST_PG_BIN"], "pg_dump")))
+        assert p.returncode == 7, describe(p)
+        assert re.search(r"the server is PostgreSQL 17\.\d+ but pg_dump is 15\.\d+", p.stderr)
+        assert "PG_MAJOR" in p.stderr
+        assert pg_query(url, "SELECT to_regclass('t') IS NULL") == [(True,)]
+
+
+def test_mariadb_10_11_and_11_8_by_the_images_mariadb_dump(round_trip):
+    for (label, env), expect in zip(round_trip.matrix, ("10.11.", "11.8.")):
+        with subtest(server=label, version=expect), servers(env):
+            name, url = mysql_create_db("sg_rt")
+            round_trip.cleanups.append((env, mysql_drop_db, name))
+            assert mysql_query(url, "SELECT VERSION()")[0][0].startswith(expect)
+            sql = gzip.open(round_trip.backup_after_two_revisions(url, SEED_MY, ".sql.gz")).read()
+            # mariadb-dump 11.8 (>= 10.11.8) writes this first line; older
+            # clients stop at it ("Unknown command '\-'").
+            assert sql.startswith(SANDBOX), sql[:80]
+            restore, restore_url = mysql_create_db("sg_rt_restore")
+            round_trip.cleanups.append((env, mysql_drop_db, restore))
+            params = mysql_params(env["SG_TEST_MYSQL_ADMIN_URL"])
+            r = subprocess.run(["mariadb", "--no-defaults", "-h", params["host"], "-P",
+                                str(params["port"]), "-u", params["user"], restore],
+                               input=sql, capture_output=True)
+            assert r.returncode == 0, r.stderr
+            assert mysql_query(restore_url, "SELECT name FROM patients ORDER BY id") == [("ada",), ("bob",)]
+            assert mysql_query(restore_url, "SELECT version_num FROM alembic_version") == [("a1",)]
+            assert mysql_query(url, "SELECT version_num FROM alembic_version") == [("b2",)]
+
+
+def test_mariadb_dump_11_8_demands_tls_unless_configured(round_trip):
+    # MariaDB 11.4+ clients require TLS with a verified certificate by
+    # default: without the image's /etc/my.cnf (ssl-verify-server-cert=0)
+    # mariadb-dump 11.8 refuses a server without TLS, the host's 10.11.
+    # (The round trip above passes through the image, which has it.)
+    _, env = round_trip.matrix[0]
+    params = mysql_params(env["SG_TEST_MYSQL_URL"])
+    w, _ = round_trip.workdir()
+    cnf = os.path.join(w.path, "client.cnf")  # the password as schemagate passes it
+    with open(cnf, "w") as f:
+        f.write("[client]\nuser=%s\npassword=%s\nhost=%s\nport=%d\n" % (
+            params["user"], params["password"], params["host"], params["port"]))
+    bare = [os.path.join(TOOLS, "mariadb-dump"), "--defaults-file=" + cnf, params["database"]]
+    r = subprocess.run(bare, capture_output=True, text=True)
+    assert r.returncode == 2, r.stderr
+    assert "2026" in r.stderr
+    assert "SSL is required, but the server does not support it" in r.stderr
+    r = subprocess.run(bare[:2] + ["--skip-ssl-verify-server-cert"] + bare[2:],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    with open(os.path.join(TOOLS, "..", "..", "runtime-root", "etc", "my.cnf")) as f:
+        assert "[client-mariadb]\nssl-verify-server-cert=0\n" in f.read()
 
 
 if __name__ == "__main__":
