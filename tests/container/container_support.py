@@ -5,7 +5,8 @@ import os
 import subprocess
 import sys
 import tempfile
-import unittest
+
+import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 
@@ -28,7 +29,7 @@ def need_images():
             msg = "image %s missing (the container_images fixture builds it)" % image
             if CI:
                 raise AssertionError(msg)
-            raise unittest.SkipTest(msg)
+            pytest.skip(msg)
 
 
 def podman_run(image, args=(), env=None, volumes=(), options=(), timeout=180):

@@ -6,11 +6,13 @@ host:port is pointed at them; user, password and database are the file's)."""
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
-import unittest
 import urllib.parse
 
 import yaml
+
+import pytest
 
 from container_support import (IMAGE, SOURCE_DIR, UID, backup_dir, describe, need_env,
                                need_images, podman_run)
@@ -26,30 +28,27 @@ def compose_config():
     return yaml.safe_load(r.stdout)
 
 
-class ComposeFile(unittest.TestCase):
-    def test_config_validates_and_orders_the_services(self):
-        services = compose_config()["services"]
-        for db in ("postgres", "mariadb"):
-            self.assertIn("test", services[db]["healthcheck"])
-        self.assertEqual(services["migrate"]["depends_on"]["postgres"]["condition"],
-                         "service_healthy")
-        self.assertEqual(services["app"]["depends_on"]["migrate"]["condition"],
-                         "service_completed_successfully")
-        self.assertEqual(services["migrate"]["command"], ["run"])
-        self.assertIn("DATABASE_URL", services["migrate"]["environment"])
-        self.assertIn("backups", compose_config()["volumes"])
+def test_config_validates_and_orders_the_services():
+    services = compose_config()["services"]
+    for db in ("postgres", "mariadb"):
+        assert "test" in services[db]["healthcheck"]
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert services["app"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["migrate"]["command"] == ["run"]
+    assert "DATABASE_URL" in services["migrate"]["environment"]
+    assert "backups" in compose_config()["volumes"]
 
 
-class ComposeMigrate(unittest.TestCase):
+class ComposeMigrate:
     """`docker compose run --rm migrate [COMMAND]`, done with podman."""
 
-    def setUp(self):
+    def __init__(self):
         need_images()
         self.backups = backup_dir()
         self.tmp = tempfile.mkdtemp(prefix="sg-compose-")
         os.chmod(self.tmp, 0o755)
 
-    def tearDown(self):
+    def close(self):
         shutil.rmtree(self.backups, ignore_errors=True)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -74,60 +73,71 @@ class ComposeMigrate(unittest.TestCase):
     def compose_run(self, env, volumes, args):
         return podman_run(IMAGE, args, env=env, volumes=volumes)
 
-    def test_migrate_on_postgres_then_the_readme_commands(self):
-        need_env("SG_TEST_PG_ADMIN_URL")
-        command, env, volumes, url = self.service("migrate", os.environ["SG_TEST_PG_ADMIN_URL"])
-        conn = pg_admin()
-        cur = conn.cursor()
-        cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (url.username,))
-        if not cur.fetchall():
-            cur.execute('CREATE ROLE "%s" LOGIN PASSWORD %%s' % url.username, (url.password,))
-        db = url.path.lstrip("/")
-        cur.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % db)
-        cur.execute('CREATE DATABASE "%s" OWNER "%s"' % (db, url.username))
-        conn.close()
 
-        p = self.compose_run(env, volumes, command)
-        self.assertEqual(p.returncode, 0, describe(p))
-        self.assertEqual(len([n for n in os.listdir(self.backups) if n.endswith(".dump")]), 1)
-        # The README's `docker compose run --rm migrate ...` lines, in order.
-        readme = readme_block("tests/container/test_compose.py")
-        lines = [l.split("--rm migrate ", 1)[1] for l in readme if "run --rm migrate " in l]
-        self.assertEqual(lines, ["current", "history", "downgrade -1", "run"])
-        for line in lines + ["current"]:
-            p = self.compose_run(env, volumes, line.split())
-            self.assertEqual(p.returncode, 0, "%s: %s" % (line, describe(p)))
-        self.assertIn("(head)", p.stdout)
+@pytest.fixture
+def compose_migrate():
+    case = ComposeMigrate()
+    try:
+        yield case
+    finally:
+        case.close()
 
-        # The commented secret variant: DATABASE_URL_FILE instead of DATABASE_URL.
-        secret = os.path.join(self.tmp, "database_url")
-        with open(secret, "w") as f:
-            f.write(env.pop("DATABASE_URL") + "\n")
-        os.chown(secret, UID, UID)
-        os.chmod(secret, 0o400)
-        env["DATABASE_URL_FILE"] = "/run/secrets/database_url"
-        p = self.compose_run(env, volumes + [secret + ":/run/secrets/database_url:ro"],
-                             ["check"])
-        self.assertEqual(p.returncode, 0, describe(p))
 
-    def test_migrate_mariadb_profile(self):
-        need_env("SG_TEST_MYSQL_ADMIN_URL")
-        command, env, volumes, url = self.service("migrate-mariadb",
-                                                  os.environ["SG_TEST_MYSQL_ADMIN_URL"])
-        db = url.path.lstrip("/")
-        conn = mysql_connect(os.environ["SG_TEST_MYSQL_ADMIN_URL"])
-        cur = conn.cursor()
-        cur.execute("DROP DATABASE IF EXISTS `%s`" % db)
-        cur.execute("CREATE DATABASE `%s`" % db)
-        for host in ("127.0.0.1", "localhost"):
-            cur.execute("CREATE USER IF NOT EXISTS %s@%s IDENTIFIED BY %s",
-                        (url.username, host, url.password))
-            cur.execute("GRANT ALL ON `%s`.* TO %%s@%%s" % db, (url.username, host))
-        conn.close()
-        p = self.compose_run(env, volumes, command)
-        self.assertEqual(p.returncode, 0, describe(p))
-        self.assertEqual(len([n for n in os.listdir(self.backups) if n.endswith(".sql.gz")]), 1)
+def test_migrate_on_postgres_then_the_readme_commands(compose_migrate):
+    need_env("SG_TEST_PG_ADMIN_URL")
+    command, env, volumes, url = compose_migrate.service("migrate", os.environ["SG_TEST_PG_ADMIN_URL"])
+    conn = pg_admin()
+    cur = conn.cursor()
+    cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (url.username,))
+    if not cur.fetchall():
+        cur.execute('CREATE ROLE "%s" LOGIN PASSWORD %%s' % url.username, (url.password,))
+    db = url.path.lstrip("/")
+    cur.execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % db)
+    cur.execute('CREATE DATABASE "%s" OWNER "%s"' % (db, url.username))
+    conn.close()
+
+    p = compose_migrate.compose_run(env, volumes, command)
+    assert p.returncode == 0, describe(p)
+    assert len([n for n in os.listdir(compose_migrate.backups) if n.endswith(".dump")]) == 1
+    # The README's `docker compose run --rm migrate ...` lines, in order.
+    readme = readme_block("tests/container/test_compose.py")
+    lines = [l.split("--rm migrate ", 1)[1] for l in readme if "run --rm migrate " in l]
+    assert lines == ["current", "history", "downgrade -1", "run"]
+    for line in lines + ["current"]:
+        p = compose_migrate.compose_run(env, volumes, line.split())
+        assert p.returncode == 0, "%s: %s" % (line, describe(p))
+    assert "(head)" in p.stdout
+
+    # The commented secret variant: DATABASE_URL_FILE instead of DATABASE_URL.
+    secret = os.path.join(compose_migrate.tmp, "database_url")
+    with open(secret, "w") as f:
+        f.write(env.pop("DATABASE_URL") + "\n")
+    os.chown(secret, UID, UID)
+    os.chmod(secret, 0o400)
+    env["DATABASE_URL_FILE"] = "/run/secrets/database_url"
+    p = compose_migrate.compose_run(env, volumes + [secret + ":/run/secrets/database_url:ro"],
+                         ["check"])
+    assert p.returncode == 0, describe(p)
+
+
+def test_migrate_mariadb_profile(compose_migrate):
+    need_env("SG_TEST_MYSQL_ADMIN_URL")
+    command, env, volumes, url = compose_migrate.service("migrate-mariadb",
+                                              os.environ["SG_TEST_MYSQL_ADMIN_URL"])
+    db = url.path.lstrip("/")
+    conn = mysql_connect(os.environ["SG_TEST_MYSQL_ADMIN_URL"])
+    cur = conn.cursor()
+    cur.execute("DROP DATABASE IF EXISTS `%s`" % db)
+    cur.execute("CREATE DATABASE `%s`" % db)
+    for host in ("127.0.0.1", "localhost"):
+        cur.execute("CREATE USER IF NOT EXISTS %s@%s IDENTIFIED BY %s",
+                    (url.username, host, url.password))
+        cur.execute("GRANT ALL ON `%s`.* TO %%s@%%s" % db, (url.username, host))
+    conn.close()
+    p = compose_migrate.compose_run(env, volumes, command)
+    assert p.returncode == 0, describe(p)
+    assert len([n for n in os.listdir(compose_migrate.backups) if n.endswith(".sql.gz")]) == 1
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

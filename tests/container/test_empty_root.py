@@ -9,8 +9,10 @@ The binary is the one the container_images fixture copied out of the image
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
-import unittest
+
+import pytest
 
 from container_support import SOURCE_DIR, describe, need_env
 from run_support import (mysql_create_db, mysql_drop_db, mysql_query, pg_create_db, pg_drop_db,
@@ -28,10 +30,10 @@ def swap_host(url, host):
     return url.replace("@127.0.0.1:", "@%s:" % host)
 
 
-class EmptyRoot(unittest.TestCase):
-    def setUp(self):
+class EmptyRoot:
+    def __init__(self):
         if not os.path.exists(STATIC_BIN):
-            self.fail("SG_STATIC_BIN missing: %r (the container_images fixture)" % STATIC_BIN)
+            pytest.fail("SG_STATIC_BIN missing: %r (the container_images fixture)" % STATIC_BIN)
         self.root = tempfile.mkdtemp(prefix="sg-empty-root-")
         os.chmod(self.root, 0o755)
         for d in ("etc", "tmp", "certs"):
@@ -47,7 +49,7 @@ class EmptyRoot(unittest.TestCase):
                     % (UID, UID))
         self.cleanups = []
 
-    def tearDown(self):
+    def close(self):
         for drop, name in self.cleanups:
             drop(name)
         shutil.rmtree(self.root, ignore_errors=True)
@@ -57,65 +59,77 @@ class EmptyRoot(unittest.TestCase):
         env = {"PATH": "/", "HOME": "/tmp"}
         return subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
 
-    def test_nothing_else_in_the_root(self):
-        self.assertEqual(sorted(os.listdir(self.root)),
-                         ["certs", "etc", "migrations", "schemagate", "tmp"])
-        out = subprocess.run(["file", "-L", STATIC_BIN], capture_output=True, text=True).stdout
-        self.assertIn("statically linked", out)
-        self.assertIn("x86-64", out)
-        self.assertIn("stripped", out)
-        self.assertNotIn("not stripped", out)
-        size = os.path.getsize(STATIC_BIN)
-        print("static binary: %.1f MB" % (size / 1024.0 / 1024.0))
-        # 9 MiB before schema inspect/diff and lint (issues 20, 21); 10 MiB now.
-        self.assertLessEqual(size, 10 * 1024 * 1024)
 
-    def test_postgres_by_host_name_over_tls(self):
-        need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL", "SG_TEST_SERVER_DIR")
-        name, direct = pg_create_db("sg_root")
-        self.cleanups.append((pg_drop_db, name))
-        url = swap_host(direct, "pg.sg.test")
-        p = self.chroot_run("run", "--url", url + "?sslmode=require", "--migrations",
-                            "/migrations", "--backup", "never", "--wait-timeout", "0")
-        self.assertEqual(p.returncode, 0, describe(p))
-        self.assertEqual(len(pg_query(direct, "SELECT version_num FROM alembic_version")), 1)
+@pytest.fixture
+def empty_root():
+    case = EmptyRoot()
+    try:
+        yield case
+    finally:
+        case.close()
 
-        # TLS really happens: the server's certificate verifies against its
-        # self-signed certificate, and fails against another one.
-        shutil.copy(os.path.join(os.environ["SG_TEST_SERVER_DIR"], "pg-tls", "server.crt"),
-                    os.path.join(self.root, "certs", "server.crt"))
-        p = self.chroot_run("current", "--url",
-                            url + "?sslmode=verify-ca&sslrootcert=/certs/server.crt")
-        self.assertEqual(p.returncode, 0, describe(p))
-        other = os.path.join(self.root, "certs", "other.crt")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                        "-subj", "/CN=other", "-keyout", os.path.join(self.root, "tmp", "k"),
-                        "-out", other], capture_output=True, check=True)
-        os.chmod(other, 0o644)
-        p = self.chroot_run("current", "--wait-timeout", "0", "--url",
-                            url + "?sslmode=verify-ca&sslrootcert=/certs/other.crt")
-        self.assertNotEqual(p.returncode, 0, describe(p))
-        self.assertIn("certificate verify failed", p.stderr)
 
-    def test_mariadb_by_host_name(self):
-        need_env("SG_TEST_MYSQL_URL", "SG_TEST_MYSQL_ADMIN_URL")
-        name, url = mysql_create_db("sg_root")
-        self.cleanups.append((mysql_drop_db, name))
-        p = self.chroot_run("run", "--url", swap_host(url, "mariadb.sg.test"), "--migrations",
-                            "/migrations", "--backup", "never", "--wait-timeout", "0")
-        self.assertEqual(p.returncode, 0, describe(p))
-        self.assertEqual(len(mysql_query(url, "SELECT version_num FROM alembic_version")), 1)
+def test_nothing_else_in_the_root(empty_root):
+    assert sorted(os.listdir(empty_root.root)) == ["certs", "etc", "migrations", "schemagate", "tmp"]
+    out = subprocess.run(["file", "-L", STATIC_BIN], capture_output=True, text=True).stdout
+    assert "statically linked" in out
+    assert "x86-64" in out
+    assert "stripped" in out
+    assert "not stripped" not in out
+    size = os.path.getsize(STATIC_BIN)
+    print("static binary: %.1f MB" % (size / 1024.0 / 1024.0))
+    # 9 MiB before schema inspect/diff and lint (issues 20, 21); 10 MiB now.
+    assert size <= (10 * 1024 * 1024)
 
-    def test_sqlite_with_its_backup(self):
-        p = self.chroot_run("run", "--url", "sqlite:////tmp/app.db", "--migrations", "/migrations",
-                            "--backup", "always", "--backup-dir", "/tmp/backups")
-        self.assertEqual(p.returncode, 0, describe(p))
-        backups = os.listdir(os.path.join(self.root, "tmp", "backups"))
-        self.assertEqual(len(backups), 1, backups)
-        self.assertTrue(backups[0].endswith(".sqlite3"), backups)
-        p = self.chroot_run("check", "--url", "sqlite:////tmp/app.db", "--migrations", "/migrations")
-        self.assertEqual(p.returncode, 0, describe(p))
+
+def test_postgres_by_host_name_over_tls(empty_root):
+    need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL", "SG_TEST_SERVER_DIR")
+    name, direct = pg_create_db("sg_root")
+    empty_root.cleanups.append((pg_drop_db, name))
+    url = swap_host(direct, "pg.sg.test")
+    p = empty_root.chroot_run("run", "--url", url + "?sslmode=require", "--migrations",
+                        "/migrations", "--backup", "never", "--wait-timeout", "0")
+    assert p.returncode == 0, describe(p)
+    assert len(pg_query(direct, "SELECT version_num FROM alembic_version")) == 1
+
+    # TLS really happens: the server's certificate verifies against its
+    # empty_root-signed certificate, and fails against another one.
+    shutil.copy(os.path.join(os.environ["SG_TEST_SERVER_DIR"], "pg-tls", "server.crt"),
+                os.path.join(empty_root.root, "certs", "server.crt"))
+    p = empty_root.chroot_run("current", "--url",
+                        url + "?sslmode=verify-ca&sslrootcert=/certs/server.crt")
+    assert p.returncode == 0, describe(p)
+    other = os.path.join(empty_root.root, "certs", "other.crt")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=other", "-keyout", os.path.join(empty_root.root, "tmp", "k"),
+                    "-out", other], capture_output=True, check=True)
+    os.chmod(other, 0o644)
+    p = empty_root.chroot_run("current", "--wait-timeout", "0", "--url",
+                        url + "?sslmode=verify-ca&sslrootcert=/certs/other.crt")
+    assert p.returncode != 0, describe(p)
+    assert "certificate verify failed" in p.stderr
+
+
+def test_mariadb_by_host_name(empty_root):
+    need_env("SG_TEST_MYSQL_URL", "SG_TEST_MYSQL_ADMIN_URL")
+    name, url = mysql_create_db("sg_root")
+    empty_root.cleanups.append((mysql_drop_db, name))
+    p = empty_root.chroot_run("run", "--url", swap_host(url, "mariadb.sg.test"), "--migrations",
+                        "/migrations", "--backup", "never", "--wait-timeout", "0")
+    assert p.returncode == 0, describe(p)
+    assert len(mysql_query(url, "SELECT version_num FROM alembic_version")) == 1
+
+
+def test_sqlite_with_its_backup(empty_root):
+    p = empty_root.chroot_run("run", "--url", "sqlite:////tmp/app.db", "--migrations", "/migrations",
+                        "--backup", "always", "--backup-dir", "/tmp/backups")
+    assert p.returncode == 0, describe(p)
+    backups = os.listdir(os.path.join(empty_root.root, "tmp", "backups"))
+    assert len(backups) == 1, backups
+    assert backups[0].endswith(".sqlite3"), backups
+    p = empty_root.chroot_run("check", "--url", "sqlite:////tmp/app.db", "--migrations", "/migrations")
+    assert p.returncode == 0, describe(p)
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

@@ -9,7 +9,9 @@ import gzip
 import os
 import stat
 import subprocess
-import unittest
+import sys
+
+import pytest
 
 from container_support import (IMAGE, MINIMAL, SOURCE_DIR, UID, backup_dir, describe,
                                image_inspect, need_env, need_images, podman_run)
@@ -36,14 +38,14 @@ def readable_workdir():
     return w
 
 
-class ImageCase(unittest.TestCase):
-    def setUp(self):
+class ImageCase:
+    def __init__(self):
         need_images()
         self.w = readable_workdir()
         self.backups = backup_dir()
         self.cleanups = []
 
-    def tearDown(self):
+    def close(self):
         for drop, name in self.cleanups:
             drop(name)
         self.w.cleanup()
@@ -57,150 +59,167 @@ class ImageCase(unittest.TestCase):
 
     def only_backup(self, ext):
         names = [n for n in os.listdir(self.backups) if n.endswith(ext)]
-        self.assertEqual(len(names), 1, os.listdir(self.backups))
+        assert len(names) == 1, os.listdir(self.backups)
         path = os.path.join(self.backups, names[0])
         st = os.stat(path)
-        self.assertEqual(st.st_uid, UID)  # written by the image's non-root user
-        self.assertEqual(stat.S_IMODE(st.st_mode), 0o600)
+        assert st.st_uid == UID  # written by the image's non-root user
+        assert stat.S_IMODE(st.st_mode) == 0o600
         return path
 
 
-class RuntimeImage(ImageCase):
-    def test_postgres_backup_by_pg_dump_inside_is_restorable(self):
-        need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
-        name, url = pg_create_db("sg_img")
-        self.cleanups.append((pg_drop_db, name))
-        self.w.revision("a1", "", SEED_PG)
-        p = self.migrate(url)
-        self.assertEqual(p.returncode, 0, describe(p))
-        os.unlink(self.only_backup(".dump"))  # the backup of the empty database
-        self.w.revision("b2", "a1", NEXT)
-        p = self.migrate(url)
-        self.assertEqual(p.returncode, 0, describe(p))
-        self.assertIn("backup written and verified", p.stderr)
-        dump = self.only_backup(".dump")
-
-        restore, restore_url = pg_create_db("sg_img_restore")
-        self.cleanups.append((pg_drop_db, restore))
-        admin = with_database(os.environ["SG_TEST_PG_ADMIN_URL"], restore)
-        # The image's own pg_restore 17 (build_images.sh's wrapper): the host's
-        # pg_restore 15 cannot read a pg_dump 17 archive (tests/servers).
-        pg_restore = os.path.join(os.environ["SG_CONTAINER_OUT"], "tools", "bin", "pg_restore")
-        r = subprocess.run([pg_restore, "--no-owner",
-                            "-d", admin, dump], capture_output=True, text=True)
-        if int(pg_query(url, "SHOW server_version_num")[0][0]) < 170000:
-            # SET transaction_timeout (PostgreSQL 17+) is the one statement
-            # that fails on older servers (pinned in tests/servers).
-            self.assertEqual(r.returncode, 1, r.stderr)
-            self.assertIn("errors ignored on restore: 1\n", r.stderr)
-            self.assertIn("transaction_timeout", r.stderr)
-        else:
-            self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(pg_query(restore_url, "SELECT name FROM patients ORDER BY id"),
-                         [("ada",), ("bob",)])
-        self.assertEqual(pg_query(restore_url, "SELECT version_num FROM alembic_version"),
-                         [("a1",)])
-        self.assertEqual(pg_query(url, "SELECT version_num FROM alembic_version"), [("b2",)])
-
-    def test_mariadb_backup_by_mysqldump_inside_is_restorable(self):
-        need_env("SG_TEST_MYSQL_URL", "SG_TEST_MYSQL_ADMIN_URL")
-        name, url = mysql_create_db("sg_img")
-        self.cleanups.append((mysql_drop_db, name))
-        self.w.revision("a1", "", SEED_MY)
-        p = self.migrate(url)
-        self.assertEqual(p.returncode, 0, describe(p))
-        os.unlink(self.only_backup(".sql.gz"))
-        self.w.revision("b2", "a1", NEXT)
-        p = self.migrate(url)
-        self.assertEqual(p.returncode, 0, describe(p))
-        sql = gzip.open(self.only_backup(".sql.gz")).read()
-
-        restore, restore_url = mysql_create_db("sg_img_restore")
-        self.cleanups.append((mysql_drop_db, restore))
-        params = mysql_params(os.environ["SG_TEST_MYSQL_ADMIN_URL"])
-        r = subprocess.run(["mariadb", "--no-defaults", "-h", params["host"], "-P",
-                            str(params["port"]), "-u", params["user"], restore],
-                           input=sql, capture_output=True)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(mysql_query(restore_url, "SELECT name FROM patients ORDER BY id"),
-                         [("ada",), ("bob",)])
-        self.assertEqual(mysql_query(url, "SELECT version_num FROM alembic_version"), [("b2",)])
-
-    def test_dump_tools_run_inside(self):
-        for tool, expect in (("pg_dump", "(PostgreSQL) 17."), ("pg_restore", "(PostgreSQL) 17."),
-                             ("mysqldump", "11.8."), ("mariadb-dump", "11.8.")):
-            p = podman_run(IMAGE, ["--version"], options=["--read-only", "--entrypoint", tool])
-            self.assertEqual(p.returncode, 0, describe(p))
-            self.assertIn(expect, p.stdout)
-
-    def test_closed_port_is_exit_4(self):
-        self.w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
-        url = "postgresql://sg:secret@127.0.0.1:%d/x" % free_port()
-        p = self.migrate(url, args=["run", "--wait-timeout", "1s"])
-        self.assertEqual(p.returncode, 4, describe(p))
-        self.assertNotIn("secret", p.stderr)
-
-    def test_failing_revision_is_exit_8(self):
-        need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
-        name, url = pg_create_db("sg_img")
-        self.cleanups.append((pg_drop_db, name))
-        self.w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
-        self.w.revision("b2", "a1", "INSERT INTO no_such_table VALUES (1);")
-        p = self.migrate(url, args=["run", "--backup", "never"])
-        self.assertEqual(p.returncode, 8, describe(p))
-        self.assertEqual(pg_query(url, "SELECT version_num FROM alembic_version"), [("a1",)])
-
-    def test_image_settings_and_size(self):
-        self.assertEqual(image_inspect(IMAGE, "{{.Config.User}}"), "%d:%d" % (UID, UID))
-        self.assertEqual(image_inspect(IMAGE, "{{json .Config.Entrypoint}}"), '["schemagate"]')
-        self.assertEqual(image_inspect(IMAGE, "{{json .Config.Cmd}}"), '["run"]')
-        self.assertIn("/backups", image_inspect(IMAGE, "{{json .Config.Volumes}}"))
-        self.assertEqual(image_inspect(
-            IMAGE, '{{index .Config.Labels "org.opencontainers.image.title"}}'), "schemagate")
-        size = int(image_inspect(IMAGE, "{{.Size}}"))
-        print("runtime image: %.1f MB" % (size / MiB))
-        self.assertLessEqual(size, 40 * MiB)
+@pytest.fixture
+def case():
+    """A readable work directory and a backup directory, removed after the case."""
+    c = ImageCase()
+    try:
+        yield c
+    finally:
+        c.close()
 
 
-class MinimalImage(ImageCase):
-    def test_verify_and_run_backup_never(self):
-        need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
-        p = podman_run(MINIMAL, ["verify"], options=["--read-only"],
-                       volumes=["%s/migrations:/migrations:ro" % SOURCE_DIR])
-        self.assertEqual(p.returncode, 0, describe(p))
-        name, url = pg_create_db("sg_min")
-        self.cleanups.append((pg_drop_db, name))
-        self.w.revision("a1", "", SEED_PG)
-        p = self.migrate(url, image=MINIMAL, args=["run", "--backup", "never"])
-        self.assertEqual(p.returncode, 0, describe(p))
-        self.assertEqual(pg_query(url, "SELECT version_num FROM alembic_version"), [("a1",)])
-        self.assertEqual(os.listdir(self.backups), [])
+# --- the runtime image (localhost/schemagate:ci) ---
 
-    def test_backups_are_off_by_default_and_a_requested_one_is_exit_7(self):
-        need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
-        name, url = pg_create_db("sg_min")
-        self.cleanups.append((pg_drop_db, name))
-        self.w.revision("a1", "", SEED_PG)
-        p = self.migrate(url, image=MINIMAL, args=["run", "--backup", "always"])
-        self.assertEqual(p.returncode, 7, describe(p))
-        self.assertIn("cannot run pg_dump: not found", p.stderr)
-        self.assertEqual(pg_query(url, "SELECT to_regclass('patients') IS NULL"), [(True,)])
-        p = self.migrate(url, image=MINIMAL)  # the default: SCHEMAGATE_BACKUP=never
-        self.assertEqual(p.returncode, 0, describe(p))
+def test_runtime_postgres_backup_by_pg_dump_inside_is_restorable(case):
+    need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
+    name, url = pg_create_db("sg_img")
+    case.cleanups.append((pg_drop_db, name))
+    case.w.revision("a1", "", SEED_PG)
+    p = case.migrate(url)
+    assert p.returncode == 0, describe(p)
+    os.unlink(case.only_backup(".dump"))  # the backup of the empty database
+    case.w.revision("b2", "a1", NEXT)
+    p = case.migrate(url)
+    assert p.returncode == 0, describe(p)
+    assert "backup written and verified" in p.stderr
+    dump = case.only_backup(".dump")
 
-    def test_closed_port_is_exit_4(self):
-        self.w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
-        url = "mysql://sg:secret@127.0.0.1:%d/x" % free_port()
-        p = self.migrate(url, image=MINIMAL, args=["run", "--wait-timeout", "1s"])
-        self.assertEqual(p.returncode, 4, describe(p))
+    restore, restore_url = pg_create_db("sg_img_restore")
+    case.cleanups.append((pg_drop_db, restore))
+    admin = with_database(os.environ["SG_TEST_PG_ADMIN_URL"], restore)
+    # The image's own pg_restore 17 (build_images.sh's wrapper): the host's
+    # pg_restore 15 cannot read a pg_dump 17 archive (tests/servers).
+    pg_restore = os.path.join(os.environ["SG_CONTAINER_OUT"], "tools", "bin", "pg_restore")
+    r = subprocess.run([pg_restore, "--no-owner",
+                        "-d", admin, dump], capture_output=True, text=True)
+    if int(pg_query(url, "SHOW server_version_num")[0][0]) < 170000:
+        # SET transaction_timeout (PostgreSQL 17+) is the one statement
+        # that fails on older servers (pinned in tests/servers).
+        assert r.returncode == 1, r.stderr
+        assert "errors ignored on restore: 1\n" in r.stderr
+        assert "transaction_timeout" in r.stderr
+    else:
+        assert r.returncode == 0, r.stderr
+    assert pg_query(restore_url, "SELECT name FROM patients ORDER BY id") == [("ada",), ("bob",)]
+    assert pg_query(restore_url, "SELECT version_num FROM alembic_version") == [("a1",)]
+    assert pg_query(url, "SELECT version_num FROM alembic_version") == [("b2",)]
 
-    def test_image_settings_and_size(self):
-        self.assertEqual(image_inspect(MINIMAL, "{{.Config.User}}"), "%d:%d" % (UID, UID))
-        self.assertIn("SCHEMAGATE_BACKUP=never", image_inspect(MINIMAL, "{{json .Config.Env}}"))
-        size = int(image_inspect(MINIMAL, "{{.Size}}"))
-        print("minimal image: %.1f MB" % (size / MiB))
-        self.assertLessEqual(size, 10 * MiB)
+
+def test_runtime_mariadb_backup_by_mysqldump_inside_is_restorable(case):
+    need_env("SG_TEST_MYSQL_URL", "SG_TEST_MYSQL_ADMIN_URL")
+    name, url = mysql_create_db("sg_img")
+    case.cleanups.append((mysql_drop_db, name))
+    case.w.revision("a1", "", SEED_MY)
+    p = case.migrate(url)
+    assert p.returncode == 0, describe(p)
+    os.unlink(case.only_backup(".sql.gz"))
+    case.w.revision("b2", "a1", NEXT)
+    p = case.migrate(url)
+    assert p.returncode == 0, describe(p)
+    sql = gzip.open(case.only_backup(".sql.gz")).read()
+
+    restore, restore_url = mysql_create_db("sg_img_restore")
+    case.cleanups.append((mysql_drop_db, restore))
+    params = mysql_params(os.environ["SG_TEST_MYSQL_ADMIN_URL"])
+    r = subprocess.run(["mariadb", "--no-defaults", "-h", params["host"], "-P",
+                        str(params["port"]), "-u", params["user"], restore],
+                       input=sql, capture_output=True)
+    assert r.returncode == 0, r.stderr
+    assert mysql_query(restore_url, "SELECT name FROM patients ORDER BY id") == [("ada",), ("bob",)]
+    assert mysql_query(url, "SELECT version_num FROM alembic_version") == [("b2",)]
+
+
+def test_runtime_dump_tools_run_inside(case):
+    for tool, expect in (("pg_dump", "(PostgreSQL) 17."), ("pg_restore", "(PostgreSQL) 17."),
+                         ("mysqldump", "11.8."), ("mariadb-dump", "11.8.")):
+        p = podman_run(IMAGE, ["--version"], options=["--read-only", "--entrypoint", tool])
+        assert p.returncode == 0, describe(p)
+        assert expect in p.stdout
+
+
+def test_runtime_closed_port_is_exit_4(case):
+    case.w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
+    url = "postgresql://sg:secret@127.0.0.1:%d/x" % free_port()
+    p = case.migrate(url, args=["run", "--wait-timeout", "1s"])
+    assert p.returncode == 4, describe(p)
+    assert "secret" not in p.stderr
+
+
+def test_runtime_failing_revision_is_exit_8(case):
+    need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
+    name, url = pg_create_db("sg_img")
+    case.cleanups.append((pg_drop_db, name))
+    case.w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
+    case.w.revision("b2", "a1", "INSERT INTO no_such_table VALUES (1);")
+    p = case.migrate(url, args=["run", "--backup", "never"])
+    assert p.returncode == 8, describe(p)
+    assert pg_query(url, "SELECT version_num FROM alembic_version") == [("a1",)]
+
+
+def test_runtime_image_settings_and_size(case):
+    assert image_inspect(IMAGE, "{{.Config.User}}") == ("%d:%d" % (UID, UID))
+    assert image_inspect(IMAGE, "{{json .Config.Entrypoint}}") == '["schemagate"]'
+    assert image_inspect(IMAGE, "{{json .Config.Cmd}}") == '["run"]'
+    assert "/backups" in image_inspect(IMAGE, "{{json .Config.Volumes}}")
+    assert (image_inspect(
+        IMAGE, '{{index .Config.Labels "org.opencontainers.image.title"}}') == "schemagate")
+    size = int(image_inspect(IMAGE, "{{.Size}}"))
+    print("runtime image: %.1f MB" % (size / MiB))
+    assert size <= (40 * MiB)
+
+
+# --- the minimal image (localhost/schemagate:ci-minimal) ---
+
+def test_minimal_verify_and_run_backup_never(case):
+    need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
+    p = podman_run(MINIMAL, ["verify"], options=["--read-only"],
+                   volumes=["%s/migrations:/migrations:ro" % SOURCE_DIR])
+    assert p.returncode == 0, describe(p)
+    name, url = pg_create_db("sg_min")
+    case.cleanups.append((pg_drop_db, name))
+    case.w.revision("a1", "", SEED_PG)
+    p = case.migrate(url, image=MINIMAL, args=["run", "--backup", "never"])
+    assert p.returncode == 0, describe(p)
+    assert pg_query(url, "SELECT version_num FROM alembic_version") == [("a1",)]
+    assert os.listdir(case.backups) == []
+
+
+def test_minimal_backups_are_off_by_default_and_a_requested_one_is_exit_7(case):
+    need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
+    name, url = pg_create_db("sg_min")
+    case.cleanups.append((pg_drop_db, name))
+    case.w.revision("a1", "", SEED_PG)
+    p = case.migrate(url, image=MINIMAL, args=["run", "--backup", "always"])
+    assert p.returncode == 7, describe(p)
+    assert "cannot run pg_dump: not found" in p.stderr
+    assert pg_query(url, "SELECT to_regclass('patients') IS NULL") == [(True,)]
+    p = case.migrate(url, image=MINIMAL)  # the default: SCHEMAGATE_BACKUP=never
+    assert p.returncode == 0, describe(p)
+
+
+def test_minimal_closed_port_is_exit_4(case):
+    case.w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
+    url = "mysql://sg:secret@127.0.0.1:%d/x" % free_port()
+    p = case.migrate(url, image=MINIMAL, args=["run", "--wait-timeout", "1s"])
+    assert p.returncode == 4, describe(p)
+
+
+def test_minimal_image_settings_and_size(case):
+    assert image_inspect(MINIMAL, "{{.Config.User}}") == ("%d:%d" % (UID, UID))
+    assert "SCHEMAGATE_BACKUP=never" in image_inspect(MINIMAL, "{{json .Config.Env}}")
+    size = int(image_inspect(MINIMAL, "{{.Size}}"))
+    print("minimal image: %.1f MB" % (size / MiB))
+    assert size <= (10 * MiB)
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

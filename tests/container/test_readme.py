@@ -6,7 +6,9 @@ import os
 import re
 import shlex
 import subprocess
-import unittest
+import sys
+
+import pytest
 
 from container_support import (IMAGE, RUN, SOURCE_DIR, describe, need_env, need_images,
                                podman_run)
@@ -22,43 +24,52 @@ def readme_block(marker):
     return m.group(1).splitlines()
 
 
-class ReadmeImage(unittest.TestCase):
-    def setUp(self):
+class ReadmeImage:
+    def __init__(self):
         need_images()
         need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
         self.name, self.url = pg_create_db("sg_readme")
         self.volume = None
 
-    def tearDown(self):
+    def close(self):
         pg_drop_db(self.name)
         if self.volume:
             subprocess.run(["podman", "volume", "rm", "-f", self.volume], capture_output=True)
 
-    def test_docker_run_line(self):
-        lines = [l for l in readme_block("tests/container/test_readme.py")
-                 if l.startswith("docker run ")]
-        self.assertEqual(len(lines), 1, lines)
-        argv = shlex.split(lines[0].replace("$PWD", SOURCE_DIR))
-        self.assertEqual(argv[-1], "schemagate")
-        argv[-1] = IMAGE
-        for i, a in enumerate(argv):
-            if a.startswith("DATABASE_URL="):
-                argv[i] = "DATABASE_URL=" + self.url
-            if a.endswith(":/backups"):
-                self.volume = a.split(":")[0]
-        self.assertEqual(self.volume, "schemagate-backups")
-        subprocess.run(["podman", "volume", "rm", "-f", self.volume], capture_output=True)
-        rest = argv[2:]
-        self.assertEqual(rest[:3], ["--rm", "--network", "host"])  # RUN has them already
-        p = subprocess.run(RUN + rest[3:], capture_output=True, text=True, timeout=180)
-        self.assertEqual(p.returncode, 0, describe(p))
-        self.assertIn("backup written and verified", p.stderr)
-        h = podman_run(IMAGE, ["heads"], volumes=["%s/migrations:/migrations:ro" % SOURCE_DIR])
-        self.assertEqual(h.returncode, 0, describe(h))
-        heads = h.stdout.split()[0]
-        self.assertEqual(pg_query(self.url, "SELECT version_num FROM alembic_version"),
-                         [(heads,)])
+
+@pytest.fixture
+def readme_image():
+    case = ReadmeImage()
+    try:
+        yield case
+    finally:
+        case.close()
+
+
+def test_docker_run_line(readme_image):
+    lines = [l for l in readme_block("tests/container/test_readme.py")
+             if l.startswith("docker run ")]
+    assert len(lines) == 1, lines
+    argv = shlex.split(lines[0].replace("$PWD", SOURCE_DIR))
+    assert argv[-1] == "schemagate"
+    argv[-1] = IMAGE
+    for i, a in enumerate(argv):
+        if a.startswith("DATABASE_URL="):
+            argv[i] = "DATABASE_URL=" + readme_image.url
+        if a.endswith(":/backups"):
+            readme_image.volume = a.split(":")[0]
+    assert readme_image.volume == "schemagate-backups"
+    subprocess.run(["podman", "volume", "rm", "-f", readme_image.volume], capture_output=True)
+    rest = argv[2:]
+    assert rest[:3] == ["--rm", "--network", "host"]  # RUN has them already
+    p = subprocess.run(RUN + rest[3:], capture_output=True, text=True, timeout=180)
+    assert p.returncode == 0, describe(p)
+    assert "backup written and verified" in p.stderr
+    h = podman_run(IMAGE, ["heads"], volumes=["%s/migrations:/migrations:ro" % SOURCE_DIR])
+    assert h.returncode == 0, describe(h)
+    heads = h.stdout.split()[0]
+    assert pg_query(readme_image.url, "SELECT version_num FROM alembic_version") == [(heads,)]
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

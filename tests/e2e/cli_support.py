@@ -1,29 +1,26 @@
-"""Helpers for the CLI end-to-end scripts (tests/e2e/test_cli_*.py,
-test_example_migrations.py, test_pg_alembic_interop.py).
+"""Helpers of the end-to-end tests that run the built binary in a directory
+(sg(), expect(), need(), write_rev(), server database classes).
 
-These scripts are not unittest modules: each registers its cases (`@test`, or a
-backend x scenario matrix), runs them all, prints PASS / SKIP / FAIL per case
-and a summary, and exits non-zero on any failure. The server helpers they use
-(fresh databases, queries) live in run_support.py.
+The tests are pytest modules (tests/conftest.py: the `tmp` fixture, exit 77
+when every case skipped); per-database cases are `pytest.mark.parametrize`d
+over the database classes here and in schema_support.py. The server helpers
+they use (fresh databases, queries) live in run_support.py.
 """
+import contextlib
 import os
-import shutil
 import sqlite3
 import subprocess
-import sys
-import tempfile
+
+import pytest
 
 import run_support as rs
 
 SG = os.environ.get("SG_BIN", "")
 SOURCE = os.environ.get("SG_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 CI = os.environ.get("CI") == "true"
-RESULTS = []  # (name, None | "skip" | exception)
-TESTS = []
 
-
-class Skip(Exception):
-    pass
+# Raised to skip the running case (pytest's own skip exception): `raise Skip(why)`.
+Skip = pytest.skip.Exception
 
 
 # --- running the binary -------------------------------------------------------
@@ -58,7 +55,7 @@ def need(*names):
         msg = "missing %s (source /tmp/schemagate-test-servers/env)" % ", ".join(missing)
         if CI:
             raise AssertionError(msg)
-        raise Skip(msg)
+        pytest.skip(msg)
 
 
 # --- migrations files and SQLite state ------------------------------------------
@@ -78,6 +75,14 @@ def write_rev(d, rev, down="", message="", up="SELECT 1;", down_sql=None, labels
     with open(path, "w") as f:
         f.write(text)
     return path
+
+
+def one_rev(tmp):
+    """tmp/migrations with one revision creating table t; returns the directory."""
+    d = os.path.join(tmp, "migrations")
+    os.makedirs(d, exist_ok=True)
+    write_rev(d, "aaaa00000001", "", "one", "CREATE TABLE t (x INTEGER);", "DROP TABLE t;")
+    return d
 
 
 def rows(db, table="alembic_version"):
@@ -148,47 +153,18 @@ class MariadbDatabases(ServerDatabases):
         return rs.mysql_query(url, sql)
 
 
-# --- running the cases ----------------------------------------------------------
+# --- running the cases (pytest) ---------------------------------------------------
 
-def test(fn):
-    TESTS.append(fn)
-    return fn
-
-
-def run_case(name, tmp_prefix, body):
-    """Runs body(tmp) in a fresh temporary directory; records and prints the outcome."""
-    tmp = tempfile.mkdtemp(prefix=tmp_prefix)
+@contextlib.contextmanager
+def opened(db, name=""):
+    """Yields db (a ServerDatabases or alike) and drops its databases after the case."""
     try:
-        body(tmp)
-        RESULTS.append((name, None))
-        print("PASS", name, flush=True)
-    except Skip as e:
-        RESULTS.append((name, "skip"))
-        print("SKIP", name, "-", e, flush=True)
-    except Exception as e:  # noqa: BLE001 - report every failure, keep going
-        RESULTS.append((name, e))
-        print("FAIL", name, "\n   ", ("%s: %s" % (type(e).__name__, e)).replace("\n", "\n    "),
-              flush=True)
+        yield db
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def run_test(fn):
-    run_case(fn.__name__, "sg_e2e_cli_", fn)
-
-
-def run_on(name, make_db, fn):
-    """A run_case body: fn(db, tmp) with db = make_db(tmp), whose databases are dropped after."""
-    def body(tmp):
-        db = make_db(tmp)
         try:
-            fn(db, tmp)
-        finally:
-            try:
-                db.cleanup()
-            except Exception as e:  # noqa: BLE001
-                print("warning: cleanup of", name, "failed:", e)
-    return body
+            db.cleanup()
+        except Exception as e:  # noqa: BLE001 - a failed cleanup must not hide the result
+            print("warning: cleanup of", name or type(db).__name__, "failed:", e)
 
 
 def binary_ok():
@@ -198,41 +174,10 @@ def binary_ok():
     return True
 
 
-def summary():
-    """Prints the counts; returns the exit status."""
-    failed = [n for n, e in RESULTS if e is not None and e != "skip"]
-    skipped = [n for n, e in RESULTS if e == "skip"]
-    print("\n%d passed, %d failed, %d skipped%s" % (
-        len(RESULTS) - len(failed) - len(skipped), len(failed), len(skipped),
-        (": " + ", ".join(failed)) if failed else ""))
-    return 1 if failed else 0
+def backend_id(backend):
+    """pytest id of a backend class or object: its name (sqlite, postgresql, mysql)."""
+    return getattr(backend, "name", None) or getattr(backend, "__name__", str(backend))
 
 
-def main(precheck=None):
-    """Runs the @test cases named on the command line (all without arguments).
-    precheck() may return an exit status to stop before any case runs."""
-    if not binary_ok():
-        return 1
-    if precheck is not None:
-        status = precheck()
-        if status is not None:
-            return status
-    only = sys.argv[1:]
-    for fn in TESTS:
-        if not only or fn.__name__ in only:
-            run_test(fn)
-    return summary()
-
-
-def run_matrix(backends, scenarios, tmp_prefix, make_db, call):
-    """Runs call(db, tmp, scenario) for every backend x scenario named on the command line
-    (by scenario or backend name; all without arguments); make_db(backend, tmp) opens db."""
-    only = sys.argv[1:]
-    for backend in backends:
-        for fn in scenarios:
-            if only and fn.__name__ not in only and backend.name not in only:
-                continue
-            name = "%s[%s]" % (fn.__name__, backend.name)
-            run_case(name, tmp_prefix, run_on(name, lambda tmp, b=backend: make_db(b, tmp),
-                                              lambda db, tmp, f=fn: call(db, tmp, f)))
-    return summary()
+def scenario_id(fn):
+    return fn.__name__

@@ -1,20 +1,20 @@
-"""Helpers for the `run` end-to-end tests (tests/e2e/test_run_*.py).
-
-Runs the built binary (SG_BIN) against the real test servers
-(scripts/test-servers.sh; SG_TEST_PG_URL, SG_TEST_MYSQL_URL, admin URLs) and
-SQLite. Every test makes its own database with a unique name.
+"""Helpers of the end-to-end tests that run the built binary (SG_BIN) against
+the real test servers (scripts/test-servers.sh; SG_TEST_PG_URL,
+SG_TEST_MYSQL_URL, admin URLs) and SQLite: a work directory with migrations,
+sg()/spawn(), fresh databases with unique names, queries through psycopg2 and
+pymysql, and the lock names the binary uses (computed here independently, so
+a changed key is caught). The tests are pytest modules (tests/conftest.py).
 """
+import contextlib
 import itertools
 import json
 import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import textwrap
 import time
-import unittest
 import urllib.parse
 
 SG_BIN = os.environ.get("SG_BIN", "")
@@ -29,7 +29,8 @@ def need_env(*names):
     msg = "missing " + ", ".join(missing) + " (run scripts/test-servers.sh start)"
     if CI:
         raise AssertionError(msg)
-    raise unittest.SkipTest(msg)
+    import pytest  # here: bench/ scripts import this module without pytest
+    pytest.skip(msg)
 
 
 _unique_count = itertools.count()
@@ -251,8 +252,13 @@ def mysql_query(url, sql, params=None):
         conn.close()
 
 
-def main():
-    if not SG_BIN or not os.path.exists(SG_BIN):
-        print("SG_BIN not set or missing: %r" % SG_BIN, file=sys.stderr)
-        sys.exit(1)
-    unittest.main(verbosity=2)
+
+@contextlib.contextmanager
+def subtest(*args, **kwargs):
+    """Names one case of a loop in its failure (as unittest's subTest did);
+    the loop stops at the first failing case."""
+    try:
+        yield
+    except AssertionError as e:
+        what = ", ".join([str(a) for a in args] + ["%s=%r" % kv for kv in kwargs.items()])
+        raise AssertionError("[%s] %s" % (what, e)) from e

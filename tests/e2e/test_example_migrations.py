@@ -12,16 +12,18 @@ same version rows and tables as the online upgrade.
 
 Servers: SG_TEST_PG_URL / SG_TEST_MYSQL_URL and the admin URLs from
 `source /tmp/schemagate-test-servers/env`; with CI=true a missing URL fails,
-otherwise that database is skipped with a message. Exits non-zero on failure.
+otherwise that database is skipped with a message.
 """
 import os
 import sqlite3
 import subprocess
 import sys
 
+import pytest
+
 import run_support as rs
-from cli_support import (SOURCE, MariadbDatabases, PostgresDatabases, binary_ok, check, expect,
-                         run_matrix, sg)
+from cli_support import (SOURCE, MariadbDatabases, PostgresDatabases, backend_id, check, expect,
+                         opened, scenario_id, sg)
 
 MIGRATIONS = os.path.join(SOURCE, "migrations")
 
@@ -219,15 +221,18 @@ SCENARIOS = [up_and_down, run_twice_and_offline]
 BACKENDS = [Postgres, Mariadb, Sqlite]
 
 
-def main():
-    if not binary_ok():
-        return 1
-    if not os.path.isdir(MIGRATIONS):
-        print("FAIL: no example migrations/ at %s (set SG_SOURCE_DIR)" % MIGRATIONS)
-        return 1
-    return run_matrix(BACKENDS, SCENARIOS, "sg_e2e_example_",
-                      lambda backend, tmp: backend(tmp), lambda db, tmp, fn: fn(db, tmp))
+@pytest.fixture(scope="module", autouse=True)
+def _example_migrations():
+    assert os.path.isdir(MIGRATIONS), "no example migrations/ at %s (set SG_SOURCE_DIR)" % MIGRATIONS
+
+
+@pytest.mark.parametrize("backend", BACKENDS, ids=backend_id)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=scenario_id)
+def test_scenario(scenario, backend, tmp):
+    with opened(backend(tmp)) as db:
+        scenario(db, tmp)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    import pytest
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

@@ -12,7 +12,7 @@ carry them (issue 22: D4, D5, D16, L3, L4, L6, L7).
 - The log's last exit_code is the process's (L4).
 - `verify --dialect` takes the list `import alembic --dialect` takes (L7).
 
-SQLite only: no server is involved. Exits non-zero on any failure.
+SQLite only: no server is involved.
 """
 import json
 import os
@@ -20,7 +20,7 @@ import re
 import subprocess
 import sys
 
-from cli_support import SG, SOURCE, check, clean_env, expect, main, sg, test, write_rev
+from cli_support import SG, SOURCE, check, clean_env, expect, sg, write_rev
 
 
 def migrations(tmp):
@@ -39,16 +39,14 @@ def last_exit_code(err):
 
 # --- D4: set but empty is never a fallback --------------------------------------
 
-@test
-def empty_url_flag_is_exit_2_and_migrates_nothing(tmp):
+def test_empty_url_flag_is_exit_2_and_migrates_nothing(tmp):
     m = migrations(tmp)
     _, err = expect(sg("run", "--url", "", "--migrations", m, cwd=tmp), 2, "--url ''")
     check("--url is empty" in err, "message names --url: " + err)
     check(not os.path.exists(os.path.join(tmp, "schemagate.db")), "no ./schemagate.db")
 
 
-@test
-def empty_database_url_variable_is_exit_2(tmp):
+def test_empty_database_url_variable_is_exit_2(tmp):
     m = migrations(tmp)
     for var, value in (("DATABASE_URL", ""), ("DATABASE_URL", "  "), ("SCHEMAGATE_URL", ""),
                        ("DATABASE_URL_FILE", "")):
@@ -69,8 +67,7 @@ def shell(cmd, cwd):
     return p.returncode, p.stdout, p.stderr
 
 
-@test
-def output_to_dev_full_is_exit_2(tmp):
+def test_output_to_dev_full_is_exit_2(tmp):
     m = migrations(tmp)
     db = "sqlite:///" + os.path.join(tmp, "app.db")
     for args in ("upgrade --sql --dialect postgresql", "history", "heads", "verify",
@@ -85,8 +82,7 @@ def output_to_dev_full_is_exit_2(tmp):
     check(rc == 0 and "bbbb00000002" in out, "history to a pipe: %d %s" % (rc, err))
 
 
-@test
-def closed_stdout_is_exit_2(tmp):
+def test_closed_stdout_is_exit_2(tmp):
     m = migrations(tmp)
     db = os.path.join(tmp, "app.db")
     for args in ("history", "upgrade --sql --dialect sqlite"):
@@ -124,8 +120,7 @@ def read_outputs(t, r, code, what):
     return text, report
 
 
-@test
-def configuration_errors_of_run_write_both_outputs(tmp):
+def test_configuration_errors_of_run_write_both_outputs(tmp):
     m = migrations(tmp)
     t, r = outputs(tmp)
     expect(sg("run", "--url", "bogus://x", "--migrations", m, "--termination-log", t,
@@ -152,8 +147,7 @@ def configuration_errors_of_run_write_both_outputs(tmp):
     read_outputs(t, r, 2, "unknown option")
 
 
-@test
-def offline_sql_writes_no_outputs(tmp):
+def test_offline_sql_writes_no_outputs(tmp):
     m = migrations(tmp)
     t, r = outputs(tmp)
     expect(sg("upgrade", "--sql", "--url", "bogus://x", "--migrations", m, "--termination-log",
@@ -161,8 +155,7 @@ def offline_sql_writes_no_outputs(tmp):
     check(not os.path.exists(t) and not os.path.exists(r), "no database, no outputs")
 
 
-@test
-def check_writes_a_termination_message_as_the_docs_say(tmp):
+def test_check_writes_a_termination_message_as_the_docs_say(tmp):
     m = migrations(tmp)
     t, r = outputs(tmp)
     db = "sqlite:///" + os.path.join(tmp, "app.db")
@@ -177,8 +170,7 @@ def check_writes_a_termination_message_as_the_docs_say(tmp):
 
 # --- L3 / L4: ranges and the log's last code ----------------------------------------
 
-@test
-def relative_targets_beyond_a_long_are_exit_2(tmp):
+def test_relative_targets_beyond_a_long_are_exit_2(tmp):
     m = migrations(tmp)
     db = "sqlite:///" + os.path.join(tmp, "app.db")
     expect(sg("run", "--url", db, "--migrations", m, cwd=tmp), 0, "prepare")
@@ -191,8 +183,7 @@ def relative_targets_beyond_a_long_are_exit_2(tmp):
         check(last_exit_code(err) == 2, err)
 
 
-@test
-def log_ends_with_the_process_exit_code(tmp):
+def test_log_ends_with_the_process_exit_code(tmp):
     m = migrations(tmp)
     db = "sqlite:///" + os.path.join(tmp, "app.db")
     expect(sg("run", "--url", db, "--migrations", m, cwd=tmp), 0, "prepare")
@@ -204,8 +195,7 @@ def log_ends_with_the_process_exit_code(tmp):
 
 # --- L7: a dialect list wherever a dialect is named -----------------------------------
 
-@test
-def verify_takes_a_dialect_list(tmp):
+def test_verify_takes_a_dialect_list(tmp):
     m = migrations(tmp)
     out, _ = expect(sg("verify", "--dialect", "sqlite,postgresql", "--migrations", m, cwd=tmp), 0,
                     "verify --dialect sqlite,postgresql")
@@ -231,4 +221,5 @@ def verify_takes_a_dialect_list(tmp):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    import pytest
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

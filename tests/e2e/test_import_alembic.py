@@ -29,10 +29,13 @@ import sqlite3
 import subprocess
 import sys
 
+import alembic  # noqa: F401 - Debian's python3-alembic: run with /usr/bin/python3
+import pytest
+
 import alembic_projects as ap
 import run_support as rs
-from cli_support import (TESTS, MariadbDatabases, PostgresDatabases, binary_ok, check, clean_env,
-                         expect, run_case, run_matrix, sg, test)
+from cli_support import (MariadbDatabases, PostgresDatabases, backend_id, check, clean_env, expect,
+                         opened, scenario_id, sg)
 
 ALEMBIC = "/usr/bin/alembic"
 
@@ -282,8 +285,7 @@ def sqlite_project(tmp):
     return Project(tmp, "sqlite:///./app.db")
 
 
-@test
-def flagged_revision_fails_verify_until_edited(tmp):
+def test_flagged_revision_fails_verify_until_edited(tmp):
     p = sqlite_project(tmp)
     out, _ = p.import_()
     r9 = p.path_of(ap.R9)
@@ -315,8 +317,7 @@ def flagged_revision_fails_verify_until_edited(tmp):
     check(before == after, "nothing rewritten")
 
 
-@test
-def heads_and_history_print_what_alembic_prints(tmp):
+def test_heads_and_history_print_what_alembic_prints(tmp):
     p = sqlite_project(tmp)
     p.imported()
     url = "sqlite:///" + os.path.join(tmp, "x.db")
@@ -332,8 +333,7 @@ def heads_and_history_print_what_alembic_prints(tmp):
         same(norm(al), norm(ours), " ".join(cmd))
 
 
-@test
-def identity_and_file_names(tmp):
+def test_identity_and_file_names(tmp):
     p = sqlite_project(tmp)
     p.imported()
     with open(p.path_of(ap.R7)) as f:
@@ -354,8 +354,7 @@ def identity_and_file_names(tmp):
           "file_template name: %s" % os.listdir(p.migrations))
 
 
-@test
-def dialect_sections(tmp):
+def test_dialect_sections(tmp):
     p = sqlite_project(tmp)
     p.imported("--dialect", "postgresql,mysql,sqlite")
     with open(p.path_of(ap.R2)) as f:
@@ -380,8 +379,7 @@ def dialect_sections(tmp):
                 check(off not in f.read(), "%s in %s" % (off, name))
 
 
-@test
-def flask_migrate_layout(tmp):
+def test_flask_migrate_layout(tmp):
     root = os.path.join(tmp, "flaskapp")
     mig = ap.write_flask_project(root)
     out_dir = os.path.join(tmp, "migrations")
@@ -404,8 +402,7 @@ def flask_migrate_layout(tmp):
         check("--         op.create_table(WizardState.__tablename__" in text, "quoted:\n" + text)
 
 
-@test
-def offline_branches_and_render_failures_are_flagged(tmp):
+def test_offline_branches_and_render_failures_are_flagged(tmp):
     root = os.path.join(tmp, "odd")
     revs = [
         ("aaaa00000001", None, None, None, "create things", "2025-01-01 00:00:00",
@@ -436,8 +433,7 @@ def offline_branches_and_render_failures_are_flagged(tmp):
         "SELECT name FROM sqlite_master").fetchall(), "nothing applied")
 
 
-@test
-def python_search_skips_a_python3_without_alembic(tmp):
+def test_python_search_skips_a_python3_without_alembic(tmp):
     """PATH's first python3 (pyenv's, here a stub) cannot import alembic."""
     bin_dir = os.path.join(tmp, "bin")
     os.makedirs(bin_dir)
@@ -453,8 +449,7 @@ def python_search_skips_a_python3_without_alembic(tmp):
     check("rendered by " + stub not in out, "the stub was not used: " + out)
 
 
-@test
-def no_python_with_alembic_is_exit_2(tmp):
+def test_no_python_with_alembic_is_exit_2(tmp):
     p = sqlite_project(tmp)
     _, err = p.sg("import", "alembic", "--config", p.ini, "--python", "/bin/false", code=2)
     check("apt-get install python3-alembic" in err and "pip install alembic" in err,
@@ -466,20 +461,12 @@ def no_python_with_alembic_is_exit_2(tmp):
     check("import alembic" in err, "unknown source: " + err)
 
 
-def main():
-    if not binary_ok():
-        return 1
-    try:
-        import alembic  # noqa: F401
-    except ImportError as e:
-        print("FAIL: run with /usr/bin/python3 (Debian's python3-alembic): %s" % e)
-        return 1
-    only = sys.argv[1:]
-    for fn in TESTS:
-        if not only or fn.__name__ in only:
-            run_case(fn.__name__, "sg_e2e_import_", fn)
-    return run_matrix(BACKENDS, SCENARIOS, "sg_e2e_import_", lambda backend, tmp: backend(tmp),
-                      lambda db, tmp, fn: fn(db, Project(tmp, db.app_url())))
+@pytest.mark.parametrize("backend", BACKENDS, ids=backend_id)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=scenario_id)
+def test_scenario(scenario, backend, tmp):
+    with opened(backend(tmp)) as db:
+        scenario(db, Project(tmp, db.app_url()))
+
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

@@ -5,10 +5,12 @@ file:line, rule and advice per finding, exit 13, lint_allow, ranges, and
 (SQLite, and the real PostgreSQL and MariaDB servers)."""
 import os
 import re
-import sqlite3
-import unittest
+import sys
 
-from run_support import (Workdir, describe, main, mysql_create_db, mysql_drop_db, mysql_query,
+import pytest
+import sqlite3
+
+from run_support import (Workdir, describe, mysql_create_db, mysql_drop_db, mysql_query,
                          need_env, pg_create_db, pg_drop_db, pg_query, sg)
 
 # One revision per rule, PostgreSQL and MySQL spellings in dialect sections.
@@ -53,114 +55,128 @@ def dialect_revision(w, rev, down, pg_sql, my_sql, headers=""):
     return os.path.basename(path)
 
 
-class LintCommand(unittest.TestCase):
-    def setUp(self):
+class LintCommand:
+    def __init__(self):
         self.w = Workdir()
 
-    def tearDown(self):
+    def close(self):
         self.w.cleanup()
 
-    def test_each_rule_in_postgresql_and_mysql_spelling_with_file_and_line(self):
-        down = ""
-        files = {}
-        for i, (rule, (pg_sql, my_sql)) in enumerate(RULES.items()):
-            rev = "r%d" % i
-            files[rule] = dialect_revision(self.w, rev, down, pg_sql, my_sql)
-            down = rev
-        # The statement of the postgresql section is on line 3 or 4 (a
-        # down_revision line), the mysql one two lines later.
-        p = lint(self.w)
-        self.assertEqual(p.returncode, 13, describe(p))
-        found = finding_lines(p.stdout)
-        for rule, name in files.items():
-            first = 3 if rule == "drop-table" else 4
-            self.assertIn((name, first, rule), found, p.stdout)
-            self.assertIn((name, first + 2, rule), found, p.stdout)
-        self.assertIn("12 finding(s) in 6 revision(s)", p.stdout)
-        # Narrowed to one dialect: only its section.
-        p = lint(self.w, "--dialect", "mysql")
-        self.assertEqual(p.returncode, 13, describe(p))
-        self.assertEqual(len(finding_lines(p.stdout)), 6, p.stdout)
-        self.assertTrue(all(line in (5, 6) for _, line, _ in finding_lines(p.stdout)), p.stdout)
 
-    def test_postgresql_only_rules(self):
-        self.w.revision("a1", "", "CREATE TABLE t (id int);")
-        self.w.revision("b2", "a1", """
-            CREATE INDEX t_id ON t (id);
-            ALTER TABLE t ADD CONSTRAINT t_fk FOREIGN KEY (id) REFERENCES t (id);
-            CREATE INDEX CONCURRENTLY t_id2 ON t (id);
-            """)
-        p = lint(self.w, "--dialect", "postgresql")
-        self.assertEqual(p.returncode, 13, describe(p))
-        rules = [(line, rule) for _, line, rule in finding_lines(p.stdout)]
-        self.assertEqual(rules, [(6, "index-not-concurrent"), (7, "constraint-not-valid"),
-                                 (8, "concurrently-in-transaction")], p.stdout)
-        self.assertIn("CONCURRENTLY", p.stdout)
-        self.assertIn("NOT VALID", p.stdout)
-
-    def test_safe_variants_give_no_finding(self):
-        self.w.revision("a1", "", """
-            CREATE TABLE t (id int);
-            CREATE INDEX t_id ON t (id);
-            ALTER TABLE t ADD COLUMN note text;
-            ALTER TABLE t ADD COLUMN n int NOT NULL DEFAULT 0;
-            INSERT INTO t (note) VALUES ('DROP TABLE t; ALTER TABLE t DROP COLUMN n');
-            -- DROP TABLE t;
-            """)
-        self.w.revision("b2", "a1", """
-            ALTER TABLE t ADD COLUMN email text;
-            ALTER TABLE t ADD COLUMN score int NOT NULL DEFAULT 0;
-            ALTER TABLE t ADD CONSTRAINT t_chk CHECK (score >= 0) NOT VALID;
-            ALTER TABLE t VALIDATE CONSTRAINT t_chk;
-            """)
-        self.w.revision("c3", "b2", "CREATE INDEX CONCURRENTLY t_email ON t (email);",
-                        headers="-- transaction: false\n")
-        self.w.revision("d4", "c3", "ALTER TABLE t DROP COLUMN note;",
-                        headers="-- lint_allow: drop-column\n")
-        p = lint(self.w)
-        self.assertEqual(p.returncode, 0, describe(p))
-        self.assertIn("ok: 4 revision(s) linted, no finding, 1 accepted by lint_allow", p.stdout)
-        p = lint(self.w, "-v")
-        self.assertIn("accepted by lint_allow", p.stdout)
-
-    def test_range_and_no_database(self):
-        self.w.revision("a1", "", "DROP TABLE legacy;")
-        self.w.revision("b2", "a1", "ALTER TABLE t ADD COLUMN x int;")
-        self.w.revision("c3", "b2", "ALTER TABLE t ADD COLUMN y int;")
-        self.assertEqual(lint(self.w).returncode, 13)
-        p = lint(self.w, "-r", "b2:c3")
-        self.assertEqual(p.returncode, 0, describe(p))
-        self.assertIn("ok: 2 revision(s)", p.stdout)
-        p = lint(self.w, "-r", "a1:a1")
-        self.assertEqual(p.returncode, 13, describe(p))
-        self.assertIn("1 revision(s)", p.stdout)
-        # A URL of a server that is not there: lint never connects.
-        p = lint(self.w, "--url", "postgresql://u:secret@127.0.0.1:1/db", "-r", "b2:")
-        self.assertEqual(p.returncode, 0, describe(p))
-        self.assertNotIn("secret", p.stdout + p.stderr)
-        p = lint(self.w, "-r", "current:")
-        self.assertEqual(p.returncode, 2, describe(p))
-
-    def test_unknown_rule_in_lint_allow_is_exit_3_with_file_and_line(self):
-        path = self.w.revision("a1", "", "SELECT 1;", headers="-- lint_allow: drop-colum\n")
-        p = lint(self.w)
-        self.assertEqual(p.returncode, 3, describe(p))
-        self.assertIn("%s:3" % path, p.stderr)
-        self.assertIn("drop-colum", p.stderr)
+@pytest.fixture
+def lint_command():
+    case = LintCommand()
+    try:
+        yield case
+    finally:
+        case.close()
 
 
-class RunLintSqlite(unittest.TestCase):
-    def setUp(self):
+def test_each_rule_in_postgresql_and_mysql_spelling_with_file_and_line(lint_command):
+    down = ""
+    files = {}
+    for i, (rule, (pg_sql, my_sql)) in enumerate(RULES.items()):
+        rev = "r%d" % i
+        files[rule] = dialect_revision(lint_command.w, rev, down, pg_sql, my_sql)
+        down = rev
+    # The statement of the postgresql section is on line 3 or 4 (a
+    # down_revision line), the mysql one two lines later.
+    p = lint(lint_command.w)
+    assert p.returncode == 13, describe(p)
+    found = finding_lines(p.stdout)
+    for rule, name in files.items():
+        first = 3 if rule == "drop-table" else 4
+        assert (name, first, rule) in found, p.stdout
+        assert (name, first + 2, rule) in found, p.stdout
+    assert "12 finding(s) in 6 revision(s)" in p.stdout
+    # Narrowed to one dialect: only its section.
+    p = lint(lint_command.w, "--dialect", "mysql")
+    assert p.returncode == 13, describe(p)
+    assert len(finding_lines(p.stdout)) == 6, p.stdout
+    assert all(line in (5, 6) for _, line, _ in finding_lines(p.stdout)), p.stdout
+
+
+def test_postgresql_only_rules(lint_command):
+    lint_command.w.revision("a1", "", "CREATE TABLE t (id int);")
+    lint_command.w.revision("b2", "a1", """
+        CREATE INDEX t_id ON t (id);
+        ALTER TABLE t ADD CONSTRAINT t_fk FOREIGN KEY (id) REFERENCES t (id);
+        CREATE INDEX CONCURRENTLY t_id2 ON t (id);
+        """)
+    p = lint(lint_command.w, "--dialect", "postgresql")
+    assert p.returncode == 13, describe(p)
+    rules = [(line, rule) for _, line, rule in finding_lines(p.stdout)]
+    assert (rules == [(6, "index-not-concurrent"), (7, "constraint-not-valid"),
+                             (8, "concurrently-in-transaction")]), p.stdout
+    assert "CONCURRENTLY" in p.stdout
+    assert "NOT VALID" in p.stdout
+
+
+def test_safe_variants_give_no_finding(lint_command):
+    lint_command.w.revision("a1", "", """
+        CREATE TABLE t (id int);
+        CREATE INDEX t_id ON t (id);
+        ALTER TABLE t ADD COLUMN note text;
+        ALTER TABLE t ADD COLUMN n int NOT NULL DEFAULT 0;
+        INSERT INTO t (note) VALUES ('DROP TABLE t; ALTER TABLE t DROP COLUMN n');
+        -- DROP TABLE t;
+        """)
+    lint_command.w.revision("b2", "a1", """
+        ALTER TABLE t ADD COLUMN email text;
+        ALTER TABLE t ADD COLUMN score int NOT NULL DEFAULT 0;
+        ALTER TABLE t ADD CONSTRAINT t_chk CHECK (score >= 0) NOT VALID;
+        ALTER TABLE t VALIDATE CONSTRAINT t_chk;
+        """)
+    lint_command.w.revision("c3", "b2", "CREATE INDEX CONCURRENTLY t_email ON t (email);",
+                    headers="-- transaction: false\n")
+    lint_command.w.revision("d4", "c3", "ALTER TABLE t DROP COLUMN note;",
+                    headers="-- lint_allow: drop-column\n")
+    p = lint(lint_command.w)
+    assert p.returncode == 0, describe(p)
+    assert "ok: 4 revision(s) linted, no finding, 1 accepted by lint_allow" in p.stdout
+    p = lint(lint_command.w, "-v")
+    assert "accepted by lint_allow" in p.stdout
+
+
+def test_range_and_no_database(lint_command):
+    lint_command.w.revision("a1", "", "DROP TABLE legacy;")
+    lint_command.w.revision("b2", "a1", "ALTER TABLE t ADD COLUMN x int;")
+    lint_command.w.revision("c3", "b2", "ALTER TABLE t ADD COLUMN y int;")
+    assert lint(lint_command.w).returncode == 13
+    p = lint(lint_command.w, "-r", "b2:c3")
+    assert p.returncode == 0, describe(p)
+    assert "ok: 2 revision(s)" in p.stdout
+    p = lint(lint_command.w, "-r", "a1:a1")
+    assert p.returncode == 13, describe(p)
+    assert "1 revision(s)" in p.stdout
+    # A URL of a server that is not there: lint never connects.
+    p = lint(lint_command.w, "--url", "postgresql://u:secret@127.0.0.1:1/db", "-r", "b2:")
+    assert p.returncode == 0, describe(p)
+    assert "secret" not in (p.stdout + p.stderr)
+    p = lint(lint_command.w, "-r", "current:")
+    assert p.returncode == 2, describe(p)
+
+
+def test_unknown_rule_in_lint_allow_is_exit_3_with_file_and_line(lint_command):
+    path = lint_command.w.revision("a1", "", "SELECT 1;", headers="-- lint_allow: drop-colum\n")
+    p = lint(lint_command.w)
+    assert p.returncode == 3, describe(p)
+    assert ("%s:3" % path) in p.stderr
+    assert "drop-colum" in p.stderr
+
+
+class RunLintSqlite:
+    def __init__(self):
         self.w = Workdir()
         self.db = os.path.join(self.w.path, "app.db")
         self.url = "sqlite:///" + self.db
         self.w.revision("a1", "", "CREATE TABLE patients (id INTEGER PRIMARY KEY, fax TEXT);\n"
                                   "CREATE TABLE legacy (id INTEGER);")
         p = sg(self.w.args(self.url, "--lint", "error"))
-        self.assertEqual(p.returncode, 0, describe(p))
+        assert p.returncode == 0, describe(p)
         self.w.revision("b2", "a1", "ALTER TABLE patients DROP COLUMN fax;")
 
-    def tearDown(self):
+    def close(self):
         self.w.cleanup()
 
     def state(self):
@@ -172,69 +188,84 @@ class RunLintSqlite(unittest.TestCase):
         finally:
             conn.close()
 
-    def test_error_refuses_before_lock_backup_and_change(self):
-        before = self.state()
-        backups = sorted(os.listdir(self.w.backups))
-        p = sg(self.w.args(self.url, "--lint", "error"))
-        self.assertEqual(p.returncode, 13, describe(p))
-        self.assertIn("drop-column", p.stderr)
-        self.assertIn("_b2.sql:6", p.stderr)
-        self.assertEqual(self.state(), before)
-        self.assertEqual(sorted(os.listdir(self.w.backups)), backups, "a backup was made")
-        report = self.w.read_report()
-        self.assertEqual(report["exit_code"], 13)
-        self.assertFalse(report["lock_taken"])
-        term = self.w.read_termination()
-        self.assertIn("exit 13", term)
-        self.assertIn("drop-column", term)
-        # The environment variable does the same.
-        p = sg(self.w.args(self.url), env={"SCHEMAGATE_LINT": "error"})
-        self.assertEqual(p.returncode, 13, describe(p))
 
-    def test_warn_is_the_default_and_applies(self):
-        p = sg(self.w.args(self.url, "--log-format", "json"))
-        self.assertEqual(p.returncode, 0, describe(p))
-        warn = [l for l in p.stderr.splitlines() if '"rule":"drop-column"' in l]
-        self.assertEqual(len(warn), 1, p.stderr)
-        self.assertIn('"level":"warn"', warn[0])
-        self.assertIn("_b2.sql:6", warn[0])
-        self.assertNotIn("fax", self.state()[2])
-
-    def test_off_logs_nothing_and_applies(self):
-        p = sg(self.w.args(self.url, "--lint", "off"))
-        self.assertEqual(p.returncode, 0, describe(p))
-        self.assertNotIn("drop-column", p.stderr)
-
-    def test_only_pending_revisions_count(self):
-        # a1 (applied) would be fine anyway; make an applied one unsafe: b2
-        # applied with --lint off, then a safe c3 passes --lint error.
-        self.assertEqual(sg(self.w.args(self.url, "--lint", "off")).returncode, 0)
-        self.w.revision("c3", "b2", "ALTER TABLE patients ADD COLUMN email TEXT;")
-        p = sg(self.w.args(self.url, "--lint", "error"))
-        self.assertEqual(p.returncode, 0, describe(p))
-
-    def test_lint_allow_lets_run_error_pass(self):
-        for f in os.listdir(self.w.migrations):
-            if f.endswith("_b2.sql"):
-                os.unlink(os.path.join(self.w.migrations, f))
-        self.w.revision("b2", "a1", "ALTER TABLE patients DROP COLUMN fax;",
-                        headers="-- lint_allow: drop-column\n")
-        p = sg(self.w.args(self.url, "--lint", "error"))
-        self.assertEqual(p.returncode, 0, describe(p))
-
-    def test_bad_mode_is_usage_error(self):
-        p = sg(self.w.args(self.url, "--lint", "strict"))
-        self.assertEqual(p.returncode, 2, describe(p))
-        self.assertIn("off, warn or error", p.stderr)
+@pytest.fixture
+def lint_sqlite():
+    case = RunLintSqlite()
+    try:
+        yield case
+    finally:
+        case.close()
 
 
-class RunLintServers(unittest.TestCase):
+def test_error_refuses_before_lock_backup_and_change(lint_sqlite):
+    before = lint_sqlite.state()
+    backups = sorted(os.listdir(lint_sqlite.w.backups))
+    p = sg(lint_sqlite.w.args(lint_sqlite.url, "--lint", "error"))
+    assert p.returncode == 13, describe(p)
+    assert "drop-column" in p.stderr
+    assert "_b2.sql:6" in p.stderr
+    assert lint_sqlite.state() == before
+    assert sorted(os.listdir(lint_sqlite.w.backups)) == backups, "a backup was made"
+    report = lint_sqlite.w.read_report()
+    assert report["exit_code"] == 13
+    assert not report["lock_taken"]
+    term = lint_sqlite.w.read_termination()
+    assert "exit 13" in term
+    assert "drop-column" in term
+    # The environment variable does the same.
+    p = sg(lint_sqlite.w.args(lint_sqlite.url), env={"SCHEMAGATE_LINT": "error"})
+    assert p.returncode == 13, describe(p)
+
+
+def test_warn_is_the_default_and_applies(lint_sqlite):
+    p = sg(lint_sqlite.w.args(lint_sqlite.url, "--log-format", "json"))
+    assert p.returncode == 0, describe(p)
+    warn = [l for l in p.stderr.splitlines() if '"rule":"drop-column"' in l]
+    assert len(warn) == 1, p.stderr
+    assert '"level":"warn"' in warn[0]
+    assert "_b2.sql:6" in warn[0]
+    assert "fax" not in lint_sqlite.state()[2]
+
+
+def test_off_logs_nothing_and_applies(lint_sqlite):
+    p = sg(lint_sqlite.w.args(lint_sqlite.url, "--lint", "off"))
+    assert p.returncode == 0, describe(p)
+    assert "drop-column" not in p.stderr
+
+
+def test_only_pending_revisions_count(lint_sqlite):
+    # a1 (applied) would be fine anyway; make an applied one unsafe: b2
+    # applied with --lint off, then a safe c3 passes --lint error.
+    assert sg(lint_sqlite.w.args(lint_sqlite.url, "--lint", "off")).returncode == 0
+    lint_sqlite.w.revision("c3", "b2", "ALTER TABLE patients ADD COLUMN email TEXT;")
+    p = sg(lint_sqlite.w.args(lint_sqlite.url, "--lint", "error"))
+    assert p.returncode == 0, describe(p)
+
+
+def test_lint_allow_lets_run_error_pass(lint_sqlite):
+    for f in os.listdir(lint_sqlite.w.migrations):
+        if f.endswith("_b2.sql"):
+            os.unlink(os.path.join(lint_sqlite.w.migrations, f))
+    lint_sqlite.w.revision("b2", "a1", "ALTER TABLE patients DROP COLUMN fax;",
+                    headers="-- lint_allow: drop-column\n")
+    p = sg(lint_sqlite.w.args(lint_sqlite.url, "--lint", "error"))
+    assert p.returncode == 0, describe(p)
+
+
+def test_bad_mode_is_usage_error(lint_sqlite):
+    p = sg(lint_sqlite.w.args(lint_sqlite.url, "--lint", "strict"))
+    assert p.returncode == 2, describe(p)
+    assert "off, warn or error" in p.stderr
+
+
+class RunLintServers:
     """`run --lint error` on the real servers: nothing created, no backup."""
 
-    def setUp(self):
+    def __init__(self):
         self.w = Workdir()
 
-    def tearDown(self):
+    def close(self):
         self.w.cleanup()
 
     def check_refused(self, url):
@@ -242,31 +273,41 @@ class RunLintServers(unittest.TestCase):
         self.w.revision("a1", "", "CREATE TABLE patients (id int, fax int);")
         self.w.revision("b2", "a1", "ALTER TABLE patients DROP COLUMN fax;")
         p = sg(self.w.args(url, "--lint", "error", "--backup", "always"))
-        self.assertEqual(p.returncode, 13, describe(p))
-        self.assertIn("drop-column", p.stderr)
-        self.assertFalse(os.path.exists(self.w.backups) and os.listdir(self.w.backups),
-                         "a backup was made")
-        self.assertFalse(self.w.read_report()["lock_taken"])
+        assert p.returncode == 13, describe(p)
+        assert "drop-column" in p.stderr
+        assert not (os.path.exists(self.w.backups) and os.listdir(self.w.backups)), "a backup was made"
+        assert not self.w.read_report()["lock_taken"]
 
-    def test_postgresql(self):
-        need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
-        name, url = pg_create_db("sg_lint")
-        try:
-            self.check_refused(url)
-            tables = pg_query(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-            self.assertEqual(tables, [])
-        finally:
-            pg_drop_db(name)
 
-    def test_mariadb(self):
-        need_env("SG_TEST_MYSQL_URL", "SG_TEST_MYSQL_ADMIN_URL")
-        name, url = mysql_create_db("sg_lint")
-        try:
-            self.check_refused(url)
-            self.assertEqual(mysql_query(url, "SHOW TABLES"), [])
-        finally:
-            mysql_drop_db(name)
+@pytest.fixture
+def lint_servers():
+    case = RunLintServers()
+    try:
+        yield case
+    finally:
+        case.close()
+
+
+def test_postgresql(lint_servers):
+    need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
+    name, url = pg_create_db("sg_lint")
+    try:
+        lint_servers.check_refused(url)
+        tables = pg_query(url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        assert tables == []
+    finally:
+        pg_drop_db(name)
+
+
+def test_mariadb(lint_servers):
+    need_env("SG_TEST_MYSQL_URL", "SG_TEST_MYSQL_ADMIN_URL")
+    name, url = mysql_create_db("sg_lint")
+    try:
+        lint_servers.check_refused(url)
+        assert mysql_query(url, "SHOW TABLES") == []
+    finally:
+        mysql_drop_db(name)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

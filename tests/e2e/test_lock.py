@@ -6,15 +6,22 @@ ways (a symlink, a relative path, `..`, a hard link). The first one holds the
 lock inside a revision that waits on a gate this test holds (an attached
 database it keeps write-locked); the second one must wait for the lock, then
 find the work done. Nothing sleeps a fixed time: the test polls the logs.
+
+A SQLite file locked at open is waited for, and a huge --lock-timeout waits
+instead of overflowing into an immediate timeout.
 """
+import fcntl
 import os
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
-import unittest
 
-from run_support import SG_BIN, Workdir, clean_env, describe, main
+import pytest
+
+import cli_support as cs
+from run_support import SG_BIN, Workdir, clean_env, describe
 
 POLL_LIMIT = 60  # seconds until a test gives up waiting for an event
 
@@ -63,8 +70,8 @@ class Runner:
             self.proc.wait()
 
 
-class OneLockPerFile(unittest.TestCase):
-    def setUp(self):
+class OneLockPerFile:
+    def __init__(self):
         self.w = Workdir()
         self.d = os.path.join(self.w.path, "d")
         os.makedirs(os.path.join(self.d, "sub"))
@@ -88,7 +95,7 @@ class OneLockPerFile(unittest.TestCase):
         self.runners = []
         self.holder = None
 
-    def tearDown(self):
+    def close(self):
         for r in self.runners:
             r.kill()
         if self.holder is not None:
@@ -102,7 +109,7 @@ class OneLockPerFile(unittest.TestCase):
     def prepare(self):
         p = subprocess.run([SG_BIN] + self.args("sqlite:///" + self.db) + ["--target", "a1"],
                            capture_output=True, text=True, env=clean_env(), timeout=60)
-        self.assertEqual(p.returncode, 0, describe(p))
+        assert p.returncode == 0, describe(p)
 
     def close_gate(self):
         self.holder = sqlite3.connect(self.gate, isolation_level=None)
@@ -125,50 +132,116 @@ class OneLockPerFile(unittest.TestCase):
         self.close_gate()
         first = Runner(self.args("sqlite:///" + self.db))
         self.runners.append(first)
-        self.assertTrue(first.wait_for("migration lock acquired"), first.stderr())
+        assert first.wait_for("migration lock acquired"), first.stderr()
         # b2 has started: its history row is written before the first statement.
         deadline = time.monotonic() + POLL_LIMIT
         while not self.rows("SELECT id FROM schemagate_history WHERE revision = 'b2'"):
-            self.assertIsNone(first.proc.poll(), first.stderr())
-            self.assertLess(time.monotonic(), deadline, "b2 never started")
+            assert first.proc.poll() is None, first.stderr()
+            assert time.monotonic() < deadline, "b2 never started"
             time.sleep(0.02)
         second = Runner(self.args(second_url), cwd=cwd)
         self.runners.append(second)
         waited = second.wait_for("waiting for the migration lock")
         self.open_gate()
         code_first, code_second = first.finish(), second.finish()
-        self.assertEqual(code_first, 0, first.stderr())
-        self.assertTrue(waited, "the second run did not wait for the lock:\n" + second.stderr())
-        self.assertEqual(code_second, 0, second.stderr())
-        self.assertIn("another runner applied the revisions", second.stderr())
-        self.assertEqual(self.rows("SELECT version_num FROM alembic_version"), [("b2",)])
-        self.assertEqual(self.rows("SELECT count(*) FROM schemagate_history WHERE revision = 'b2'"),
-                         [(1,)])
+        assert code_first == 0, first.stderr()
+        assert waited, "the second run did not wait for the lock:\n" + second.stderr()
+        assert code_second == 0, second.stderr()
+        assert "another runner applied the revisions" in second.stderr()
+        assert self.rows("SELECT version_num FROM alembic_version") == [("b2",)]
+        assert self.rows("SELECT count(*) FROM schemagate_history WHERE revision = 'b2'") == [(1,)]
         return first, second
 
-    def test_symlink(self):
-        alias = os.path.join(self.d, "alias.db")
-        os.symlink("x.db", alias)
-        first, second = self.two_runs("sqlite:///" + alias)
-        # The holder text is found through the real path too.
-        self.assertIn("pid %d" % first.proc.pid, second.stderr())
 
-    def test_relative_path(self):
-        first, second = self.two_runs("sqlite:///x.db", cwd=self.d)
-        self.assertIn("pid %d" % first.proc.pid, second.stderr())
+@pytest.fixture
+def files():
+    case = OneLockPerFile()
+    try:
+        yield case
+    finally:
+        case.close()
 
-    def test_dot_dot(self):
-        self.two_runs("sqlite:///" + os.path.join(self.d, "sub", "..", "x.db"))
 
-    def test_hard_link_in_another_directory(self):
-        other = os.path.join(self.w.path, "elsewhere")
-        os.makedirs(other)
-        # The link is made after the file exists; prepare() creates it.
-        self.prepare()
-        os.link(self.db, os.path.join(other, "hard.db"))
-        self.prepare = lambda: None
-        self.two_runs("sqlite:///" + os.path.join(other, "hard.db"))
+def test_symlink(files):
+    alias = os.path.join(files.d, "alias.db")
+    os.symlink("x.db", alias)
+    first, second = files.two_runs("sqlite:///" + alias)
+    # The holder text is found through the real path too.
+    assert ("pid %d" % first.proc.pid) in second.stderr()
+
+
+def test_relative_path(files):
+    first, second = files.two_runs("sqlite:///x.db", cwd=files.d)
+    assert ("pid %d" % first.proc.pid) in second.stderr()
+
+
+def test_dot_dot(files):
+    files.two_runs("sqlite:///" + os.path.join(files.d, "sub", "..", "x.db"))
+
+
+def test_hard_link_in_another_directory(files):
+    other = os.path.join(files.w.path, "elsewhere")
+    os.makedirs(other)
+    # The link is made after the file exists; prepare() creates it.
+    files.prepare()
+    os.link(files.db, os.path.join(other, "hard.db"))
+    files.prepare = lambda: None
+    files.two_runs("sqlite:///" + os.path.join(other, "hard.db"))
+
+
+# --- waiting for a locked SQLite file and for the migration lock -------------------------
+
+def wait_for_line(proc, needle):
+    """Reads the child's stderr until a line holds needle; returns what was read."""
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if needle in line:
+            return "".join(seen)
+    raise AssertionError("never saw %r; exit %s; stderr:\n%s" % (needle, proc.wait(), "".join(seen)))
+
+
+def waits_until_released(tmp, args, needle, release):
+    """Starts `run args`, waits for a stderr line holding needle, calls release(), and
+    expects the run to finish with exit 0."""
+    proc = subprocess.Popen([cs.SG, "run", "--backup", "never"] + args, cwd=tmp, env=cs.clean_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_line(proc, needle)
+        cs.check(proc.poll() is None, "still waiting")
+        release()
+        rest = proc.stderr.read()
+        cs.check(proc.wait(timeout=60) == 0, "finished once released: " + rest)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def test_sqlite_locked_at_open_is_waited_for(tmp):
+    cs.one_rev(tmp)
+    db = os.path.join(tmp, "app.db")
+    holder = sqlite3.connect(db, isolation_level=None)
+    try:
+        holder.execute("CREATE TABLE busy (x INTEGER)")
+        holder.execute("BEGIN EXCLUSIVE")
+        waits_until_released(tmp, ["-v", "--connect-timeout", "1s", "--wait-timeout", "60s",
+                                   "--url", "sqlite:///" + db], "database is locked",
+                             lambda: holder.execute("COMMIT"))
+    finally:
+        holder.close()
+
+
+def test_huge_lock_timeout_waits_instead_of_expiring_at_once(tmp):
+    cs.one_rev(tmp)
+    db = os.path.join(tmp, "app.db")
+    sqlite3.connect(db).close()
+    with open(db + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        waits_until_released(tmp, ["--lock-timeout", "2562048h", "--wait-timeout", "9999999999h",
+                                   "--url", "sqlite:///" + db], "waiting for the migration lock",
+                             lambda: fcntl.flock(lock, fcntl.LOCK_UN))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

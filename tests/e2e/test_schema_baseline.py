@@ -1,14 +1,15 @@
 """`baseline` and `run --baseline` against real databases (SQLite, PostgreSQL 15,
 MariaDB 10.11): adopting a database made by create_all or by hand.
-Run: SG_BIN=build/schemagate python3 tests/e2e/test_schema_baseline.py [case|backend]"""
+Run: SG_BIN=build/schemagate /usr/bin/python3 -m pytest -q tests/e2e/test_schema_baseline.py [-k case|backend]"""
 import glob
 import json
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(__file__))
-import cli_support as cs  # noqa: E402
-import schema_support as ss  # noqa: E402
+import pytest
+
+import cli_support as cs
+import schema_support as ss
 
 
 def dev_args(db):
@@ -121,15 +122,13 @@ def run_baseline(db, tmp):
 SCENARIOS = [baseline_then_fresh_database, baseline_refusals, run_baseline]
 
 
-class Backend:
-    def __init__(self, cls):
-        self.cls = cls
-        self.name = {"SqliteDatabases": "sqlite", "PostgresDatabases": "postgresql",
-                     "MariadbDatabases": "mysql"}[cls.__name__]
+@pytest.mark.parametrize("backend", ss.BACKENDS, ids=cs.backend_id)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=cs.scenario_id)
+def test_scenario(scenario, backend, tmp):
+    with cs.opened(backend(tmp)) as db:
+        scenario(db, tmp)
 
 
 if __name__ == "__main__":
-    if not cs.binary_ok():
-        sys.exit(1)
-    sys.exit(cs.run_matrix([Backend(c) for c in ss.BACKENDS], SCENARIOS, "sg_e2e_baseline_",
-                           lambda b, tmp: b.cls(tmp), lambda db, tmp, fn: fn(db, tmp)))
+    import pytest
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

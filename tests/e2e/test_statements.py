@@ -12,11 +12,13 @@ and SQLite:
 """
 import os
 import sqlite3
+import sys
 import threading
 import time
-import unittest
 
-from run_support import (Workdir, describe, main, mysql_connect, mysql_create_db, mysql_drop_db,
+import pytest
+
+from run_support import (Workdir, describe, mysql_connect, mysql_create_db, mysql_drop_db,
                          mysql_query, need_env, pg_admin, pg_create_db, pg_drop_db, pg_query, sg,
                          spawn, unique)
 
@@ -33,160 +35,184 @@ NUL_FILE = (b"-- revision: a1\n-- message: nul\n\n-- +upgrade\n"
             b"CREATE TABLE u (x INTEGER);\x00DROP TABLE t;\n")  # the NUL is on line 6
 
 
-class NulByte(unittest.TestCase):
-    def setUp(self):
+class NulByte:
+    def __init__(self):
         self.w = Workdir()
         self.file = os.path.join(self.w.migrations, "a1.sql")
         write_raw(self.file, NUL_FILE)
 
-    def tearDown(self):
+    def close(self):
         self.w.cleanup()
 
     def expect_refused(self, p, line=6):
-        self.assertEqual(p.returncode, 3, describe(p))
-        self.assertIn("%s:%d" % (self.file, line), p.stderr)
-        self.assertIn("NUL", p.stderr)
-
-    def test_verify_every_dialect_and_each(self):
-        self.expect_refused(sg(["verify", "--migrations", self.w.migrations]))
-        for d in ("postgresql", "mysql", "sqlite"):
-            self.expect_refused(sg(["verify", "--migrations", self.w.migrations, "--dialect", d]))
-
-    def test_run_sqlite_changes_nothing(self):
-        db = os.path.join(self.w.path, "app.db")
-        self.expect_refused(sg(self.w.args("sqlite:///" + db)))
-        self.assertFalse(os.path.exists(db))
-        self.assertIn("exit 3", self.w.read_termination())
-
-    def test_nul_in_the_header_and_in_a_downgrade(self):
-        write_raw(self.file, b"-- revision: a1\x00\n-- message: x\n\n-- +upgrade\nSELECT 1;\n")
-        self.expect_refused(sg(["verify", "--migrations", self.w.migrations]), line=1)
-        write_raw(self.file, b"-- revision: a1\n\n-- +upgrade\nSELECT 1;\n\n-- +downgrade\n"
-                             b"SELECT 2;\n-- \x00 in a comment\n")
-        self.expect_refused(sg(["verify", "--migrations", self.w.migrations]), line=8)
-
-    def test_utf16_file_names_the_nul(self):
-        text = "-- revision: a1\n\n-- +upgrade\nSELECT 1;\n"
-        write_raw(self.file, text.encode("utf-16-le"))
-        p = sg(["verify", "--migrations", self.w.migrations])
-        self.expect_refused(p, line=1)
-        self.assertIn("UTF-16", p.stderr)
-
-    def test_run_postgres_and_mariadb(self):
-        need_env("SG_TEST_PG_URL", "SG_TEST_MYSQL_URL")
-        pg_name, pg_url = pg_create_db("sg_nul")
-        my_name, my_url = mysql_create_db("sg_nul")
-        try:
-            for url in (pg_url, my_url):
-                self.expect_refused(sg(self.w.args(url)))
-            self.assertEqual(pg_query(pg_url, "SELECT count(*) FROM pg_tables WHERE "
-                                              "schemaname = 'public'"), [(0,)])
-            self.assertEqual(mysql_query(my_url, "SHOW TABLES"), [])
-        finally:
-            pg_drop_db(pg_name)
-            mysql_drop_db(my_name)
+        assert p.returncode == 3, describe(p)
+        assert ("%s:%d" % (self.file, line)) in p.stderr
+        assert "NUL" in p.stderr
 
 
-class SessionState(unittest.TestCase):
+@pytest.fixture
+def nul():
+    case = NulByte()
+    try:
+        yield case
+    finally:
+        case.close()
+
+
+def test_verify_every_dialect_and_each(nul):
+    nul.expect_refused(sg(["verify", "--migrations", nul.w.migrations]))
+    for d in ("postgresql", "mysql", "sqlite"):
+        nul.expect_refused(sg(["verify", "--migrations", nul.w.migrations, "--dialect", d]))
+
+
+def test_run_sqlite_changes_nothing(nul):
+    db = os.path.join(nul.w.path, "app.db")
+    nul.expect_refused(sg(nul.w.args("sqlite:///" + db)))
+    assert not os.path.exists(db)
+    assert "exit 3" in nul.w.read_termination()
+
+
+def test_nul_in_the_header_and_in_a_downgrade(nul):
+    write_raw(nul.file, b"-- revision: a1\x00\n-- message: x\n\n-- +upgrade\nSELECT 1;\n")
+    nul.expect_refused(sg(["verify", "--migrations", nul.w.migrations]), line=1)
+    write_raw(nul.file, b"-- revision: a1\n\n-- +upgrade\nSELECT 1;\n\n-- +downgrade\n"
+                         b"SELECT 2;\n-- \x00 in a comment\n")
+    nul.expect_refused(sg(["verify", "--migrations", nul.w.migrations]), line=8)
+
+
+def test_utf16_file_names_the_nul(nul):
+    text = "-- revision: a1\n\n-- +upgrade\nSELECT 1;\n"
+    write_raw(nul.file, text.encode("utf-16-le"))
+    p = sg(["verify", "--migrations", nul.w.migrations])
+    nul.expect_refused(p, line=1)
+    assert "UTF-16" in p.stderr
+
+
+def test_run_postgres_and_mariadb(nul):
+    need_env("SG_TEST_PG_URL", "SG_TEST_MYSQL_URL")
+    pg_name, pg_url = pg_create_db("sg_nul")
+    my_name, my_url = mysql_create_db("sg_nul")
+    try:
+        for url in (pg_url, my_url):
+            nul.expect_refused(sg(nul.w.args(url)))
+        assert (pg_query(pg_url, "SELECT count(*) FROM pg_tables WHERE "
+                                          "schemaname = 'public'") == [(0,)])
+        assert mysql_query(my_url, "SHOW TABLES") == []
+    finally:
+        pg_drop_db(pg_name)
+        mysql_drop_db(my_name)
+
+
+class SessionState:
     """A revision's `USE` / `SET search_path` stays the revision's business."""
 
-    def setUp(self):
+    def __init__(self):
         self.w = Workdir()
         self.cleanups = []
 
-    def tearDown(self):
+    def close(self):
         for c in reversed(self.cleanups):
             c()
         self.w.cleanup()
 
     def run_ok(self, url):
         p = sg(self.w.args(url, "--backup", "never"))
-        self.assertEqual(p.returncode, 0, describe(p))
+        assert p.returncode == 0, describe(p)
         return p
 
-    def test_mariadb_use_other_database(self):
-        need_env("SG_TEST_MYSQL_URL")
-        name, url = mysql_create_db("sg_use")
-        other, _ = mysql_create_db("sg_other")
-        self.cleanups += [lambda: mysql_drop_db(name), lambda: mysql_drop_db(other)]
-        self.w.revision("a1", "", "CREATE TABLE t1 (x INT);")
-        self.w.revision("b2", "a1", "USE %s;\nCREATE TABLE t2 (x INT);\nCREATE TABLE t3 (x INT);"
-                        % other)
-        self.w.revision("c3", "b2", "CREATE TABLE t4 (x INT);")
-        self.run_ok(url)
-        self.assertEqual(mysql_query(url, "SELECT version_num FROM alembic_version"), [("c3",)])
-        rows = mysql_query(url, "SELECT revision, statements_done, statements_total, dirty, "
-                                "success FROM schemagate_history ORDER BY id")
-        self.assertEqual([tuple(r) for r in rows],
-                         [("a1", 1, 1, 0, 1), ("b2", 3, 3, 0, 1), ("c3", 1, 1, 0, 1)])
-        # The revision's own statements followed its USE: that is the revision's choice.
-        tables = {r[0] for r in mysql_query(url, "SELECT table_name FROM "
-                                                 "information_schema.tables WHERE "
-                                                 "table_schema = '%s'" % other)}
-        self.assertEqual(tables, {"t2", "t3", "t4"})
-        # The next run takes the fast path in the right database.
-        p = self.run_ok(url)
-        self.assertIn("at the target", p.stderr)
 
-    def test_mariadb_xa_transactions(self):
-        need_env("SG_TEST_MYSQL_URL")
-        name, url = mysql_create_db("sg_xa")
-        self.cleanups.append(lambda: mysql_drop_db(name))
-        self.w.revision("a1", "", "CREATE TABLE t (x INT);")
-        # A complete XA transaction: schemagate's rows are not part of it.
-        self.w.revision("b2", "a1", "XA START 'x1';\nINSERT INTO t VALUES (1);\nXA END 'x1';\n"
-                                    "XA PREPARE 'x1';\nXA COMMIT 'x1';")
-        self.run_ok(url)
-        self.assertEqual(mysql_query(url, "SELECT x FROM t"), [(1,)])
-        rows = mysql_query(url, "SELECT revision, statements_done, statements_total, dirty "
-                                "FROM schemagate_history ORDER BY id")
-        self.assertEqual([tuple(r) for r in rows], [("a1", 1, 1, 0), ("b2", 5, 5, 0)])
-        # One left open would lose its INSERT when the session ends: not a success.
-        self.w.revision("c3", "b2", "XA START 'x2';\nINSERT INTO t VALUES (2);")
-        p = sg(self.w.args(url, "--backup", "never"))
-        self.assertEqual(p.returncode, 9, describe(p))
-        self.assertIn("left a transaction open", p.stderr)
-        rows = mysql_query(url, "SELECT revision, statements_done, dirty, error FROM "
-                                "schemagate_history WHERE revision = 'c3'")
-        self.assertEqual(len(rows), 1, rows)
-        self.assertEqual(rows[0][:3], ("c3", 2, 1))
-        self.assertIn("left a transaction open", rows[0][3])
-        self.assertEqual(mysql_query(url, "SELECT version_num FROM alembic_version"), [("b2",)])
-
-    def test_postgres_set_search_path(self):
-        need_env("SG_TEST_PG_URL")
-        name, url = pg_create_db("sg_path")
-        self.cleanups.append(lambda: pg_drop_db(name))
-        self.w.revision("a1", "", "CREATE SCHEMA other;\nSET search_path TO other;\n"
-                                  "CREATE TABLE t1 (x int);")
-        self.w.revision("b2", "a1", "SET search_path TO other;\nCREATE TABLE t2 (x int);\n"
-                                    "CREATE TABLE t3 (x int);",
-                        headers="-- transaction: false\n")
-        self.w.revision("c3", "b2", "CREATE TABLE t4 (x int);")
-        self.run_ok(url)
-        self.assertEqual(pg_query(url, "SELECT version_num FROM public.alembic_version"),
-                         [("c3",)])
-        rows = pg_query(url, "SELECT revision, statements_done, statements_total, dirty, success "
-                             "FROM public.schemagate_history ORDER BY id")
-        self.assertEqual(rows, [("a1", 3, 3, False, True), ("b2", 3, 3, False, True),
-                                ("c3", 1, 1, False, True)])
-        self.assertEqual(pg_query(url, "SELECT count(*) FROM pg_tables WHERE schemaname = "
-                                       "'other' AND tablename IN ('alembic_version', "
-                                       "'schemagate_history')"), [(0,)])
-        p = self.run_ok(url)
-        self.assertIn("at the target", p.stderr)
+@pytest.fixture
+def session_state():
+    case = SessionState()
+    try:
+        yield case
+    finally:
+        case.close()
 
 
-class LostConnection(unittest.TestCase):
+def test_mariadb_use_other_database(session_state):
+    need_env("SG_TEST_MYSQL_URL")
+    name, url = mysql_create_db("sg_use")
+    other, _ = mysql_create_db("sg_other")
+    session_state.cleanups += [lambda: mysql_drop_db(name), lambda: mysql_drop_db(other)]
+    session_state.w.revision("a1", "", "CREATE TABLE t1 (x INT);")
+    session_state.w.revision("b2", "a1", "USE %s;\nCREATE TABLE t2 (x INT);\nCREATE TABLE t3 (x INT);"
+                    % other)
+    session_state.w.revision("c3", "b2", "CREATE TABLE t4 (x INT);")
+    session_state.run_ok(url)
+    assert mysql_query(url, "SELECT version_num FROM alembic_version") == [("c3",)]
+    rows = mysql_query(url, "SELECT revision, statements_done, statements_total, dirty, "
+                            "success FROM schemagate_history ORDER BY id")
+    assert [tuple(r) for r in rows] == [("a1", 1, 1, 0, 1), ("b2", 3, 3, 0, 1), ("c3", 1, 1, 0, 1)]
+    # The revision's own statements followed its USE: that is the revision's choice.
+    tables = {r[0] for r in mysql_query(url, "SELECT table_name FROM "
+                                             "information_schema.tables WHERE "
+                                             "table_schema = '%s'" % other)}
+    assert tables == {"t2", "t3", "t4"}
+    # The next run takes the fast path in the right database.
+    p = session_state.run_ok(url)
+    assert "at the target" in p.stderr
+
+
+def test_mariadb_xa_transactions(session_state):
+    need_env("SG_TEST_MYSQL_URL")
+    name, url = mysql_create_db("sg_xa")
+    session_state.cleanups.append(lambda: mysql_drop_db(name))
+    session_state.w.revision("a1", "", "CREATE TABLE t (x INT);")
+    # A complete XA transaction: schemagate's rows are not part of it.
+    session_state.w.revision("b2", "a1", "XA START 'x1';\nINSERT INTO t VALUES (1);\nXA END 'x1';\n"
+                                "XA PREPARE 'x1';\nXA COMMIT 'x1';")
+    session_state.run_ok(url)
+    assert mysql_query(url, "SELECT x FROM t") == [(1,)]
+    rows = mysql_query(url, "SELECT revision, statements_done, statements_total, dirty "
+                            "FROM schemagate_history ORDER BY id")
+    assert [tuple(r) for r in rows] == [("a1", 1, 1, 0), ("b2", 5, 5, 0)]
+    # One left open would lose its INSERT when the session ends: not a success.
+    session_state.w.revision("c3", "b2", "XA START 'x2';\nINSERT INTO t VALUES (2);")
+    p = sg(session_state.w.args(url, "--backup", "never"))
+    assert p.returncode == 9, describe(p)
+    assert "left a transaction open" in p.stderr
+    rows = mysql_query(url, "SELECT revision, statements_done, dirty, error FROM "
+                            "schemagate_history WHERE revision = 'c3'")
+    assert len(rows) == 1, rows
+    assert rows[0][:3] == ("c3", 2, 1)
+    assert "left a transaction open" in rows[0][3]
+    assert mysql_query(url, "SELECT version_num FROM alembic_version") == [("b2",)]
+
+
+def test_postgres_set_search_path(session_state):
+    need_env("SG_TEST_PG_URL")
+    name, url = pg_create_db("sg_path")
+    session_state.cleanups.append(lambda: pg_drop_db(name))
+    session_state.w.revision("a1", "", "CREATE SCHEMA other;\nSET search_path TO other;\n"
+                              "CREATE TABLE t1 (x int);")
+    session_state.w.revision("b2", "a1", "SET search_path TO other;\nCREATE TABLE t2 (x int);\n"
+                                "CREATE TABLE t3 (x int);",
+                    headers="-- transaction: false\n")
+    session_state.w.revision("c3", "b2", "CREATE TABLE t4 (x int);")
+    session_state.run_ok(url)
+    assert pg_query(url, "SELECT version_num FROM public.alembic_version") == [("c3",)]
+    rows = pg_query(url, "SELECT revision, statements_done, statements_total, dirty, success "
+                         "FROM public.schemagate_history ORDER BY id")
+    assert (rows == [("a1", 3, 3, False, True), ("b2", 3, 3, False, True),
+                            ("c3", 1, 1, False, True)])
+    assert (pg_query(url, "SELECT count(*) FROM pg_tables WHERE schemaname = "
+                                   "'other' AND tablename IN ('alembic_version', "
+                                   "'schemagate_history')") == [(0,)])
+    p = session_state.run_ok(url)
+    assert "at the target" in p.stderr
+
+
+class LostConnection:
     """The server ends the session while a step's first statement runs outside a
     transaction: whether that statement took effect is unknown, so the step is
     dirty (exit 9) with the error recorded, and the next run says the same."""
 
-    def setUp(self):
+    def __init__(self):
         self.w = Workdir()
         self.cleanups = []
 
-    def tearDown(self):
+    def close(self):
         for c in reversed(self.cleanups):
             c()
         self.w.cleanup()
@@ -197,8 +223,8 @@ class LostConnection(unittest.TestCase):
         deadline = time.monotonic() + POLL_LIMIT
         target = None
         while target is None:
-            self.assertIsNone(proc.poll(), proc.communicate()[1] if proc.poll() is not None else "")
-            self.assertLess(time.monotonic(), deadline, "the slow statement never ran")
+            assert proc.poll() is None, proc.communicate()[1] if proc.poll() is not None else ""
+            assert time.monotonic() < deadline, "the slow statement never ran"
             target = find()
             if target is None:
                 time.sleep(0.02)
@@ -207,61 +233,72 @@ class LostConnection(unittest.TestCase):
         return proc.returncode, err
 
     def check_consistent(self, code, err, history):
-        self.assertEqual(code, 9, err)
-        self.assertIn("connection was lost", err)
+        assert code == 9, err
+        assert "connection was lost" in err
         rows = history()
-        self.assertEqual(len(rows), 1, rows)
+        assert len(rows) == 1, rows
         dirty, error, done = rows[0]
-        self.assertTrue(dirty)
-        self.assertIsNotNone(error, "the error was not recorded")
-        self.assertEqual(done, 0)
+        assert dirty
+        assert error is not None, "the error was not recorded"
+        assert done == 0
         self.w.clear_outputs()
         again = sg(self.w.args(self.url, "--backup", "never"))
-        self.assertEqual(again.returncode, 9, describe(again))
+        assert again.returncode == 9, describe(again)
 
-    def test_postgres_transaction_false(self):
-        need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
-        name, self.url = pg_create_db("sg_lost")
-        self.cleanups.append(lambda: pg_drop_db(name))
-        marker = unique("lost")
-        self.w.revision("a1", "", "SELECT pg_sleep(120), '%s';\nCREATE TABLE t (x int);" % marker,
-                        headers="-- transaction: false\n")
-        admin = pg_admin()
-        self.cleanups.append(admin.close)
 
-        def find():
-            cur = admin.cursor()
-            cur.execute("SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE "
-                        "%s AND query NOT LIKE '%%pg_stat_activity%%'", ("%" + marker + "%",))
-            row = cur.fetchone()
-            return row[0] if row else None
+@pytest.fixture
+def lost_connection():
+    case = LostConnection()
+    try:
+        yield case
+    finally:
+        case.close()
 
-        code, err = self.kill_when_running(
-            find, lambda pid: admin.cursor().execute("SELECT pg_terminate_backend(%s)", (pid,)))
-        self.check_consistent(code, err, lambda: pg_query(
-            self.url, "SELECT dirty, error, statements_done FROM schemagate_history"))
 
-    def test_mariadb(self):
-        need_env("SG_TEST_MYSQL_URL", "SG_TEST_MYSQL_ADMIN_URL")
-        name, self.url = mysql_create_db("sg_lost")
-        self.cleanups.append(lambda: mysql_drop_db(name))
-        marker = unique("lost")
-        self.w.revision("a1", "", "SELECT SLEEP(120), '%s';\nCREATE TABLE t (x INT);" % marker)
-        admin = mysql_connect(os.environ["SG_TEST_MYSQL_ADMIN_URL"])
-        self.cleanups.append(admin.close)
+def test_postgres_transaction_false(lost_connection):
+    need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
+    name, lost_connection.url = pg_create_db("sg_lost")
+    lost_connection.cleanups.append(lambda: pg_drop_db(name))
+    marker = unique("lost")
+    lost_connection.w.revision("a1", "", "SELECT pg_sleep(120), '%s';\nCREATE TABLE t (x int);" % marker,
+                    headers="-- transaction: false\n")
+    admin = pg_admin()
+    lost_connection.cleanups.append(admin.close)
 
-        def find():
-            cur = admin.cursor()
-            cur.execute("SELECT id FROM information_schema.processlist WHERE info LIKE %s "
-                        "AND info NOT LIKE '%%processlist%%'", ("%" + marker + "%",))
-            row = cur.fetchone()
-            return row[0] if row else None
+    def find():
+        cur = admin.cursor()
+        cur.execute("SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE "
+                    "%s AND query NOT LIKE '%%pg_stat_activity%%'", ("%" + marker + "%",))
+        row = cur.fetchone()
+        return row[0] if row else None
 
-        code, err = self.kill_when_running(find, lambda i: admin.cursor().execute("KILL %d" % i))
-        self.check_consistent(code, err, lambda: [
-            (bool(d), e, n) for d, e, n in
-            mysql_query(self.url, "SELECT dirty, error, statements_done FROM schemagate_history")])
+    code, err = lost_connection.kill_when_running(
+        find, lambda pid: admin.cursor().execute("SELECT pg_terminate_backend(%s)", (pid,)))
+    lost_connection.check_consistent(code, err, lambda: pg_query(
+        lost_connection.url, "SELECT dirty, error, statements_done FROM schemagate_history"))
+
+
+def test_mariadb(lost_connection):
+    need_env("SG_TEST_MYSQL_URL", "SG_TEST_MYSQL_ADMIN_URL")
+    name, lost_connection.url = mysql_create_db("sg_lost")
+    lost_connection.cleanups.append(lambda: mysql_drop_db(name))
+    marker = unique("lost")
+    lost_connection.w.revision("a1", "", "SELECT SLEEP(120), '%s';\nCREATE TABLE t (x INT);" % marker)
+    admin = mysql_connect(os.environ["SG_TEST_MYSQL_ADMIN_URL"])
+    lost_connection.cleanups.append(admin.close)
+
+    def find():
+        cur = admin.cursor()
+        cur.execute("SELECT id FROM information_schema.processlist WHERE info LIKE %s "
+                    "AND info NOT LIKE '%%processlist%%'", ("%" + marker + "%",))
+        row = cur.fetchone()
+        return row[0] if row else None
+
+    code, err = lost_connection.kill_when_running(find, lambda i: admin.cursor().execute("KILL %d" % i))
+    lost_connection.check_consistent(code, err, lambda: [
+        (bool(d), e, n) for d, e, n in
+        mysql_query(lost_connection.url, "SELECT dirty, error, statements_done FROM schemagate_history")])
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

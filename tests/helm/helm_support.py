@@ -3,10 +3,13 @@ the Go renderer (tests/helm/render) and the value sets every mode is rendered
 with (tests/helm/values/*.yaml)."""
 import os
 import subprocess
+import sys
 
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+from run_support import subtest  # noqa: E402,F401 - re-exported for the chart tests
 SOURCE = os.environ.get("SG_SOURCE_DIR", os.path.join(HERE, "..", ".."))
 CHART = os.path.join(SOURCE, "helm", "schemagate")
 RENDER = os.environ.get("SG_HELM_RENDER", "")

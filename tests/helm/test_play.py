@@ -31,9 +31,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import unittest
 
 import yaml
+
+import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -42,7 +43,6 @@ from helm_support import readme_helm_commands, readme_section, render  # noqa: E
 from run_support import CI, need_env, password_of, pg_create_db, pg_drop_db, pg_query  # noqa: E402
 
 IMAGE = os.environ.get("SG_HELM_IMAGE", "localhost/schemagate:ci")
-SKIP = 77
 INIT_ALWAYS = {"io.podman.annotations.init.container.type": "always"}
 # The example app: a stand-in that keeps running (waiting for a database that
 # never comes) so that podman does not restart it, and with "always" init
@@ -224,14 +224,25 @@ def configmaps(objects):
     return objects.get("ConfigMap", [])
 
 
-class PlayChart(unittest.TestCase):
-    def setUp(self):
+@pytest.fixture(scope="module", autouse=True)
+def _image():
+    """Without podman or the image every case skips (the file exits 77); with
+    CI=true that fails, as for the container tests."""
+    if not image_present():
+        msg = "podman or the image %s is missing (the container_images fixture builds it)" % IMAGE
+        if CI:
+            pytest.fail(msg)
+        pytest.skip(msg)
+
+
+class PlayChart:
+    def __init__(self, test_name):
         need_env("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL")
         self.db, self.url = pg_create_db("sg_helm")
-        self.release = "sgplay%d%s" % (os.getpid(), self._testMethodName[-6:].replace("_", "").lower())
+        self.release = "sgplay%d%s" % (os.getpid(), test_name[-6:].replace("_", "").lower())
         self.p = Play(self, self.release, self.url)
 
-    def tearDown(self):
+    def close(self):
         self.p.cleanup()
         pg_drop_db(self.db)
 
@@ -260,7 +271,7 @@ class PlayChart(unittest.TestCase):
         full = [a for i, a in enumerate(sets) if "--show-only" not in sets[max(i - 1, 0):i + 1]]
         cms = configmaps(render(*self.p.values(migrations, full)))
         result = self.p.play(cms + [pod], name)
-        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        assert result.returncode == 0, result.stdout + result.stderr
         container = [c for c in self.p.containers(name) if c.endswith("-schemagate")][0]
         self.wait_exit(container)
         return self.p.state(container), log, self.p.logs(container), result
@@ -276,7 +287,7 @@ class PlayChart(unittest.TestCase):
         names = self.p.containers(dep["metadata"]["name"] + "-pod-0")
         init = [n for n in names if n.endswith("-" + dep["spec"]["template"]["spec"]["initContainers"][0]["name"])]
         app = [n for n in names if n.endswith("-app")]
-        self.assertEqual((len(init), len(app)), (1, 1), names)
+        assert (len(init), len(app)) == (1, 1), names
         return init[0], app[0]
 
     def summary(self, log):
@@ -292,25 +303,6 @@ class PlayChart(unittest.TestCase):
         line_end = logs.find("\n", end) if end >= 0 else -1
         return logs[:line_end] if line_end >= 0 else logs
 
-    def test_init_container_gates_the_app(self):
-        objects, dep, log = self.deployment(GOOD, "--set", "job.enabled=false")
-        result = self.p.play(configmaps(objects) + [deployment_as_pod(dep)], "pod")
-        self.assertEqual(result.returncode, 0, result.stderr)
-        init, app = self.pod_containers(dep)
-        first = self.first_run(init)
-        self.assertIn("[2/2] upgrade b2c3d4e5f6a1", first)
-        self.assertIn("run finished exit_code=0 applied=2", first)
-        # pg_dump wrote to the emptyDir backup volume under the read-only root
-        self.assertRegex(first, r"backup written and verified file=/backups/%s-[0-9a-f]{8}-base-"
-                         % re.escape(self.db))
-        self.wait_started(app)
-        # "2026-12-01T16:26:05.796Z info run finished" vs "2026-12-01 16:26:27.63 +0000 UTC"
-        finished = first.splitlines()[-1].split(" ")[0].replace("T", " ").rstrip("Z")
-        self.assertGreaterEqual(self.p.state(app)["started"][:23], finished[:23])
-        self.assertEqual(self.heads(), ["b2c3d4e5f6a1"])
-        self.assertTrue(self.summary(log).startswith("schemagate run: exit 0 (success)\n"),
-                        self.summary(log))
-
     def wait_started(self, container):
         for _ in range(300):
             if self.p.state(container)["ever_started"]:
@@ -318,66 +310,94 @@ class PlayChart(unittest.TestCase):
             podman("wait", "--condition", "running", "--interval", "100ms", container, check=False, timeout=30)
         raise AssertionError(container + " never started")
 
-    def test_failing_revision_keeps_the_app_from_starting(self):
-        objects, dep, log = self.deployment(BAD, "--set", "job.enabled=false", "--set", "backups.mode=never")
-        result = self.p.play(configmaps(objects) + [deployment_as_pod(dep)], "pod")
-        self.assertNotEqual(result.returncode, 0, result.stdout)
-        init, app = self.pod_containers(dep)
-        self.assertIn("failed at /migrations/0003_broken.sql:6", self.first_run(init))
-        self.assertIn("exit_code=8", self.first_run(init))
-        self.assertFalse(self.p.state(app)["ever_started"], self.p.state(app))
-        summary = self.summary(log)
-        # the one-line summary the README quotes, then the details
-        self.assertEqual(summary.splitlines()[0], "schemagate run: exit 8 (revision failed and was rolled back)")
-        self.assertIn("`%s`" % summary.splitlines()[0], readme_section())
-        self.assertIn("revision: c3d4e5f6a1b2 at /migrations/0003_broken.sql:6", summary)
-        self.assertIn("no_such_table", summary)
-        self.assertNotIn(password_of(self.url), summary)
-        # the revisions before the broken one were applied; the broken one rolled back
-        self.assertEqual(self.heads(), ["b2c3d4e5f6a1"])
-        cols = pg_query(self.url, "SELECT column_name FROM information_schema.columns "
-                                  "WHERE table_name = 'items' AND column_name = 'stock'")
-        self.assertEqual(cols, [])
 
-    def test_job_migrates_then_init_container_checks(self):
-        state, log, logs, _ = self.run_job(GOOD, "--set", "database.mountAsFile=true")
-        self.assertEqual(state["exit"], 0, logs)
-        self.assertEqual(self.heads(), ["b2c3d4e5f6a1"])
-        self.assertTrue(self.summary(log).startswith("schemagate run: exit 0 (success)"))
-        # both together: the Deployment's init container only checks
-        objects, dep, log = self.deployment(GOOD)
-        self.assertEqual(dep["spec"]["template"]["spec"]["initContainers"][0]["args"][0], "check")
-        result = self.p.play(configmaps(objects) + [deployment_as_pod(dep)], "pod")
-        self.assertEqual(result.returncode, 0, result.stderr)
-        init, app = self.pod_containers(dep)
-        self.wait_started(app)
-        # check writes no termination message (Kubernetes shows the log tail)
-        self.assertIn("the database is at the target", self.p.logs(init))
+@pytest.fixture
+def play_chart(request):
+    case = PlayChart(request.function.__name__)
+    try:
+        yield case
+    finally:
+        case.close()
 
-    def test_check_init_container_blocks_while_pending(self):
-        objects, dep, log = self.deployment(GOOD, "--set", "initContainer.command=check")
-        result = self.p.play(configmaps(objects) + [deployment_as_pod(dep)], "pod")
-        self.assertNotEqual(result.returncode, 0)
-        init, app = self.pod_containers(dep)
-        self.assertFalse(self.p.state(app)["ever_started"])
-        self.assertIn("2 revision(s) pending", self.p.logs(init))
-        self.assertEqual(self.heads(), [])
 
-    def test_rollback_with_a_downgrade_job(self):
-        state, _, logs, _ = self.run_job(GOOD)
-        self.assertEqual(state["exit"], 0, logs)
-        # README "Rolling back": its command, played as a one-off pod
-        line, (args, _) = [c for c in readme_helm_commands() if "job.command=downgrade" in c[0]][0]
-        args = [a.replace("database.existingSecret=shop-db", "database.existingSecret=" + self.p.secret)
-                for a in args if a not in ("--name", "shop")]
-        state, log, logs, _ = self.run_job(GOOD, *args)
-        self.assertEqual(state["exit"], 0, logs)
-        self.assertEqual(self.heads(), ["a1b2c3d4e5f6"])
+def test_init_container_gates_the_app(play_chart):
+    objects, dep, log = play_chart.deployment(GOOD, "--set", "job.enabled=false")
+    result = play_chart.p.play(configmaps(objects) + [deployment_as_pod(dep)], "pod")
+    assert result.returncode == 0, result.stderr
+    init, app = play_chart.pod_containers(dep)
+    first = play_chart.first_run(init)
+    assert "[2/2] upgrade b2c3d4e5f6a1" in first
+    assert "run finished exit_code=0 applied=2" in first
+    # pg_dump wrote to the emptyDir backup volume under the read-only root
+    assert (re.search(r"backup written and verified file=/backups/%s-[0-9a-f]{8}-base-"
+                     % re.escape(play_chart.db), first))
+    play_chart.wait_started(app)
+    # "2026-12-01T16:26:05.796Z info run finished" vs "2026-12-01 16:26:27.63 +0000 UTC"
+    finished = first.splitlines()[-1].split(" ")[0].replace("T", " ").rstrip("Z")
+    assert play_chart.p.state(app)["started"][:23] >= finished[:23]
+    assert play_chart.heads() == ["b2c3d4e5f6a1"]
+    assert play_chart.summary(log).startswith("schemagate run: exit 0 (success)\n"), play_chart.summary(log)
+
+
+def test_failing_revision_keeps_the_app_from_starting(play_chart):
+    objects, dep, log = play_chart.deployment(BAD, "--set", "job.enabled=false", "--set", "backups.mode=never")
+    result = play_chart.p.play(configmaps(objects) + [deployment_as_pod(dep)], "pod")
+    assert result.returncode != 0, result.stdout
+    init, app = play_chart.pod_containers(dep)
+    assert "failed at /migrations/0003_broken.sql:6" in play_chart.first_run(init)
+    assert "exit_code=8" in play_chart.first_run(init)
+    assert not play_chart.p.state(app)["ever_started"], play_chart.p.state(app)
+    summary = play_chart.summary(log)
+    # the one-line summary the README quotes, then the details
+    assert summary.splitlines()[0] == "schemagate run: exit 8 (revision failed and was rolled back)"
+    assert ("`%s`" % summary.splitlines()[0]) in readme_section()
+    assert "revision: c3d4e5f6a1b2 at /migrations/0003_broken.sql:6" in summary
+    assert "no_such_table" in summary
+    assert password_of(play_chart.url) not in summary
+    # the revisions before the broken one were applied; the broken one rolled back
+    assert play_chart.heads() == ["b2c3d4e5f6a1"]
+    cols = pg_query(play_chart.url, "SELECT column_name FROM information_schema.columns "
+                              "WHERE table_name = 'items' AND column_name = 'stock'")
+    assert cols == []
+
+
+def test_job_migrates_then_init_container_checks(play_chart):
+    state, log, logs, _ = play_chart.run_job(GOOD, "--set", "database.mountAsFile=true")
+    assert state["exit"] == 0, logs
+    assert play_chart.heads() == ["b2c3d4e5f6a1"]
+    assert play_chart.summary(log).startswith("schemagate run: exit 0 (success)")
+    # both together: the Deployment's init container only checks
+    objects, dep, log = play_chart.deployment(GOOD)
+    assert dep["spec"]["template"]["spec"]["initContainers"][0]["args"][0] == "check"
+    result = play_chart.p.play(configmaps(objects) + [deployment_as_pod(dep)], "pod")
+    assert result.returncode == 0, result.stderr
+    init, app = play_chart.pod_containers(dep)
+    play_chart.wait_started(app)
+    # check writes no termination message (Kubernetes shows the log tail)
+    assert "the database is at the target" in play_chart.p.logs(init)
+
+
+def test_check_init_container_blocks_while_pending(play_chart):
+    objects, dep, log = play_chart.deployment(GOOD, "--set", "initContainer.command=check")
+    result = play_chart.p.play(configmaps(objects) + [deployment_as_pod(dep)], "pod")
+    assert result.returncode != 0
+    init, app = play_chart.pod_containers(dep)
+    assert not play_chart.p.state(app)["ever_started"]
+    assert "2 revision(s) pending" in play_chart.p.logs(init)
+    assert play_chart.heads() == []
+
+
+def test_rollback_with_a_downgrade_job(play_chart):
+    state, _, logs, _ = play_chart.run_job(GOOD)
+    assert state["exit"] == 0, logs
+    # README "Rolling back": its command, played as a one-off pod
+    line, (args, _) = [c for c in readme_helm_commands() if "job.command=downgrade" in c[0]][0]
+    args = [a.replace("database.existingSecret=shop-db", "database.existingSecret=" + play_chart.p.secret)
+            for a in args if a not in ("--name", "shop")]
+    state, log, logs, _ = play_chart.run_job(GOOD, *args)
+    assert state["exit"] == 0, logs
+    assert play_chart.heads() == ["a1b2c3d4e5f6"]
 
 
 if __name__ == "__main__":
-    if not image_present():
-        print("SKIP: podman or the image %s is missing (the container_images fixture builds it)" % IMAGE)
-        # in CI a missing image is a failure, as for the container tests
-        sys.exit(1 if CI else SKIP)
-    unittest.main(verbosity=2)
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

@@ -7,10 +7,11 @@ import os
 import subprocess
 import sys
 import tempfile
-import unittest
+
+import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from helm_support import APP_CHART, MODES, NPM_DIR, render_text  # noqa: E402
+from helm_support import APP_CHART, MODES, NPM_DIR, render_text, subtest  # noqa: E402
 
 
 def validate(*files):
@@ -31,11 +32,11 @@ def report_of(output, path):
     return "\n".join(lines)
 
 
-class Validate(unittest.TestCase):
-    def setUp(self):
+class Validate:
+    def __init__(self):
         self.dir = tempfile.TemporaryDirectory()
 
-    def tearDown(self):
+    def close(self):
         self.dir.cleanup()
 
     def write(self, name, text):
@@ -44,37 +45,49 @@ class Validate(unittest.TestCase):
             f.write(text)
         return path
 
-    def test_every_mode_is_valid(self):
-        files = [self.write(mode + ".yaml", render_text(values=values))
-                 for mode, values in MODES.items()]
-        files.append(self.write("app-chart.yaml", render_text(chart=APP_CHART)))
-        p = validate(*files)
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        lines = p.stdout.splitlines()
-        self.assertTrue(all(line.endswith(": valid") for line in lines), p.stdout)
-        kinds = {line.split(": ")[1].split("/")[0] for line in lines}
-        self.assertEqual(kinds, {"Job", "Deployment", "ConfigMap", "PersistentVolumeClaim"})
 
-    def test_catches_typos_types_and_duplicates(self):
-        good = render_text(values=MODES["configmap-file-pvc"])
-        cases = {
-            "terminationMessagePolicyy": good.replace("terminationMessagePolicy:", "terminationMessagePolicyy:"),
-            "metadata.namespac": good.replace("  namespace: default", "  namespac: default"),
-            "backoffLimit must be integer": good.replace("backoffLimit: 0", 'backoffLimit: "0"'),
-            "must have required property name": good.replace("- name: schemagate\n", "- nam: schemagate\n"),
-            "Map keys must be unique": good.replace("    app.kubernetes.io/component: migrations\n",
-                                                   "    app.kubernetes.io/component: migrations\n"
-                                                   "    app.kubernetes.io/component: x\n"),
-        }
-        files = {}
-        for i, (expected, text) in enumerate(cases.items()):
-            self.assertNotEqual(text, good, expected)
-            files[expected] = self.write("bad%d.yaml" % i, text)
-        p = validate(*files.values())  # one node process: loading the types takes seconds
-        self.assertEqual(p.returncode, 1, p.stdout)
-        for expected, path in files.items():
-            with self.subTest(case=expected):
-                self.assertIn(expected, report_of(p.stdout, path))
+@pytest.fixture
+def scratch():
+    case = Validate()
+    try:
+        yield case
+    finally:
+        case.close()
+
+
+def test_every_mode_is_valid(scratch):
+    files = [scratch.write(mode + ".yaml", render_text(values=values))
+             for mode, values in MODES.items()]
+    files.append(scratch.write("app-chart.yaml", render_text(chart=APP_CHART)))
+    p = validate(*files)
+    assert p.returncode == 0, p.stdout + p.stderr
+    lines = p.stdout.splitlines()
+    assert all(line.endswith(": valid") for line in lines), p.stdout
+    kinds = {line.split(": ")[1].split("/")[0] for line in lines}
+    assert kinds == {"Job", "Deployment", "ConfigMap", "PersistentVolumeClaim"}
+
+
+def test_catches_typos_types_and_duplicates(scratch):
+    good = render_text(values=MODES["configmap-file-pvc"])
+    cases = {
+        "terminationMessagePolicyy": good.replace("terminationMessagePolicy:", "terminationMessagePolicyy:"),
+        "metadata.namespac": good.replace("  namespace: default", "  namespac: default"),
+        "backoffLimit must be integer": good.replace("backoffLimit: 0", 'backoffLimit: "0"'),
+        "must have required property name": good.replace("- name: schemagate\n", "- nam: schemagate\n"),
+        "Map keys must be unique": good.replace("    app.kubernetes.io/component: migrations\n",
+                                               "    app.kubernetes.io/component: migrations\n"
+                                               "    app.kubernetes.io/component: x\n"),
+    }
+    files = {}
+    for i, (expected, text) in enumerate(cases.items()):
+        assert text != good, expected
+        files[expected] = scratch.write("bad%d.yaml" % i, text)
+    p = validate(*files.values())  # one node process: loading the types takes seconds
+    assert p.returncode == 1, p.stdout
+    for expected, path in files.items():
+        with subtest(case=expected):
+            assert expected in report_of(p.stdout, path)
+
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

@@ -17,18 +17,21 @@ otherwise, as the image's /etc/my.cnf does."""
 import contextlib
 import gzip
 import os
+import re
 import shlex
 import shutil
 import subprocess
 import sys
-import unittest
+
+import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "container"))
 
 from container_support import (CI, IMAGE, UID, backup_dir, describe,  # noqa: E402
                                need_images, podman_run)
 from run_support import (Workdir, mysql_create_db, mysql_drop_db, mysql_params,  # noqa: E402
-                         mysql_query, pg_create_db, pg_drop_db, pg_query, sg, with_database)
+                         mysql_query, pg_create_db, pg_drop_db, pg_query, sg, subtest,
+                         with_database)
 
 NEWER_ENV = os.path.join(os.environ.get("SG_NEW_SERVER_DIR", "/tmp/schemagate-newer-servers"),
                          "env")
@@ -50,7 +53,7 @@ VARS = ("SG_TEST_PG_URL", "SG_TEST_PG_ADMIN_URL", "SG_TEST_MYSQL_URL", "SG_TEST_
 def skip(msg):
     if CI:
         raise AssertionError(msg)
-    raise unittest.SkipTest(msg)
+    pytest.skip(msg)
 
 
 def newer_servers():
@@ -92,8 +95,8 @@ def major(version_num):
     return int(version_num) // 10000
 
 
-class RoundTrip(unittest.TestCase):
-    def setUp(self):
+class RoundTrip:
+    def __init__(self):
         if not shutil.which("podman"):
             skip("podman is not installed (scripts/setup.sh)")
         need_images()
@@ -101,19 +104,21 @@ class RoundTrip(unittest.TestCase):
             skip("the image's tools are missing in %s (tests/container/build_images.sh)" % TOOLS)
         self.matrix = [("host", host_servers()), ("newer", newer_servers())]
         self.cleanups = []
+        self.later = contextlib.ExitStack()  # work directories, removed after the databases
 
-    def tearDown(self):
+    def close(self):
         for env, drop, name in reversed(self.cleanups):
             with servers(env):
                 drop(name)
+        self.later.close()
 
     def workdir(self):
         w = Workdir()
         os.chmod(w.path, 0o755)
         os.chmod(w.migrations, 0o755)
         backups = backup_dir()
-        self.addCleanup(w.cleanup)
-        self.addCleanup(subprocess.run, ["rm", "-rf", backups])
+        self.later.callback(w.cleanup)
+        self.later.callback(subprocess.run, ["rm", "-rf", backups])
         return w, backups
 
     def migrate(self, w, backups, url):
@@ -123,9 +128,9 @@ class RoundTrip(unittest.TestCase):
 
     def the_backup(self, backups, ext):
         names = [n for n in os.listdir(backups) if n.endswith(ext)]
-        self.assertEqual(len(names), 1, os.listdir(backups))
+        assert len(names) == 1, os.listdir(backups)
         path = os.path.join(backups, names[0])
-        self.assertEqual(os.stat(path).st_uid, UID)
+        assert os.stat(path).st_uid == UID
         return path
 
     def backup_after_two_revisions(self, url, seed, ext):
@@ -133,122 +138,125 @@ class RoundTrip(unittest.TestCase):
         w, backups = self.workdir()
         w.revision("a1", "", seed)
         p = self.migrate(w, backups, url)
-        self.assertEqual(p.returncode, 0, describe(p))
+        assert p.returncode == 0, describe(p)
         os.unlink(self.the_backup(backups, ext))  # the empty database's
         w.revision("b2", "a1", NEXT)
         p = self.migrate(w, backups, url)
-        self.assertEqual(p.returncode, 0, describe(p))
-        self.assertIn("backup written and verified", p.stderr)
+        assert p.returncode == 0, describe(p)
+        assert "backup written and verified" in p.stderr
         return self.the_backup(backups, ext)
-
-    # --- PostgreSQL 15 and 17 --------------------------------------------------
 
     def pg_dump_of(self, env, expect_major):
         with servers(env):
             name, url = pg_create_db("sg_rt")
             self.cleanups.append((env, pg_drop_db, name))
-            self.assertEqual(major(pg_query(url, "SHOW server_version_num")[0][0]), expect_major)
+            assert major(pg_query(url, "SHOW server_version_num")[0][0]) == expect_major
             return url, self.backup_after_two_revisions(url, SEED_PG, ".dump")
 
-    def test_postgres_15_and_17_by_the_images_pg_dump_17(self):
-        for (label, env), expect in zip(self.matrix, (15, 17)):
-            with self.subTest(server=label, major=expect), servers(env):
-                url, dump = self.pg_dump_of(env, expect)
-                restore, restore_url = pg_create_db("sg_rt_restore")
-                self.cleanups.append((env, pg_drop_db, restore))
-                admin = with_database(env["SG_TEST_PG_ADMIN_URL"], restore)
-                r = subprocess.run([os.path.join(TOOLS, "pg_restore"), "--no-owner", "-d", admin,
-                                    dump], capture_output=True, text=True)
-                if expect < 17:
-                    # A pg_dump 17 archive sets transaction_timeout (new in
-                    # 17) whatever server it came from: restored into 15,
-                    # that one statement fails, pg_restore goes on and ends
-                    # with exit 1; everything else is restored.
-                    self.assertEqual(r.returncode, 1, r.stderr)
-                    self.assertIn('unrecognized configuration parameter "transaction_timeout"',
-                                  r.stderr)
-                    self.assertIn("errors ignored on restore: 1\n", r.stderr)
-                else:
-                    self.assertEqual(r.returncode, 0, r.stderr)
-                self.assertEqual(pg_query(restore_url, "SELECT name FROM patients ORDER BY id"),
-                                 [("ada",), ("bob",)])
-                self.assertEqual(pg_query(restore_url, "SELECT version_num FROM alembic_version"),
-                                 [("a1",)])
-                self.assertEqual(pg_query(url, "SELECT version_num FROM alembic_version"),
-                                 [("b2",)])
 
-    def test_pg_restore_15_cannot_read_pg_dump_17_archives(self):
-        # Even of a PostgreSQL 15 server: restoring needs pg_restore >= 17.
-        _, env = self.matrix[0]
-        _, dump = self.pg_dump_of(env, 15)
-        r = subprocess.run([os.path.join(env["SG_TEST_PG_BIN"], "pg_restore"), "--list", dump],
-                           capture_output=True, text=True)
-        self.assertNotEqual(r.returncode, 0)
-        self.assertIn("unsupported version", r.stderr)
+@pytest.fixture
+def round_trip():
+    case = RoundTrip()
+    try:
+        yield case
+    finally:
+        case.close()
 
-    def test_host_pg_dump_15_refuses_postgres_17_exit_7(self):
-        _, env = self.matrix[1]
-        with servers(env):
-            name, url = pg_create_db("sg_rt_old_dump")
-            self.cleanups.append((env, pg_drop_db, name))
-            w = Workdir()
-            self.addCleanup(w.cleanup)
-            w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
-            p = sg(w.args(url, "--pg-dump", os.path.join(env["SG_TEST_PG_BIN"], "pg_dump")))
-            self.assertEqual(p.returncode, 7, describe(p))
-            self.assertRegex(p.stderr, r"the server is PostgreSQL 17\.\d+ but pg_dump is 15\.\d+")
-            self.assertIn("PG_MAJOR", p.stderr)
-            self.assertEqual(pg_query(url, "SELECT to_regclass('t') IS NULL"), [(True,)])
 
-    # --- MariaDB 10.11 and 11.8 --------------------------------------------------
+def test_postgres_15_and_17_by_the_images_pg_dump_17(round_trip):
+    for (label, env), expect in zip(round_trip.matrix, (15, 17)):
+        with subtest(server=label, major=expect), servers(env):
+            url, dump = round_trip.pg_dump_of(env, expect)
+            restore, restore_url = pg_create_db("sg_rt_restore")
+            round_trip.cleanups.append((env, pg_drop_db, restore))
+            admin = with_database(env["SG_TEST_PG_ADMIN_URL"], restore)
+            r = subprocess.run([os.path.join(TOOLS, "pg_restore"), "--no-owner", "-d", admin,
+                                dump], capture_output=True, text=True)
+            if expect < 17:
+                # A pg_dump 17 archive sets transaction_timeout (new in
+                # 17) whatever server it came from: restored into 15,
+                # that one statement fails, pg_restore goes on and ends
+                # with exit 1; everything else is restored.
+                assert r.returncode == 1, r.stderr
+                assert 'unrecognized configuration parameter "transaction_timeout"' in r.stderr
+                assert "errors ignored on restore: 1\n" in r.stderr
+            else:
+                assert r.returncode == 0, r.stderr
+            assert pg_query(restore_url, "SELECT name FROM patients ORDER BY id") == [("ada",), ("bob",)]
+            assert pg_query(restore_url, "SELECT version_num FROM alembic_version") == [("a1",)]
+            assert pg_query(url, "SELECT version_num FROM alembic_version") == [("b2",)]
 
-    def test_mariadb_10_11_and_11_8_by_the_images_mariadb_dump(self):
-        for (label, env), expect in zip(self.matrix, ("10.11.", "11.8.")):
-            with self.subTest(server=label, version=expect), servers(env):
-                name, url = mysql_create_db("sg_rt")
-                self.cleanups.append((env, mysql_drop_db, name))
-                self.assertTrue(mysql_query(url, "SELECT VERSION()")[0][0].startswith(expect))
-                sql = gzip.open(self.backup_after_two_revisions(url, SEED_MY, ".sql.gz")).read()
-                # mariadb-dump 11.8 (>= 10.11.8) writes this first line; older
-                # clients stop at it ("Unknown command '\-'").
-                self.assertTrue(sql.startswith(SANDBOX), sql[:80])
-                restore, restore_url = mysql_create_db("sg_rt_restore")
-                self.cleanups.append((env, mysql_drop_db, restore))
-                params = mysql_params(env["SG_TEST_MYSQL_ADMIN_URL"])
-                r = subprocess.run(["mariadb", "--no-defaults", "-h", params["host"], "-P",
-                                    str(params["port"]), "-u", params["user"], restore],
-                                   input=sql, capture_output=True)
-                self.assertEqual(r.returncode, 0, r.stderr)
-                self.assertEqual(mysql_query(restore_url, "SELECT name FROM patients ORDER BY id"),
-                                 [("ada",), ("bob",)])
-                self.assertEqual(mysql_query(restore_url, "SELECT version_num FROM alembic_version"),
-                                 [("a1",)])
-                self.assertEqual(mysql_query(url, "SELECT version_num FROM alembic_version"),
-                                 [("b2",)])
 
-    def test_mariadb_dump_11_8_demands_tls_unless_configured(self):
-        # MariaDB 11.4+ clients require TLS with a verified certificate by
-        # default: without the image's /etc/my.cnf (ssl-verify-server-cert=0)
-        # mariadb-dump 11.8 refuses a server without TLS, the host's 10.11.
-        # (The round trip above passes through the image, which has it.)
-        _, env = self.matrix[0]
-        params = mysql_params(env["SG_TEST_MYSQL_URL"])
-        w, _ = self.workdir()
-        cnf = os.path.join(w.path, "client.cnf")  # the password as schemagate passes it
-        with open(cnf, "w") as f:
-            f.write("[client]\nuser=%s\npassword=%s\nhost=%s\nport=%d\n" % (
-                params["user"], params["password"], params["host"], params["port"]))
-        bare = [os.path.join(TOOLS, "mariadb-dump"), "--defaults-file=" + cnf, params["database"]]
-        r = subprocess.run(bare, capture_output=True, text=True)
-        self.assertEqual(r.returncode, 2, r.stderr)
-        self.assertIn("2026", r.stderr)
-        self.assertIn("SSL is required, but the server does not support it", r.stderr)
-        r = subprocess.run(bare[:2] + ["--skip-ssl-verify-server-cert"] + bare[2:],
-                           capture_output=True, text=True)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        with open(os.path.join(TOOLS, "..", "..", "runtime-root", "etc", "my.cnf")) as f:
-            self.assertIn("[client-mariadb]\nssl-verify-server-cert=0\n", f.read())
+def test_pg_restore_15_cannot_read_pg_dump_17_archives(round_trip):
+    # Even of a PostgreSQL 15 server: restoring needs pg_restore >= 17.
+    _, env = round_trip.matrix[0]
+    _, dump = round_trip.pg_dump_of(env, 15)
+    r = subprocess.run([os.path.join(env["SG_TEST_PG_BIN"], "pg_restore"), "--list", dump],
+                       capture_output=True, text=True)
+    assert r.returncode != 0
+    assert "unsupported version" in r.stderr
+
+
+def test_host_pg_dump_15_refuses_postgres_17_exit_7(round_trip):
+    _, env = round_trip.matrix[1]
+    with servers(env):
+        name, url = pg_create_db("sg_rt_old_dump")
+        round_trip.cleanups.append((env, pg_drop_db, name))
+        w = Workdir()
+        round_trip.later.callback(w.cleanup)
+        w.revision("a1", "", "CREATE TABLE t (id INTEGER);")
+        p = sg(w.args(url, "--pg-dump", os.path.join(env["SG_TEST_PG_BIN"], "pg_dump")))
+        assert p.returncode == 7, describe(p)
+        assert re.search(r"the server is PostgreSQL 17\.\d+ but pg_dump is 15\.\d+", p.stderr)
+        assert "PG_MAJOR" in p.stderr
+        assert pg_query(url, "SELECT to_regclass('t') IS NULL") == [(True,)]
+
+
+def test_mariadb_10_11_and_11_8_by_the_images_mariadb_dump(round_trip):
+    for (label, env), expect in zip(round_trip.matrix, ("10.11.", "11.8.")):
+        with subtest(server=label, version=expect), servers(env):
+            name, url = mysql_create_db("sg_rt")
+            round_trip.cleanups.append((env, mysql_drop_db, name))
+            assert mysql_query(url, "SELECT VERSION()")[0][0].startswith(expect)
+            sql = gzip.open(round_trip.backup_after_two_revisions(url, SEED_MY, ".sql.gz")).read()
+            # mariadb-dump 11.8 (>= 10.11.8) writes this first line; older
+            # clients stop at it ("Unknown command '\-'").
+            assert sql.startswith(SANDBOX), sql[:80]
+            restore, restore_url = mysql_create_db("sg_rt_restore")
+            round_trip.cleanups.append((env, mysql_drop_db, restore))
+            params = mysql_params(env["SG_TEST_MYSQL_ADMIN_URL"])
+            r = subprocess.run(["mariadb", "--no-defaults", "-h", params["host"], "-P",
+                                str(params["port"]), "-u", params["user"], restore],
+                               input=sql, capture_output=True)
+            assert r.returncode == 0, r.stderr
+            assert mysql_query(restore_url, "SELECT name FROM patients ORDER BY id") == [("ada",), ("bob",)]
+            assert mysql_query(restore_url, "SELECT version_num FROM alembic_version") == [("a1",)]
+            assert mysql_query(url, "SELECT version_num FROM alembic_version") == [("b2",)]
+
+
+def test_mariadb_dump_11_8_demands_tls_unless_configured(round_trip):
+    # MariaDB 11.4+ clients require TLS with a verified certificate by
+    # default: without the image's /etc/my.cnf (ssl-verify-server-cert=0)
+    # mariadb-dump 11.8 refuses a server without TLS, the host's 10.11.
+    # (The round trip above passes through the image, which has it.)
+    _, env = round_trip.matrix[0]
+    params = mysql_params(env["SG_TEST_MYSQL_URL"])
+    w, _ = round_trip.workdir()
+    cnf = os.path.join(w.path, "client.cnf")  # the password as schemagate passes it
+    with open(cnf, "w") as f:
+        f.write("[client]\nuser=%s\npassword=%s\nhost=%s\nport=%d\n" % (
+            params["user"], params["password"], params["host"], params["port"]))
+    bare = [os.path.join(TOOLS, "mariadb-dump"), "--defaults-file=" + cnf, params["database"]]
+    r = subprocess.run(bare, capture_output=True, text=True)
+    assert r.returncode == 2, r.stderr
+    assert "2026" in r.stderr
+    assert "SSL is required, but the server does not support it" in r.stderr
+    r = subprocess.run(bare[:2] + ["--skip-ssl-verify-server-cert"] + bare[2:],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    with open(os.path.join(TOOLS, "..", "..", "runtime-root", "etc", "my.cnf")) as f:
+        assert "[client-mariadb]\nssl-verify-server-cert=0\n" in f.read()
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

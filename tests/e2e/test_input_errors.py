@@ -13,7 +13,6 @@ not exist and by a regular file given as the directory.
 
 Also exit 8 (a failing revision rolled back), 10 (drift and unknown revisions
 through `upgrade`, which checks like `run`), 11 (`check`) and 2 (usage).
-Exits non-zero on any failure and prints a summary.
 """
 import hashlib
 import os
@@ -23,7 +22,7 @@ import sqlite3
 import subprocess
 import sys
 
-from cli_support import SG, check, clean_env, expect, main, rows, sg, tables, test, write_rev
+from cli_support import SG, check, clean_env, expect, rows, sg, tables, write_rev
 
 
 def digest(path):
@@ -72,8 +71,7 @@ def run_bad(tmp, args, code, patterns, db_exists=False):
 
 # --- invalid directories: exit 3, file:line, nothing written -------------------
 
-@test
-def broken_header(tmp):
+def test_broken_header(tmp):
     m = good_dir(tmp)
     with open(os.path.join(m, "bad.sql"), "w") as f:
         f.write("-- revision: not a valid id!\n-- down_revision: bbbb00000002\n-- message: x\n\n"
@@ -82,8 +80,7 @@ def broken_header(tmp):
         run_bad(tmp, ["--migrations", m] + cmd, 3, [r"bad\.sql:\d+: "], db_exists=cmd == ["upgrade"])
 
 
-@test
-def unknown_header_key(tmp):
+def test_unknown_header_key(tmp):
     m = good_dir(tmp)
     with open(os.path.join(m, "colour.sql"), "w") as f:
         f.write("-- revision: cccc00000003\n-- down_revision: bbbb00000002\n-- message: x\n"
@@ -91,16 +88,14 @@ def unknown_header_key(tmp):
     run_bad(tmp, ["--migrations", m, "upgrade"], 3, [r"colour\.sql:4: .*colour"], db_exists=True)
 
 
-@test
-def file_without_header(tmp):
+def test_file_without_header(tmp):
     m = good_dir(tmp)
     with open(os.path.join(m, "plain.sql"), "w") as f:
         f.write("CREATE TABLE plain (x INTEGER);\n")
     run_bad(tmp, ["--migrations", m, "upgrade"], 3, [r"plain\.sql:1: "], db_exists=True)
 
 
-@test
-def every_problem_listed(tmp):
+def test_every_problem_listed(tmp):
     m = good_dir(tmp)
     with open(os.path.join(m, "p1.sql"), "w") as f:
         f.write("CREATE TABLE plain (x INTEGER);\n")
@@ -110,8 +105,7 @@ def every_problem_listed(tmp):
     run_bad(tmp, ["--migrations", m, "verify"], 3, [r"p1\.sql:1: ", r"p2\.sql:4: "])
 
 
-@test
-def cycle(tmp):
+def test_cycle(tmp):
     m = good_dir(tmp)
     write_rev(m, "cccc00000003", "dddd00000004", "c")
     write_rev(m, "dddd00000004", "cccc00000003", "d")
@@ -119,23 +113,20 @@ def cycle(tmp):
             db_exists=True)
 
 
-@test
-def missing_parent(tmp):
+def test_missing_parent(tmp):
     m = good_dir(tmp)
     write_rev(m, "cccc00000003", "ffff99999999", "orphan")
     run_bad(tmp, ["--migrations", m, "upgrade"], 3,
             [r"cccc00000003\.sql:\d+: down_revision ffff99999999"], db_exists=True)
 
 
-@test
-def unterminated_string(tmp):
+def test_unterminated_string(tmp):
     m = good_dir(tmp)
     write_rev(m, "cccc00000003", "bbbb00000002", "quote", "SELECT 1;\nSELECT 'oops;")
     run_bad(tmp, ["--migrations", m, "verify"], 3, [r"cccc00000003\.sql:\d+: "])
 
 
-@test
-def missing_or_not_a_directory(tmp):
+def test_missing_or_not_a_directory(tmp):
     run_bad(tmp, ["--migrations", os.path.join(tmp, "nope"), "upgrade"], 3, [r"nope"])
     path = os.path.join(tmp, "file.sql")
     with open(path, "w") as f:
@@ -143,8 +134,7 @@ def missing_or_not_a_directory(tmp):
     run_bad(tmp, ["--migrations", path, "upgrade"], 3, [r"file\.sql.*not a directory"])
 
 
-@test
-def target_that_does_not_exist(tmp):
+def test_target_that_does_not_exist(tmp):
     m = good_dir(tmp)
     for args in (["upgrade", "ffff"], ["upgrade", "nosuchrev"], ["downgrade", "ffffffff"],
                  ["stamp", "ffffffff"], ["check", "ffffffff"], ["show", "ffffffff"],
@@ -154,8 +144,7 @@ def target_that_does_not_exist(tmp):
 
 # --- exit codes ------------------------------------------------------------------
 
-@test
-def usage_errors_exit_2(tmp):
+def test_usage_errors_exit_2(tmp):
     m = good_dir(tmp)
     for args in (["frobnicate"], ["upgrade", "--frobnicate"], ["current", "--sql"],
                  ["run", "--wait-timeout", "soon"], ["upgrade", "--backup", "sometimes"],
@@ -166,8 +155,7 @@ def usage_errors_exit_2(tmp):
         check(len(lines) == 1, "%s: one line, got %r" % (args, err))
 
 
-@test
-def failing_revision_rolls_back_exit_8(tmp):
+def test_failing_revision_rolls_back_exit_8(tmp):
     m = good_dir(tmp)
     write_rev(m, "cccc00000003", "bbbb00000002", "fails",
               "CREATE TABLE three (x INTEGER);\nINSERT INTO no_such_table VALUES (1);",
@@ -180,8 +168,7 @@ def failing_revision_rolls_back_exit_8(tmp):
     check("three" not in tables(db), "the failed revision left nothing: %s" % tables(db))
 
 
-@test
-def drift_and_unknown_exit_10(tmp):
+def test_drift_and_unknown_exit_10(tmp):
     m = good_dir(tmp)
     db = os.path.join(tmp, "app.db")
     a = ["--url", "sqlite:///" + db, "--migrations", m]
@@ -202,8 +189,7 @@ def drift_and_unknown_exit_10(tmp):
     check("eeee99999999" in err, "unknown revision named: " + err)
 
 
-@test
-def sigterm_during_upgrade_143(tmp):
+def test_sigterm_during_upgrade_143(tmp):
     import signal
     import time
     m = os.path.join(tmp, "migrations")
@@ -225,8 +211,7 @@ def sigterm_during_upgrade_143(tmp):
     check(rows(db) == [] and "slow" not in tables(db), "rolled back: %s" % tables(db))
 
 
-@test
-def check_exit_11(tmp):
+def test_check_exit_11(tmp):
     m = good_dir(tmp)
     db = os.path.join(tmp, "app.db")
     a = ["--url", "sqlite:///" + db, "--migrations", m]
@@ -238,4 +223,5 @@ def check_exit_11(tmp):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    import pytest
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

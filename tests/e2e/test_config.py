@@ -6,8 +6,8 @@ DATABASE_URL, DATABASE_URL_FILE, the DATABASE_* parts; global options after
 the command; JSON logs (one object per line on stderr, results on stdout);
 -q / -v; passwords never printed (unreachable server: exit 4; wrong password
 against the test PostgreSQL server: exit 5, when SG_TEST_PG_URL is set —
-required when CI=true, skipped otherwise).
-Exits non-zero on any failure and prints a summary.
+required when CI=true, skipped otherwise); a *_FILE variable or SQLite URL
+that yields nothing is exit 2, never the SQLite default.
 """
 import json
 import os
@@ -16,7 +16,7 @@ import shutil
 import sys
 import urllib.parse
 
-from cli_support import check, clean_env, expect, main, rows, sg, tables, test, write_rev
+from cli_support import check, clean_env, expect, one_rev, rows, sg, tables, write_rev
 
 
 def two_dirs(tmp):
@@ -36,8 +36,7 @@ def first(out):
 
 # --- precedence ------------------------------------------------------------------
 
-@test
-def migrations_flag_env_default(tmp):
+def test_migrations_flag_env_default(tmp):
     a, b = two_dirs(tmp)
     env = clean_env(SCHEMAGATE_MIGRATIONS=a)
     out, _ = expect(sg("heads", cwd=tmp, env=env), 0, "env")
@@ -51,8 +50,7 @@ def migrations_flag_env_default(tmp):
     check(first(out) == "aaaa00000001", "default directory: " + out)
 
 
-@test
-def url_flag_env_default(tmp):
+def test_url_flag_env_default(tmp):
     a, _ = two_dirs(tmp)
     env_db = os.path.join(tmp, "env.db")
     flag_db = os.path.join(tmp, "flag.db")
@@ -68,8 +66,7 @@ def url_flag_env_default(tmp):
     check(os.path.exists(os.path.join(tmp, "schemagate.db")), "default sqlite:///./schemagate.db")
 
 
-@test
-def sqlalchemy_url_forms(tmp):
+def test_sqlalchemy_url_forms(tmp):
     a, _ = two_dirs(tmp)
     db = os.path.join(tmp, "alch.db")
     env = clean_env(DATABASE_URL="sqlite+aiosqlite:///" + db, SCHEMAGATE_MIGRATIONS=a)
@@ -77,8 +74,7 @@ def sqlalchemy_url_forms(tmp):
     check(rows(db) == ["aaaa00000001"], "suffix ignored")
 
 
-@test
-def database_url_file_and_parts(tmp):
+def test_database_url_file_and_parts(tmp):
     a, _ = two_dirs(tmp)
     db = os.path.join(tmp, "file.db")
     secret = os.path.join(tmp, "url.secret")
@@ -97,8 +93,7 @@ def database_url_file_and_parts(tmp):
     check(rows(parts_db) == ["aaaa00000001"], "URL built from the parts")
 
 
-@test
-def env_values_are_checked(tmp):
+def test_env_values_are_checked(tmp):
     a, _ = two_dirs(tmp)
     for var, value in (("SCHEMAGATE_WAIT_TIMEOUT", "soon"), ("SCHEMAGATE_BACKUP", "maybe"),
                        ("SCHEMAGATE_LOG_FORMAT", "xml"), ("SCHEMAGATE_ATOMIC", "perhaps"),
@@ -110,8 +105,7 @@ def env_values_are_checked(tmp):
         check(var in err or value in err, "message names the variable: " + err)
 
 
-@test
-def version_table_option(tmp):
+def test_version_table_option(tmp):
     a, _ = two_dirs(tmp)
     db = os.path.join(tmp, "vt.db")
     env = clean_env(SCHEMAGATE_VERSION_TABLE="my_versions", SCHEMAGATE_MIGRATIONS=a)
@@ -122,8 +116,7 @@ def version_table_option(tmp):
 
 # --- logging ---------------------------------------------------------------------
 
-@test
-def json_logs_and_stdout(tmp):
+def test_json_logs_and_stdout(tmp):
     a, _ = two_dirs(tmp)
     db = os.path.join(tmp, "j.db")
     for args, env in ((["--log-format", "json"], clean_env(SCHEMAGATE_MIGRATIONS=a)),
@@ -145,8 +138,7 @@ def json_logs_and_stdout(tmp):
     check(obj["level"] == "error" and "--bogus" in obj["msg"], "usage error as json: " + err)
 
 
-@test
-def quiet_and_verbose(tmp):
+def test_quiet_and_verbose(tmp):
     a, _ = two_dirs(tmp)
     db = os.path.join(tmp, "q.db")
     base = ["--url", "sqlite:///" + db, "--migrations", a]
@@ -161,8 +153,7 @@ def quiet_and_verbose(tmp):
 
 # --- secrets ---------------------------------------------------------------------
 
-@test
-def password_never_printed_unreachable(tmp):
+def test_password_never_printed_unreachable(tmp):
     a, _ = two_dirs(tmp)
     pw = "Sup3r:S3cret@pw/x"
     url = "postgresql://app:%s@127.0.0.1:1/db" % urllib.parse.quote(pw, safe="")
@@ -180,8 +171,7 @@ def password_never_printed_unreachable(tmp):
     check("S3cret" not in out + err, "password from DATABASE_PASSWORD shown: " + err)
 
 
-@test
-def password_never_printed_auth_failure(tmp):
+def test_password_never_printed_auth_failure(tmp):
     url = os.environ.get("SG_TEST_PG_URL", "")
     if not url:
         if os.environ.get("CI") == "true":
@@ -202,5 +192,33 @@ def password_never_printed_auth_failure(tmp):
     check(rc in (0, 11), "right password connects: exit %d: %s" % (rc, err))
 
 
+# --- URL files and SQLite paths that yield nothing (exit 2) ------------------------------
+
+def test_bad_url_file_is_exit_2_not_the_sqlite_default(tmp):
+    one_rev(tmp)
+    empty = os.path.join(tmp, "empty")
+    newline = os.path.join(tmp, "newline")
+    open(empty, "w").close()
+    with open(newline, "w") as f:
+        f.write("\n")
+    for path in (tmp, empty, newline, os.path.join(tmp, "missing")):
+        for var in ("DATABASE_URL_FILE", "DATABASE_PASSWORD_FILE"):
+            env = clean_env(**{var: path, "DATABASE_HOST": "127.0.0.1", "DATABASE_PORT": "1"})
+            if var == "DATABASE_URL_FILE":
+                del env["DATABASE_HOST"], env["DATABASE_PORT"]
+            _, err = expect(sg("run", "--wait-timeout", "0", cwd=tmp, env=env), 2, var + "=" + path)
+            check(var in err, "the message names %s: %s" % (var, err))
+            check(not os.path.exists(os.path.join(tmp, "schemagate.db")),
+                  "the SQLite default was not used")
+
+
+def test_sqlite_empty_path_is_exit_2(tmp):
+    one_rev(tmp)
+    for url in ("sqlite:///", "sqlite://"):
+        _, err = expect(sg("run", "--url", url, cwd=tmp), 2, url)
+        check("empty" in err, err)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    import pytest
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

@@ -10,14 +10,13 @@ order of comma lists that Alembic takes from a Python set (`Branches into:`,
 the children under a branch point), and the order of revisions that the
 graph leaves free (compared as sets, after checking ours is newest-first).
 Alembic runs in-process with output captured; schemagate as $SG_BIN.
-Exits non-zero on any failure and prints a summary.
 """
 import io
 import os
 import re
 import sys
 
-from cli_support import check, expect, main, sg, test, write_rev
+from cli_support import check, expect, sg, write_rev
 
 
 # (id, down_revisions, message, branch_labels, depends_on)
@@ -164,25 +163,22 @@ def compare_shape(tmp, name):
               % (name, rid, "\n".join(mine), "\n".join(theirs)))
 
 
-@test
-def linear(tmp):
+def test_linear(tmp):
     compare_shape(tmp, "linear")
 
 
-@test
-def diamond_labelled(tmp):
+def test_diamond_labelled(tmp):
     compare_shape(tmp, "diamond_labelled")
 
 
-@test
-def two_bases_depends(tmp):
+def test_two_bases_depends(tmp):
     compare_shape(tmp, "two_bases_depends")
 
 
-@test
-def open_heads(tmp):
+def test_open_heads(tmp):
     compare_shape(tmp, "open_heads")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    import pytest
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

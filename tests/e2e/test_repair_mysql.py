@@ -7,7 +7,6 @@ statement leaves the database dirty: `upgrade` exits 9, later `upgrade` and
 --mark-reverted` / `--mark-applied` / `--resume` resolve it. Uses
 SG_TEST_MYSQL_URL (required when CI=true, skipped otherwise) with table names
 unique to this process, dropped at the end.
-Exits non-zero on any failure and prints a summary.
 """
 import os
 import re
@@ -15,10 +14,18 @@ import shutil
 import sys
 import urllib.parse
 
-from cli_support import check, expect, main, sg, test, write_rev
+import pytest
+
+from cli_support import check, expect, need, sg, write_rev
 
 
 URL = os.environ.get("SG_TEST_MYSQL_URL", "")
+
+
+@pytest.fixture(autouse=True)
+def _server():
+    """Skips (fails with CI=true) without SG_TEST_MYSQL_URL."""
+    need("SG_TEST_MYSQL_URL")
 PID = os.getpid()
 VT = "sgcli_version_%d" % PID
 HT = "sgcli_history_%d" % PID
@@ -77,8 +84,7 @@ def make_dirty(tmp):
     return m
 
 
-@test
-def dirty_then_mark_reverted(tmp):
+def test_dirty_then_mark_reverted(tmp):
     cleanup()
     try:
         m = make_dirty(tmp)
@@ -96,8 +102,7 @@ def dirty_then_mark_reverted(tmp):
         cleanup()
 
 
-@test
-def dirty_then_mark_applied(tmp):
+def test_dirty_then_mark_applied(tmp):
     cleanup()
     try:
         m = make_dirty(tmp)
@@ -109,8 +114,7 @@ def dirty_then_mark_applied(tmp):
         cleanup()
 
 
-@test
-def dirty_then_resume(tmp):
+def test_dirty_then_resume(tmp):
     cleanup()
     try:
         m = make_dirty(tmp)
@@ -126,15 +130,5 @@ def dirty_then_resume(tmp):
         cleanup()
 
 
-def need_server():
-    if not URL:
-        if os.environ.get("CI") == "true":
-            print("FAIL: SG_TEST_MYSQL_URL is not set (CI=true)")
-            return 1
-        print("SKIP: SG_TEST_MYSQL_URL is not set (source /tmp/schemagate-test-servers/env)")
-        return 0
-    return None
-
-
 if __name__ == "__main__":
-    sys.exit(main(need_server))
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

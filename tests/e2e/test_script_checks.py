@@ -11,13 +11,12 @@
   narrows it; run and upgrade check the URL's dialect only.
 - `stamp -1` where several heads share one parent: exit 3 naming the
   revision to stamp, nothing written (it was a SIGSEGV).
-Exits non-zero on any failure and prints a summary.
 """
 import os
 import re
 import sys
 
-from cli_support import check, expect, main, rows, sg, test, write_rev
+from cli_support import check, expect, rows, sg, write_rev
 
 CLOSED_PG = "postgresql://u:p@127.0.0.1:1/app"
 CLOSED_MY = "mysql://u:p@127.0.0.1:1/app"
@@ -41,8 +40,7 @@ def refused(tmp, args, pattern):
     check(not os.path.exists(os.path.join(tmp, "app.db")), "%s: created the database" % (args,))
 
 
-@test
-def commit_in_transactional_revision(tmp):
+def test_commit_in_transactional_revision(tmp):
     m = migrations(tmp)
     write_rev(m, "bbbb00000002", "aaaa00000001", "two",
               "CREATE TABLE two (x INTEGER);\nCOMMIT;\nINSERT INTO two VALUES (1);")
@@ -53,8 +51,7 @@ def commit_in_transactional_revision(tmp):
             refused(tmp, ["--url", url, "--migrations", m] + cmd, where)
 
 
-@test
-def each_word_in_each_dialect_section(tmp):
+def test_each_word_in_each_dialect_section(tmp):
     m = migrations(tmp)
     cases = [("postgresql", "BEGIN;", "BEGIN"), ("postgresql", "END;", "END"),
              ("mysql", "START TRANSACTION;", "START TRANSACTION"), ("mysql", "ROLLBACK;", "ROLLBACK"),
@@ -68,8 +65,7 @@ def each_word_in_each_dialect_section(tmp):
                 r"tx\.sql:7: transaction control \(%s\)" % re.escape(word))
 
 
-@test
-def transaction_false_may_control_transactions(tmp):
+def test_transaction_false_may_control_transactions(tmp):
     m = migrations(tmp)
     with open(os.path.join(m, "own.sql"), "w") as f:
         f.write("-- revision: bbbb00000002\n-- down_revision: aaaa00000001\n"
@@ -80,8 +76,7 @@ def transaction_false_may_control_transactions(tmp):
     check(rows(os.path.join(tmp, "app.db")) == ["bbbb00000002"], "rows after run")
 
 
-@test
-def generic_section_split_for_the_dialect_it_runs_on(tmp):
+def test_generic_section_split_for_the_dialect_it_runs_on(tmp):
     m = migrations(tmp)
     write_rev(m, "bbbb00000002", "aaaa00000001", "paths",
               "CREATE TABLE paths (p TEXT);\nINSERT INTO paths VALUES ('C:\\');\n"
@@ -99,8 +94,7 @@ def generic_section_split_for_the_dialect_it_runs_on(tmp):
     check("bbbb00000002" in out, "heads: " + out)
 
 
-@test
-def verify_names_a_dialect_without_an_upgrade_section(tmp):
+def test_verify_names_a_dialect_without_an_upgrade_section(tmp):
     # Only a MySQL upgrade section: loading accepts it (a revision needs some
     # upgrade), verify names each dialect it cannot run on, --dialect narrows.
     m = migrations(tmp)
@@ -118,8 +112,7 @@ def verify_names_a_dialect_without_an_upgrade_section(tmp):
             r"my\.sql: .*has no -- \+upgrade section for sqlite")
 
 
-@test
-def stamp_minus_one_with_heads_on_one_parent(tmp):
+def test_stamp_minus_one_with_heads_on_one_parent(tmp):
     m = migrations(tmp)
     write_rev(m, "bbbb00000002", "aaaa00000001", "b")
     write_rev(m, "cccc00000003", "aaaa00000001", "c")
@@ -135,4 +128,5 @@ def stamp_minus_one_with_heads_on_one_parent(tmp):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    import pytest
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

@@ -3,8 +3,7 @@
 
 Runs $SG_BIN (the schemagate binary) against a small graph written by the
 test (root, a branch point, a labelled branch, a merge) and against the
-example `migrations/` of the repository ($SG_SOURCE_DIR). Exits non-zero on
-any failure and prints a summary.
+example `migrations/` of the repository ($SG_SOURCE_DIR).
 """
 import os
 import re
@@ -12,7 +11,7 @@ import sqlite3
 import subprocess
 import sys
 
-from cli_support import SOURCE, check, expect, main, rows, sg, tables, test, write_rev
+from cli_support import SOURCE, check, expect, rows, sg, tables, write_rev
 
 
 # --- the graph used by most tests -------------------------------------------
@@ -43,8 +42,7 @@ def base_args(tmp):
 
 # --- tests --------------------------------------------------------------------
 
-@test
-def version_and_help(tmp):
+def test_version_and_help(tmp):
     out, _ = expect(sg("version", cwd=tmp), 0, "version")
     check(re.match(r"schemagate \d+\.\d+\.\d+", out), "version output: " + out)
     out, _ = expect(sg("--help", cwd=tmp), 0, "--help")
@@ -58,8 +56,7 @@ def version_and_help(tmp):
     check("--rev-id" in out, "help revision shows --rev-id")
 
 
-@test
-def inspection_without_database(tmp):
+def test_inspection_without_database(tmp):
     make_graph(tmp)
     a = base_args(tmp)
     out, _ = expect(sg(*a, "heads", cwd=tmp), 0, "heads")
@@ -91,8 +88,7 @@ def inspection_without_database(tmp):
     check(not os.path.exists(os.path.join(tmp, "app.db")), "inspection created no database")
 
 
-@test
-def upgrade_current_check_downgrade(tmp):
+def test_upgrade_current_check_downgrade(tmp):
     make_graph(tmp)
     a = base_args(tmp)
     db = os.path.join(tmp, "app.db")
@@ -137,8 +133,7 @@ def upgrade_current_check_downgrade(tmp):
     check(len(hist) >= 10 and all(h[2] == 1 for h in hist), "history rows: %s" % hist)
 
 
-@test
-def stamp_and_repair(tmp):
+def test_stamp_and_repair(tmp):
     make_graph(tmp)
     a = base_args(tmp)
     db = os.path.join(tmp, "app.db")
@@ -156,8 +151,7 @@ def stamp_and_repair(tmp):
     expect(sg(*a, "repair", cwd=tmp), 2, "repair without an action")
 
 
-@test
-def revision_and_merge_write_valid_files(tmp):
+def test_revision_and_merge_write_valid_files(tmp):
     m = os.path.join(tmp, "migrations")
     a = ["--migrations", m, "--url", "sqlite:///" + os.path.join(tmp, "app.db")]
     out, _ = expect(sg(*a, "revision", "-m", "create patients", cwd=tmp), 0, "first revision")
@@ -191,8 +185,7 @@ def revision_and_merge_write_valid_files(tmp):
     expect(sg(*a, "downgrade", "base", cwd=tmp), 0, "downgrade the written files")
 
 
-@test
-def offline_sql_into_sqlite3(tmp):
+def test_offline_sql_into_sqlite3(tmp):
     make_graph(tmp)
     a = base_args(tmp)
     out, _ = expect(sg(*a, "upgrade", "--sql", cwd=tmp), 0, "upgrade --sql")
@@ -229,8 +222,7 @@ def offline_sql_into_sqlite3(tmp):
           "postgresql dialect from URL")
 
 
-@test
-def run_wait_backup_dispatch(tmp):
+def test_run_wait_backup_dispatch(tmp):
     make_graph(tmp)
     a = base_args(tmp) + ["--backup-dir", os.path.join(tmp, "bk")]
     db = os.path.join(tmp, "app.db")
@@ -247,8 +239,7 @@ def run_wait_backup_dispatch(tmp):
     check(R1 in err, "drift names the revision: " + err)
 
 
-@test
-def example_migrations_up_and_down(tmp):
+def test_example_migrations_up_and_down(tmp):
     src = os.path.join(SOURCE, "migrations")
     if not os.path.isdir(src):
         raise AssertionError("no example migrations/ at " + src)
@@ -268,4 +259,5 @@ def example_migrations_up_and_down(tmp):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    import pytest
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

@@ -16,14 +16,20 @@ URL (`postgresql+psycopg2://`, `mysql+pymysql://`) unchanged.
 
 Servers: SG_TEST_PG_URL / SG_TEST_MYSQL_URL and the admin URLs from
 `source /tmp/schemagate-test-servers/env`; with CI=true a missing URL fails,
-otherwise that database is skipped with a message. Exits non-zero on failure.
+otherwise that database is skipped with a message.
 """
 import io
 import os
 import sys
 
-from cli_support import (MariadbDatabases, PostgresDatabases, binary_ok, check, expect,
-                         run_matrix, sg)
+# Debian's alembic, psycopg2, pymysql: run with /usr/bin/python3 (a missing one fails the file).
+import alembic  # noqa: F401
+import psycopg2  # noqa: F401
+import pymysql  # noqa: F401
+import pytest
+
+from cli_support import (MariadbDatabases, PostgresDatabases, backend_id, check, expect, opened,
+                         scenario_id, sg)
 
 R1, R2, R3, R4 = "1a2b3c4d5e6f", "2b3c4d5e6f70", "3c4d5e6f7081", "4d5e6f708192"
 R5, R6 = "5e6f708192a3", "6f708192a3b4"
@@ -334,19 +340,13 @@ SCENARIOS = [alembic_first, schemagate_first, alembic_managed_fast_path,
 BACKENDS = [Postgres, Mariadb]
 
 
-def main():
-    if not binary_ok():
-        return 1
-    try:
-        import alembic  # noqa: F401
-        import psycopg2  # noqa: F401
-        import pymysql  # noqa: F401
-    except ImportError as e:
-        print("FAIL: run with /usr/bin/python3 (Debian's alembic, psycopg2, pymysql): %s" % e)
-        return 1
-    return run_matrix(BACKENDS, SCENARIOS, "sg_e2e_interop_", lambda backend, tmp: backend(),
-                      lambda db, tmp, fn: fn(db, Projects(tmp)))
+@pytest.mark.parametrize("backend", BACKENDS, ids=backend_id)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=scenario_id)
+def test_scenario(scenario, backend, tmp):
+    with opened(backend()) as db:
+        scenario(db, Projects(tmp))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    import pytest
+    sys.exit(pytest.main([__file__, "-q", "-p", "no:cacheprovider"]))

@@ -1,6 +1,6 @@
 // Output of heads/history/branches/show, as Alembic 1.8 prints it for the
 // same graph (checked against `alembic history` etc. by hand and in
-// tests/e2e/test_cli_alembic_output.py).
+// tests/e2e/test_alembic_output.py).
 #include <catch2/catch.hpp>
 
 #include "cli/format.hpp"
