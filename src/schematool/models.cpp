@@ -10,7 +10,7 @@
 #include <set>
 #include <sstream>
 
-#include "backup/process.hpp"
+#include "process/process.hpp"
 #include "core/error.hpp"
 #include "importer/json_line.hpp"
 #include "log/log.hpp"
@@ -174,7 +174,7 @@ Attempt run_once(const ModelsSource& src, const std::string& python, const std::
     spec.timeout = src.timeout;
     backup::ChildResult r;
     try {
-        r = backup::run_child(spec, "--python", src.interrupted);
+        r = process::run_child(spec, "--python", src.interrupted);
     } catch (const Error& e) {
         if (e.code() == ExitCode::sigint || e.code() == ExitCode::sigterm) throw;
         if (explicit_python)
