@@ -1,8 +1,10 @@
 #include "cli/cli.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/option_table.hpp"
 #include "cli/options.hpp"
 #include "cli/output.hpp"
 #include "core/graph.hpp"
@@ -17,11 +19,6 @@
 
 namespace sg::cli {
 namespace {
-
-ExitCode cmd_version() {
-    std::cout << "schemagate " << SCHEMAGATE_VERSION << "\n";
-    return ExitCode::ok;
-}
 
 log::Fields code_field(const Error& e) {
     log::Fields fields{{"exit_code", to_int(e.code())}};
@@ -49,30 +46,14 @@ void report(const Error& e, const std::string& command) {
 }  // namespace
 
 ExitCode dispatch(const Invocation& inv) {
-    const std::string& c = inv.command;
-    if (c == "run") return inv.opts.baseline.empty() ? cmd_run(inv) : cmd_run_baseline(inv);
-    if (c == "wait") return cmd_wait(inv);
-    if (c == "backup") return cmd_backup(inv);
-    if (c == "version") return cmd_version();
-    if (c == "upgrade") return cmd_upgrade(inv);
-    if (c == "downgrade") return cmd_downgrade(inv);
-    if (c == "current") return cmd_current(inv);
-    if (c == "history") return cmd_history(inv);
-    if (c == "heads") return cmd_heads(inv);
-    if (c == "branches") return cmd_branches(inv);
-    if (c == "show") return cmd_show(inv);
-    if (c == "stamp") return cmd_stamp(inv);
-    if (c == "repair") return cmd_repair(inv);
-    if (c == "revision") return cmd_revision(inv);
-    if (c == "merge") return cmd_merge(inv);
-    if (c == "check") return cmd_check(inv);
-    if (c == "verify") return cmd_verify(inv);
-    if (c == "lint") return cmd_lint(inv);
-    if (c == "import") return cmd_import(inv);
-    if (c == "inspect") return cmd_inspect(inv);
-    if (c == "diff") return cmd_diff(inv);
-    if (c == "baseline") return cmd_baseline(inv);
-    throw Error(ExitCode::usage, "unknown command '" + c + "'");
+    if (!inv.def || !inv.def->handler)
+        throw Error(ExitCode::usage, "unknown command '" + inv.command + "'");
+    return inv.def->handler(inv);
+}
+
+ExitCode cmd_version(const Invocation&) {
+    std::cout << "schemagate " << SCHEMAGATE_VERSION << "\n";
+    return ExitCode::ok;
 }
 
 namespace {
@@ -81,11 +62,12 @@ namespace {
 // --report at every exit (docs/run.md step 9), not only once the run layer
 // has started: a bad option, URL or secret file is written there too.
 bool writes_outputs(const std::string& command, bool sql) {
-    for (const char* c :
-         {"run", "upgrade", "downgrade", "stamp", "repair", "check", "current", "wait", "backup"}) {
-        if (command == c) return !(sql && (command == "upgrade" || command == "downgrade"));
-    }
-    return false;
+    const CommandDef* def = find_command(command);
+    if (!def || !def->has(kWritesOutputs)) return false;
+    // upgrade/downgrade --sql needs no database, and writes no outputs.
+    bool takes_sql =
+        std::find(def->options.begin(), def->options.end(), "sql") != def->options.end();
+    return !(sql && takes_sql);
 }
 
 // Runs the command; every error becomes its exit code, logged. `failure`

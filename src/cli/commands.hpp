@@ -6,8 +6,9 @@
 
 namespace sg::cli {
 
-/// Runs inv.command.
+/// Runs inv.command: its handler in the command table (option_table.cpp).
 ExitCode dispatch(const Invocation& inv);
+ExitCode cmd_version(const Invocation& inv);
 
 // Database commands (commands_db.cpp): requests to the run layer.
 ExitCode cmd_upgrade(const Invocation& inv);

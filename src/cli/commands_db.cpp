@@ -127,7 +127,10 @@ ExitCode cmd_check(const Invocation& inv) {
     return out.code;
 }
 
-ExitCode cmd_run(const Invocation& inv) { return execute_request(inv, {Command::run}); }
+ExitCode cmd_run(const Invocation& inv) {
+    if (!inv.opts.baseline.empty()) return cmd_run_baseline(inv);
+    return execute_request(inv, {Command::run});
+}
 ExitCode cmd_wait(const Invocation& inv) { return execute_request(inv, {Command::wait}); }
 ExitCode cmd_backup(const Invocation& inv) { return execute_request(inv, {Command::backup}); }
 

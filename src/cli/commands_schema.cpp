@@ -42,7 +42,7 @@ ExitCode cmd_run_baseline(const Invocation& inv) {
     if (c != ExitCode::ok) return c;
     c = baseline_gate(inv.settings, inv.opts.baseline, inv.opts.dev_urls);
     if (c != ExitCode::ok) return c;
-    return cmd_run(inv);
+    return execute(inv.settings, Command::run).code;
 }
 
 }  // namespace sg::cli
