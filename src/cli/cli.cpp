@@ -12,7 +12,7 @@
 #include "db/connection.hpp"
 #include "engine/migrator.hpp"
 #include "log/log.hpp"
-#include "run/problems.hpp"
+#include "run/boundary.hpp"
 #include "run/report.hpp"
 #include "run/session.hpp"
 #include "script/migration.hpp"
@@ -20,27 +20,40 @@
 namespace sg::cli {
 namespace {
 
-log::Fields code_field(const Error& e) {
-    log::Fields fields{{"exit_code", to_int(e.code())}};
-    if (!e.hint().empty()) fields.emplace_back("hint", e.hint());
+log::Fields code_field(const Failure& f) {
+    log::Fields fields{{"exit_code", to_int(f.code)}};
+    if (!f.hint.empty()) fields.emplace_back("hint", f.hint);
     return fields;
 }
 
-void report(const MigrationFailure& e) {
-    log::Fields fields = code_field(e);
-    if (!e.revision().empty()) fields.emplace_back("revision", e.revision());
-    if (!e.location().empty()) fields.emplace_back("location", e.location());
-    if (!e.db_error().empty()) fields.emplace_back("db_error", e.db_error());
-    log::error(e.what(), fields);
-}
-
-void report(const Error& e, const std::string& command) {
-    std::string msg = e.what();
-    if (e.code() == ExitCode::usage) {
-        msg += command.empty() ? " (see 'schemagate --help')"
-                               : " (see 'schemagate " + command + " --help')";
+// Logs what guard() caught outside a session (the session logs its own).
+void report(const Failure& f, const std::string& command) {
+    switch (f.kind) {
+        case Failure::Kind::none:
+        case Failure::Kind::problems:  // logged by guard(), with file:line
+            return;
+        case Failure::Kind::migration: {
+            log::Fields fields = code_field(f);
+            if (!f.revision.empty()) fields.emplace_back("revision", f.revision);
+            if (!f.location.empty()) fields.emplace_back("location", f.location);
+            if (!f.db_error.empty()) fields.emplace_back("db_error", f.db_error);
+            log::error(f.error, fields);
+            return;
+        }
+        case Failure::Kind::database:
+        case Failure::Kind::internal:
+            log::error(f.error, {{"exit_code", to_int(f.code)}});
+            return;
+        case Failure::Kind::error: {
+            std::string msg = f.error;
+            if (f.code == ExitCode::usage) {
+                msg += command.empty() ? " (see 'schemagate --help')"
+                                       : " (see 'schemagate " + command + " --help')";
+            }
+            log::error(msg, code_field(f));
+            return;
+        }
     }
-    log::error(msg, code_field(e));
 }
 
 }  // namespace
@@ -70,47 +83,26 @@ bool writes_outputs(const std::string& command, bool sql) {
     return !(sql && takes_sql);
 }
 
-// Runs the command; every error becomes its exit code, logged. `failure`
-// gets the error's message and hint.
+// Runs the command inside the one error boundary (run/boundary.hpp);
+// every error becomes its exit code, logged. `failure` describes it.
 int run_command(const std::vector<std::string>& args, const Env& env, Invocation& inv, bool& parsed,
-                Error& failure) {
-    try {
-        inv = parse_invocation(args, env);
-        parsed = true;
-        if (inv.help) {
-            std::cout << (inv.command.empty() ? program_help() : command_help(inv.command));
-            return to_int(ExitCode::ok);
-        }
-        for (const auto& secret : inv.secrets) log::add_secret(secret);
-        log::init(inv.log_format, inv.log_level);
-        return to_int(dispatch(inv));
-    } catch (const ScriptError& e) {
-        log_problems(e);
-        failure = e;
-        return to_int(e.code());
-    } catch (const GraphError& e) {
-        log_problems(e);
-        failure = e;
-        return to_int(e.code());
-    } catch (const MigrationFailure& e) {
-        report(e);
-        failure = e;
-        return to_int(e.code());
-    } catch (const DbError& e) {
-        ExitCode code = e.code();
-        log::error(e.describe(), {{"exit_code", to_int(code)}});
-        failure = Error(code, e.describe());
-        return to_int(code);
-    } catch (const Error& e) {
-        report(e, inv.command);
-        failure = e;
-        return to_int(e.code());
-    } catch (const std::exception& e) {
-        std::string msg = std::string("internal error: ") + e.what();
-        log::error(msg, {{"exit_code", to_int(ExitCode::internal)}});
-        failure = Error(ExitCode::internal, msg);
-        return to_int(ExitCode::internal);
-    }
+                Failure& failure) {
+    ExitCode code = guard(
+        [&] {
+            inv = parse_invocation(args, env);
+            parsed = true;
+            if (inv.help) {
+                std::cout << (inv.command.empty() ? program_help() : command_help(inv.command));
+                return ExitCode::ok;
+            }
+            for (const auto& secret : inv.secrets) log::add_secret(secret);
+            log::init(inv.log_format, inv.log_level);
+            return dispatch(inv);
+        },
+        failure);
+    report(failure, inv.command);
+    if (failure.kind == Failure::Kind::database) failure.hint.clear();
+    return to_int(code);
 }
 
 }  // namespace
@@ -129,7 +121,7 @@ int main(int argc, char** argv) {
     std::string started_at = utc_now();
     Invocation inv;
     bool parsed = false;
-    Error failure(ExitCode::ok, "");
+    Failure failure;
     int code = run_command(args, env, inv, parsed, failure);
     if (code != 0 && !outputs_written()) {
         EarlyOutputs out;
@@ -147,8 +139,8 @@ int main(int argc, char** argv) {
             r.tool_version = SCHEMAGATE_VERSION;
             r.started_at = started_at;
             r.code = static_cast<ExitCode>(code);
-            r.error = log::redact(failure.what());
-            r.hint = failure.hint().empty() ? default_hint(r.code) : failure.hint();
+            r.error = log::redact(failure.error);
+            r.hint = failure.hint.empty() ? default_hint(r.code) : failure.hint;
             if (parsed) {
                 r.target = inv.settings.target;
                 r.database = inv.settings.db.masked();
