@@ -7,15 +7,11 @@
 #include "cli/option_table.hpp"
 #include "cli/options.hpp"
 #include "cli/output.hpp"
-#include "core/graph.hpp"
-#include "core/util.hpp"
-#include "db/connection.hpp"
-#include "engine/migrator.hpp"
 #include "log/log.hpp"
 #include "run/boundary.hpp"
+#include "run/facade.hpp"
 #include "run/report.hpp"
 #include "run/session.hpp"
-#include "script/migration.hpp"
 
 namespace sg::cli {
 namespace {

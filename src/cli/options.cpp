@@ -6,10 +6,7 @@
 #include <sstream>
 
 #include "cli/option_table.hpp"
-#include "core/error.hpp"
-#include "core/util.hpp"
-#include "db/url.hpp"
-#include "engine/state.hpp"
+#include "run/facade.hpp"
 
 namespace sg::cli {
 namespace {
