@@ -1,79 +1,68 @@
 #include "cli/cli.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/option_table.hpp"
 #include "cli/options.hpp"
 #include "cli/output.hpp"
-#include "core/graph.hpp"
-#include "core/util.hpp"
-#include "db/connection.hpp"
-#include "engine/migrator.hpp"
 #include "log/log.hpp"
-#include "run/problems.hpp"
+#include "run/boundary.hpp"
+#include "run/facade.hpp"
 #include "run/report.hpp"
 #include "run/session.hpp"
-#include "script/migration.hpp"
 
 namespace sg::cli {
 namespace {
 
-ExitCode cmd_version() {
-    std::cout << "schemagate " << SCHEMAGATE_VERSION << "\n";
-    return ExitCode::ok;
-}
-
-log::Fields code_field(const Error& e) {
-    log::Fields fields{{"exit_code", to_int(e.code())}};
-    if (!e.hint().empty()) fields.emplace_back("hint", e.hint());
+log::Fields code_field(const Failure& f) {
+    log::Fields fields{{"exit_code", to_int(f.code)}};
+    if (!f.hint.empty()) fields.emplace_back("hint", f.hint);
     return fields;
 }
 
-void report(const MigrationFailure& e) {
-    log::Fields fields = code_field(e);
-    if (!e.revision().empty()) fields.emplace_back("revision", e.revision());
-    if (!e.location().empty()) fields.emplace_back("location", e.location());
-    if (!e.db_error().empty()) fields.emplace_back("db_error", e.db_error());
-    log::error(e.what(), fields);
-}
-
-void report(const Error& e, const std::string& command) {
-    std::string msg = e.what();
-    if (e.code() == ExitCode::usage) {
-        msg += command.empty() ? " (see 'schemagate --help')"
-                               : " (see 'schemagate " + command + " --help')";
+// Logs what guard() caught outside a session (the session logs its own).
+void report(const Failure& f, const std::string& command) {
+    switch (f.kind) {
+        case Failure::Kind::none:
+        case Failure::Kind::problems:  // logged by guard(), with file:line
+            return;
+        case Failure::Kind::migration: {
+            log::Fields fields = code_field(f);
+            if (!f.revision.empty()) fields.emplace_back("revision", f.revision);
+            if (!f.location.empty()) fields.emplace_back("location", f.location);
+            if (!f.db_error.empty()) fields.emplace_back("db_error", f.db_error);
+            log::error(f.error, fields);
+            return;
+        }
+        case Failure::Kind::database:
+        case Failure::Kind::internal:
+            log::error(f.error, {{"exit_code", to_int(f.code)}});
+            return;
+        case Failure::Kind::error: {
+            std::string msg = f.error;
+            if (f.code == ExitCode::usage) {
+                msg += command.empty() ? " (see 'schemagate --help')"
+                                       : " (see 'schemagate " + command + " --help')";
+            }
+            log::error(msg, code_field(f));
+            return;
+        }
     }
-    log::error(msg, code_field(e));
 }
 
 }  // namespace
 
 ExitCode dispatch(const Invocation& inv) {
-    const std::string& c = inv.command;
-    if (c == "run") return inv.opts.baseline.empty() ? cmd_run(inv) : cmd_run_baseline(inv);
-    if (c == "wait") return cmd_wait(inv);
-    if (c == "backup") return cmd_backup(inv);
-    if (c == "version") return cmd_version();
-    if (c == "upgrade") return cmd_upgrade(inv);
-    if (c == "downgrade") return cmd_downgrade(inv);
-    if (c == "current") return cmd_current(inv);
-    if (c == "history") return cmd_history(inv);
-    if (c == "heads") return cmd_heads(inv);
-    if (c == "branches") return cmd_branches(inv);
-    if (c == "show") return cmd_show(inv);
-    if (c == "stamp") return cmd_stamp(inv);
-    if (c == "repair") return cmd_repair(inv);
-    if (c == "revision")
-        return inv.opts.autogenerate ? cmd_revision_autogenerate(inv) : cmd_revision(inv);
-    if (c == "merge") return cmd_merge(inv);
-    if (c == "check") return cmd_check(inv);
-    if (c == "verify") return cmd_verify(inv);
-    if (c == "lint") return cmd_lint(inv);
-    if (c == "import") return cmd_import(inv);
-    if (c == "inspect") return cmd_inspect(inv);
-    if (c == "diff") return cmd_diff(inv);
-    if (c == "baseline") return cmd_baseline(inv);
-    throw Error(ExitCode::usage, "unknown command '" + c + "'");
+    if (!inv.def || !inv.def->handler)
+        throw Error(ExitCode::usage, "unknown command '" + inv.command + "'");
+    return inv.def->handler(inv);
+}
+
+ExitCode cmd_version(const Invocation&) {
+    std::cout << "schemagate " << SCHEMAGATE_VERSION << "\n";
+    return ExitCode::ok;
 }
 
 namespace {
@@ -82,54 +71,34 @@ namespace {
 // --report at every exit (docs/run.md step 9), not only once the run layer
 // has started: a bad option, URL or secret file is written there too.
 bool writes_outputs(const std::string& command, bool sql) {
-    for (const char* c :
-         {"run", "upgrade", "downgrade", "stamp", "repair", "check", "current", "wait", "backup"}) {
-        if (command == c) return !(sql && (command == "upgrade" || command == "downgrade"));
-    }
-    return false;
+    const CommandDef* def = find_command(command);
+    if (!def || !def->has(kWritesOutputs)) return false;
+    // upgrade/downgrade --sql needs no database, and writes no outputs.
+    bool takes_sql =
+        std::find(def->options.begin(), def->options.end(), "sql") != def->options.end();
+    return !(sql && takes_sql);
 }
 
-// Runs the command; every error becomes its exit code, logged. `failure`
-// gets the error's message and hint.
+// Runs the command inside the one error boundary (run/boundary.hpp);
+// every error becomes its exit code, logged. `failure` describes it.
 int run_command(const std::vector<std::string>& args, const Env& env, Invocation& inv, bool& parsed,
-                Error& failure) {
-    try {
-        inv = parse_invocation(args, env);
-        parsed = true;
-        if (inv.help) {
-            std::cout << (inv.command.empty() ? program_help() : command_help(inv.command));
-            return to_int(ExitCode::ok);
-        }
-        for (const auto& secret : inv.secrets) log::add_secret(secret);
-        log::init(inv.log_format, inv.log_level);
-        return to_int(dispatch(inv));
-    } catch (const ScriptError& e) {
-        log_problems(e);
-        failure = e;
-        return to_int(e.code());
-    } catch (const GraphError& e) {
-        log_problems(e);
-        failure = e;
-        return to_int(e.code());
-    } catch (const MigrationFailure& e) {
-        report(e);
-        failure = e;
-        return to_int(e.code());
-    } catch (const DbError& e) {
-        ExitCode code = e.code();
-        log::error(e.describe(), {{"exit_code", to_int(code)}});
-        failure = Error(code, e.describe());
-        return to_int(code);
-    } catch (const Error& e) {
-        report(e, inv.command);
-        failure = e;
-        return to_int(e.code());
-    } catch (const std::exception& e) {
-        std::string msg = std::string("internal error: ") + e.what();
-        log::error(msg, {{"exit_code", to_int(ExitCode::internal)}});
-        failure = Error(ExitCode::internal, msg);
-        return to_int(ExitCode::internal);
-    }
+                Failure& failure) {
+    ExitCode code = guard(
+        [&] {
+            inv = parse_invocation(args, env);
+            parsed = true;
+            if (inv.help) {
+                std::cout << (inv.command.empty() ? program_help() : command_help(inv.command));
+                return ExitCode::ok;
+            }
+            for (const auto& secret : inv.secrets) log::add_secret(secret);
+            log::init(inv.log_format, inv.log_level);
+            return dispatch(inv);
+        },
+        failure);
+    report(failure, inv.command);
+    if (failure.kind == Failure::Kind::database) failure.hint.clear();
+    return to_int(code);
 }
 
 }  // namespace
@@ -148,7 +117,7 @@ int main(int argc, char** argv) {
     std::string started_at = utc_now();
     Invocation inv;
     bool parsed = false;
-    Error failure(ExitCode::ok, "");
+    Failure failure;
     int code = run_command(args, env, inv, parsed, failure);
     if (code != 0 && !outputs_written()) {
         EarlyOutputs out;
@@ -166,8 +135,8 @@ int main(int argc, char** argv) {
             r.tool_version = SCHEMAGATE_VERSION;
             r.started_at = started_at;
             r.code = static_cast<ExitCode>(code);
-            r.error = log::redact(failure.what());
-            r.hint = failure.hint().empty() ? default_hint(r.code) : failure.hint();
+            r.error = log::redact(failure.error);
+            r.hint = failure.hint.empty() ? default_hint(r.code) : failure.hint;
             if (parsed) {
                 r.target = inv.settings.target;
                 r.database = inv.settings.db.masked();

@@ -1,13 +1,15 @@
 #pragma once
 // The commands of docs/reference.md §4. Each returns its exit code or throws sg::Error;
 // output for people goes to stdout, logs to stderr.
+#include "cli/option_table.hpp"
 #include "cli/options.hpp"
-#include "core/exit_code.hpp"
+#include "run/facade.hpp"
 
 namespace sg::cli {
 
-/// Runs inv.command.
+/// Runs inv.command: its handler in the command table (option_table.cpp).
 ExitCode dispatch(const Invocation& inv);
+ExitCode cmd_version(const Invocation& inv);
 
 // Database commands (commands_db.cpp): requests to the run layer.
 ExitCode cmd_upgrade(const Invocation& inv);
@@ -16,12 +18,9 @@ ExitCode cmd_current(const Invocation& inv);
 ExitCode cmd_stamp(const Invocation& inv);
 ExitCode cmd_repair(const Invocation& inv);
 ExitCode cmd_check(const Invocation& inv);
-ExitCode cmd_run(const Invocation& inv);
+ExitCode cmd_run(const Invocation& inv);  // commands_schema.cpp: run --baseline
 ExitCode cmd_wait(const Invocation& inv);
 ExitCode cmd_backup(const Invocation& inv);
-/// The version-table rows through the run layer (`history`, `show current`);
-/// throws Error with the exit code when they cannot be read.
-std::vector<std::string> read_current_rows(const Invocation& inv);
 
 // Directory commands (commands_dir.cpp).
 ExitCode cmd_history(const Invocation& inv);
@@ -37,10 +36,6 @@ ExitCode cmd_merge(const Invocation& inv);
 ExitCode cmd_inspect(const Invocation& inv);
 ExitCode cmd_diff(const Invocation& inv);
 ExitCode cmd_baseline(const Invocation& inv);
-/// revision --autogenerate (src/schematool/autogenerate.cpp does the work).
-ExitCode cmd_revision_autogenerate(const Invocation& inv);
-/// run --baseline REV: wait, the baseline gate, then run.
-ExitCode cmd_run_baseline(const Invocation& inv);
 
 // import alembic (commands_import.cpp).
 ExitCode cmd_import(const Invocation& inv);

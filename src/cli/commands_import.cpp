@@ -4,9 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/config.hpp"
-#include "core/error.hpp"
-#include "importer/importer.hpp"
-#include "run/signals.hpp"
+#include "run/import.hpp"
 
 namespace sg::cli {
 namespace {
@@ -81,11 +79,7 @@ void print_summary(const importer::ImportResult& r, const std::string& dir) {
 
 ExitCode cmd_import(const Invocation& inv) {
     importer::ImportOptions o = import_options(inv);
-    // SIGTERM/SIGINT stop the Python (and what it started) and remove its
-    // temporary directory before the exit with 143/130.
-    SignalWatch signals;
-    o.interrupted = signals.flag();
-    importer::ImportResult r = importer::import_alembic(o);
+    importer::ImportResult r = run_import(o);
     print_summary(r, o.migrations);
     if (r.refused > 0) return ExitCode::usage;
     return r.flagged > 0 || !r.unimported.empty() ? ExitCode::invalid : ExitCode::ok;

@@ -7,8 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "core/dialect.hpp"
-#include "core/error.hpp"
+#include "run/facade.hpp"
 
 extern char** environ;
 

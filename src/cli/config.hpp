@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "db/url.hpp"  // percent_encode
+#include "run/facade.hpp"
 
 namespace sg::cli {
 

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "core/util.hpp"
-
 namespace sg::cli {
 namespace {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/graph.hpp"
+#include "run/facade.hpp"
 
 namespace sg::cli {
 

@@ -2,13 +2,11 @@
 
 #include <algorithm>
 #include <cxxopts.hpp>
+#include <map>
 #include <sstream>
 
 #include "cli/option_table.hpp"
-#include "core/error.hpp"
-#include "core/util.hpp"
-#include "db/url.hpp"
-#include "engine/state.hpp"
+#include "run/facade.hpp"
 
 namespace sg::cli {
 namespace {
@@ -20,102 +18,120 @@ bool is_negative_number(const std::string& a) {
            std::all_of(a.begin() + 1, a.end(), [](unsigned char c) { return std::isdigit(c); });
 }
 
-/// One option as the user wrote it, before cxxopts sees it.
-struct Given {
-    const OptionDef* def;
-    std::string value;  // flags: "true" / "false"
-};
-
-/// Splits the arguments into options and positionals with the table of every
-/// option, so the command can be found wherever the global options stand and
-/// `downgrade -1` is an argument, not an option.
-struct Split {
-    std::vector<Given> options;
+/// The command line as cxxopts read it: the options' values as written, in
+/// order, and the positional arguments.
+struct Parsed {
+    std::map<std::string, std::vector<std::string>> given;
     std::vector<std::string> positionals;
 };
 
-std::string flag_value(const OptionDef& def, const std::string& text) {
-    return parse_bool(text, "--" + std::string(def.name)) ? "true" : "false";
+std::string dashed(const std::string& name) { return (name.size() == 1 ? "-" : "--") + name; }
+
+// "--name=value" or "-x" as cxxopts left it unmatched: the option's name.
+std::string unknown_name(const std::string& token) {
+    if (token.compare(0, 2, "--") == 0) return token.substr(0, token.find('='));
+    return token.substr(0, 2);
 }
 
-void take_long(const std::vector<std::string>& args, size_t& i, Split& out) {
-    const std::string& a = args[i];
-    size_t eq = a.find('=');
-    std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
-    const OptionDef* def = find_option(name);
-    if (!def) throw usage("unknown option '--" + name + "'");
-    if (def->kind == OptionKind::flag) {
-        out.options.push_back(
-            {def, eq == std::string::npos ? "true" : flag_value(*def, a.substr(eq + 1))});
-    } else if (eq != std::string::npos) {
-        out.options.push_back({def, a.substr(eq + 1)});
-    } else {
-        if (i + 1 >= args.size()) throw usage("option '--" + name + "' needs a value");
-        out.options.push_back({def, args[++i]});
-    }
+// cxxopts' "Option 'NAME' is missing an argument": the name between the quotes.
+std::string quoted_name(const std::string& what) {
+    const std::string quotes = "'\u2018\u2019";  // cxxopts' LQUOTE and RQUOTE, as UTF-8
+    size_t start = what.find_first_not_of(quotes, what.find_first_of(quotes));
+    size_t end = what.find_first_of(quotes, start);
+    if (start == std::string::npos || end == std::string::npos) return what;
+    return what.substr(start, end - start);
 }
 
-void take_short(const std::vector<std::string>& args, size_t& i, Split& out) {
-    const std::string a = args[i];
-    for (size_t j = 1; j < a.size(); ++j) {
-        const OptionDef* def = find_short(a[j]);
-        if (!def) throw usage(std::string("unknown option '-") + a[j] + "'");
+/// A positional argument that starts with '-': cxxopts' tokenizer reads a
+/// short option's value written against it only when it is alphanumeric
+/// (-mshort), so `-r-2:head` arrives here. Anything else is unknown.
+void take_short_spelling(const std::string& token, Parsed& out) {
+    if (token.compare(0, 2, "--") == 0) throw usage("unknown option '" + unknown_name(token) + "'");
+    for (size_t j = 1; j < token.size(); ++j) {
+        const OptionDef* def = find_short(token[j]);
+        if (!def) throw usage(std::string("unknown option '-") + token[j] + "'");
         if (def->kind == OptionKind::flag) {
-            out.options.push_back({def, "true"});
+            out.given[def->name].push_back("true");
             continue;
         }
-        if (j + 1 < a.size()) {
-            out.options.push_back({def, a.substr(j + 1)});
-        } else {
-            if (i + 1 >= args.size())
-                throw usage(std::string("option '-") + a[j] + "' needs a value");
-            out.options.push_back({def, args[++i]});
-        }
+        if (j + 1 == token.size())
+            throw usage(std::string("option '-") + token[j] + "' needs a value");
+        out.given[def->name].push_back(token.substr(j + 1));
         return;
     }
 }
 
-Split split_args(const std::vector<std::string>& args) {
-    Split out;
-    bool only_positionals = false;
-    for (size_t i = 0; i < args.size(); ++i) {
-        const std::string& a = args[i];
-        if (only_positionals || a == "-" || a.empty() || a[0] != '-' || is_negative_number(a)) {
-            out.positionals.push_back(a);
-        } else if (a == "--") {
-            only_positionals = true;
-        } else if (a.compare(0, 2, "--") == 0) {
-            take_long(args, i, out);
-        } else {
-            take_short(args, i, out);
+/// The digits cxxopts read as short options `-1`, `-12`: the relative targets
+/// written, matched back to the arguments they came from.
+void take_digits(const std::string& digits, const std::vector<std::string>& args, Parsed& out) {
+    for (size_t i = 0; i < digits.size();) {
+        size_t len = digits.size() - i;
+        for (; len > 0; --len) {
+            std::string arg = "-" + digits.substr(i, len);
+            if (std::find(args.begin(), args.end(), arg) != args.end()) break;
         }
+        if (len == 0) throw usage(std::string("unknown option '-") + digits[i] + "'");
+        out.positionals.push_back("-" + digits.substr(i, len));
+        i += len;
     }
-    return out;
 }
 
-/// cxxopts does the typed parsing and the help text; it sees only options
-/// that are valid for the command, spelled `--name=value`.
-cxxopts::ParseResult run_cxxopts(const std::string& command, const std::vector<Given>& given) {
-    cxxopts::Options options = build_cxxopts(command);
-    std::vector<std::string> argv_s{"schemagate"};
-    for (const auto& g : given) argv_s.push_back("--" + std::string(g.def->name) + "=" + g.value);
-    std::vector<const char*> argv;
-    for (const auto& s : argv_s) argv.push_back(s.c_str());
+/// The one parse of the command line: cxxopts with every option of the table.
+Parsed parse_args(const std::vector<std::string>& args) {
+    cxxopts::Options parser = build_parser();
+    std::vector<const char*> argv{"schemagate"};
+    for (const auto& a : args) argv.push_back(a.c_str());
+    cxxopts::ParseResult result;
     try {
-        return options.parse(static_cast<int>(argv.size()), argv.data());
+        result = parser.parse(static_cast<int>(argv.size()), argv.data());
+    } catch (const cxxopts::exceptions::missing_argument& e) {
+        throw usage("option '" + dashed(quoted_name(e.what())) + "' needs a value");
     } catch (const cxxopts::exceptions::exception& e) {
         throw usage(e.what());
     }
+    for (const auto& token : result.unmatched()) {
+        throw usage("unknown option '" + unknown_name(token) + "'");
+    }
+    // The arguments after `--` are positional whatever they look like.
+    auto marker = std::find(args.begin(), args.end(), "--");
+    size_t literal = marker == args.end() ? 0 : static_cast<size_t>(args.end() - marker - 1);
+    size_t positionals = 0;
+    for (const auto& kv : result.arguments()) positionals += kv.key() == "args";
+    size_t first_literal = positionals > literal ? positionals - literal : 0;
+    Parsed out;
+    std::string digits;
+    size_t index = 0;
+    for (const auto& kv : result.arguments()) {
+        const std::string& key = kv.key();
+        if (key.size() == 1 && std::isdigit(static_cast<unsigned char>(key[0]))) {
+            digits += key;
+            continue;
+        }
+        if (!digits.empty()) take_digits(digits, args, out), digits.clear();
+        if (key != "args") {
+            out.given[key].push_back(kv.value());
+            continue;
+        }
+        const std::string& a = kv.value();
+        if (index++ < first_literal && a.size() > 1 && a[0] == '-') {
+            take_short_spelling(a, out);
+            continue;
+        }
+        out.positionals.push_back(a);
+    }
+    if (!digits.empty()) take_digits(digits, args, out);
+    return out;
 }
 
 /// Looks up one option: the flag, else (options with an env var) the environment.
 class Lookup {
   public:
-    Lookup(const cxxopts::ParseResult& result, const Env& env) : m_result(result), m_env(env) {}
+    Lookup(const Parsed& parsed, const Env& env) : m_given(parsed.given), m_env(env) {}
 
     std::optional<std::string> flag(const std::string& name) const {
-        if (!m_result.count(name)) return std::nullopt;
-        return m_result[name].as<std::string>();
+        auto it = m_given.find(name);
+        if (it == m_given.end()) return std::nullopt;
+        return it->second.back();
     }
     std::optional<std::string> env(const std::string& name) const {
         const OptionDef* def = find_option(name);
@@ -128,23 +144,35 @@ class Lookup {
         auto f = flag(name);
         return f ? f : env(name);
     }
-    bool given_flag(const std::string& name) const { return m_result.count(name) > 0; }
+    bool given_flag(const std::string& name) const { return m_given.count(name) > 0; }
     bool flag_on(const std::string& name) const {
-        return m_result.count(name) && m_result[name].as<bool>();
+        auto f = flag(name);
+        return f && parse_bool(*f, "--" + name);
     }
     // A boolean option: the flag, else the env var, else false.
     bool boolean(const std::string& name) const {
-        if (m_result.count(name)) return m_result[name].as<bool>();
+        if (given_flag(name)) return flag_on(name);
         auto e = env(name);
         return e ? parse_bool(*e, env_name(name)) : false;
     }
+    // Every value given, comma-separated ones split.
     std::vector<std::string> list(const std::string& name) const {
-        if (!m_result.count(name)) return {};
-        return m_result[name].as<std::vector<std::string>>();
+        std::vector<std::string> out;
+        auto it = m_given.find(name);
+        if (it == m_given.end()) return out;
+        for (const auto& v : it->second) {
+            for (size_t pos = 0;;) {
+                size_t comma = v.find(',', pos);
+                out.push_back(v.substr(pos, comma == std::string::npos ? comma : comma - pos));
+                if (comma == std::string::npos) break;
+                pos = comma + 1;
+            }
+        }
+        return out;
     }
 
   private:
-    const cxxopts::ParseResult& m_result;
+    const std::map<std::string, std::vector<std::string>>& m_given;
     const Env& m_env;
 };
 
@@ -224,7 +252,7 @@ void resolve_database(const Lookup& l, const Env& env, const FileReader& read_fi
     }
     const DbUrl& parsed = s.db;
     for (const auto& secret : parsed.secrets()) inv.secrets.push_back(secret);
-    if (auto d = l.value("dialect"); d && inv.command == "import") {
+    if (auto d = l.value("dialect"); d && inv.def->has(kRawDialects)) {
         inv.opts.dialects = *d;  // a comma-separated list, checked by the command
     } else if (d) {
         // A comma-separated list wherever a dialect is named (what `import
@@ -243,7 +271,7 @@ void resolve_database(const Lookup& l, const Env& env, const FileReader& read_fi
             if (comma == std::string::npos) break;
             pos = comma + 1;
         }
-        if (inv.opts.dialect_list.size() > 1 && inv.command != "verify" &&
+        if (inv.opts.dialect_list.size() > 1 && !inv.def->has(kDialectList) &&
             !(inv.command == "revision" && inv.opts.autogenerate)) {
             throw usage(origin(l, "dialect") + ": '" + inv.command + "' takes one dialect, not '" +
                         *d + "' (a list is for verify, import and revision --autogenerate)");
@@ -322,22 +350,21 @@ void resolve_command_options(const Lookup& l, Invocation& inv) {
     o.format = l.flag("format").value_or("sql");
     o.diff_to = l.flag("to").value_or("");
     o.no_stamp = l.flag_on("no-stamp");
-    if (inv.command == "run") o.baseline = l.value("baseline").value_or("");
+    if (inv.def->has(kBaseline)) o.baseline = l.value("baseline").value_or("");
     int actions = 0;
     if (l.flag_on("mark-applied")) o.repair = RepairAction::mark_applied, ++actions;
     if (l.flag_on("mark-reverted")) o.repair = RepairAction::mark_reverted, ++actions;
     if (l.flag_on("resume")) o.repair = RepairAction::resume, ++actions;
-    if (inv.command == "repair" && actions != 1) {
+    if (inv.def->has(kRepairAction) && actions != 1) {
         throw usage("repair needs exactly one of --mark-applied, --mark-reverted, --resume");
     }
-    if ((inv.command == "revision" || inv.command == "merge" || inv.command == "baseline") &&
-        !l.flag("message")) {
+    if (inv.def->has(kNeedsMessage) && !l.flag("message")) {
         throw usage(inv.command + " needs a message: -m MESSAGE");
     }
 }
 
 void check_arguments(const Invocation& inv) {
-    const CommandDef& cmd = *find_command(inv.command);
+    const CommandDef& cmd = *inv.def;
     size_t n = inv.args.size();
     if (n < cmd.min_args || n > cmd.max_args) {
         std::string want = cmd.args[0] ? std::string(cmd.args) : "no arguments";
@@ -361,34 +388,35 @@ const std::vector<std::string>& command_names() {
 Invocation parse_invocation(const std::vector<std::string>& args, const Env& env,
                             const FileReader& read_file) {
     Invocation inv;
-    Split split = split_args(args);
-    if (!split.positionals.empty()) {
-        inv.command = split.positionals.front();
-        inv.args.assign(split.positionals.begin() + 1, split.positionals.end());
-        if (!find_command(inv.command)) throw usage("unknown command '" + inv.command + "'");
+    Parsed parsed = parse_args(args);
+    if (!parsed.positionals.empty()) {
+        inv.command = parsed.positionals.front();
+        inv.args.assign(parsed.positionals.begin() + 1, parsed.positionals.end());
+        inv.def = find_command(inv.command);
+        if (!inv.def) throw usage("unknown command '" + inv.command + "'");
     }
-    for (const auto& g : split.options) {
-        if (!option_allowed(*g.def, inv.command)) {
-            throw usage("option '--" + std::string(g.def->name) +
-                        "' is only valid for: " + join(g.def->commands));
+    for (const auto& [name, values] : parsed.given) {
+        const OptionDef* def = find_option(name);
+        if (def && !option_allowed(*def, inv.def)) {
+            throw usage("option '--" + name + "' is only valid for: " + join(commands_with(*def)));
         }
     }
-    auto result = run_cxxopts(inv.command, split.options);
-    inv.help = result.count("help") && result["help"].as<bool>();
-    if (inv.command == "help") {
+    Lookup lookup(parsed, env);
+    inv.help = lookup.flag_on("help");
+    if (inv.def && inv.def->has(kHelp)) {
         inv.help = true;
         inv.command = inv.args.empty() ? "" : inv.args.front();
-        if (!inv.command.empty() && !find_command(inv.command)) {
+        inv.def = inv.command.empty() ? nullptr : find_command(inv.command);
+        if (!inv.command.empty() && !inv.def) {
             throw usage("unknown command '" + inv.command + "'");
         }
         inv.args.clear();
     }
     if (inv.help) return inv;
-    if (inv.command.empty()) throw usage("no command given");
-    Lookup lookup(result, env);
+    if (!inv.def) throw usage("no command given");
     resolve_logging(lookup, inv);
     check_arguments(inv);
-    if (inv.command == "version") return inv;
+    if (inv.def->has(kNoConfig)) return inv;
     resolve_command_options(lookup, inv);
     if (inv.command == "revision") {
         // revision --autogenerate; SCHEMAGATE_SCHEMA and SCHEMAGATE_SQLALCHEMY
@@ -408,9 +436,7 @@ Invocation parse_invocation(const std::vector<std::string>& args, const Env& env
     }
     resolve_run(lookup, inv.settings);
     resolve_database(lookup, env, read_file, inv);
-    if ((inv.command == "upgrade" || inv.command == "check") && !inv.args.empty()) {
-        inv.settings.target = inv.args.front();
-    }
+    if (inv.def->has(kTargetArg) && !inv.args.empty()) inv.settings.target = inv.args.front();
     inv.settings.tool_version = SCHEMAGATE_VERSION;
     for (const char* var : {"POD_NAME", "HOSTNAME"}) {
         auto it = env.find(var);

@@ -31,10 +31,10 @@ struct CommandOptions {
     RepairAction repair = RepairAction::none;
     std::string config, from_dir, python, dialects;  // import alembic (dialects: a,b,c)
     std::string import_timeout;                      // import --timeout, as given (empty: default)
-    std::string format, diff_to;                     // inspect --format; diff --to (--from: from_dir)
-    std::vector<DbUrl> dev_urls;                     // --dev-url / SCHEMAGATE_DEV_URL
-    bool no_stamp = false;                           // baseline --no-stamp
-    std::string baseline;                            // run --baseline REV (SCHEMAGATE_BASELINE)
+    std::string format, diff_to;  // inspect --format; diff --to (--from: from_dir)
+    std::vector<DbUrl> dev_urls;  // --dev-url / SCHEMAGATE_DEV_URL
+    bool no_stamp = false;        // baseline --no-stamp
+    std::string baseline;         // run --baseline REV (SCHEMAGATE_BASELINE)
     /// --dialect as a list (verify checks each; other commands take one).
     std::vector<Dialect> dialect_list;
 
@@ -45,10 +45,13 @@ struct CommandOptions {
     std::string sqlalchemy;  // --sqlalchemy / SCHEMAGATE_SQLALCHEMY (models)
 };
 
+struct CommandDef;
+
 struct Invocation {
-    std::string command;            // "" with --help and no command
-    std::vector<std::string> args;  // positional arguments after the command
-    bool help = false;              // print help for `command` (or the program)
+    std::string command;              // "" with --help and no command
+    const CommandDef* def = nullptr;  // its entry in the command table
+    std::vector<std::string> args;    // positional arguments after the command
+    bool help = false;                // print help for `command` (or the program)
     CommandOptions opts;
     Settings settings;
     log::Format log_format = log::Format::text;

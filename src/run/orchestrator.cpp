@@ -14,6 +14,7 @@
 #include "log/log.hpp"
 #include "run/checks.hpp"
 #include "run/commands.hpp"
+#include "run/directory.hpp"
 #include "run/lock.hpp"
 #include "run/session.hpp"
 #include "script/lint.hpp"
@@ -279,8 +280,7 @@ class Orchestrator {
         }
         m_out.rows = m_s.state().versions();
         m_s.report().to_heads = m_out.rows;
-        log::info(std::string(command_name(m_req.command)) + " done",
-                  {{"current", heads_text(m_out.rows)}});
+        log::info(m_req.name + " done", {{"current", heads_text(m_out.rows)}});
     }
 
     static void repair(Migrator& m, RepairAction action) {
@@ -403,7 +403,7 @@ class Orchestrator {
     void load() {
         m_scripts = m_s.phase("load", [&] {
             return std::make_shared<const ScriptDirectory>(
-                load_directory(m_settings.migrations, m_settings.db.dialect));
+                load_directory(m_settings.migrations, script_dialect(m_settings, false)));
         });
         m_out.scripts = m_scripts;
         log::info("migrations loaded",
@@ -450,35 +450,14 @@ bool waits(Command c) { return c == Command::run || c == Command::wait || c == C
 
 }  // namespace
 
-const char* command_name(Command c) {
-    switch (c) {
-        case Command::run:
-            return "run";
-        case Command::upgrade:
-            return "upgrade";
-        case Command::downgrade:
-            return "downgrade";
-        case Command::stamp:
-            return "stamp";
-        case Command::repair:
-            return "repair";
-        case Command::check:
-            return "check";
-        case Command::current:
-            return "current";
-        case Command::history:
-            return "history";
-        case Command::wait:
-            return "wait";
-        case Command::backup:
-            return "backup";
-    }
-    return "?";
-}
-
 Outcome execute(const Settings& settings, const Request& request, const Connector& connector) {
+    if (request.sql_out) return write_sql(settings, request);
+    if (is_schema_command(request.command)) return run_schema(settings, request);
+    if (!uses_database(request.command)) return run_directory(settings, request);
+    if (request.command == Command::run && !request.baseline_rev.empty())
+        return run_with_baseline(settings, request, connector);
     Outcome out;
-    Session session(settings, command_name(request.command), connector, waits(request.command));
+    Session session(settings, request.name, connector, waits(request.command));
     out.code = session.run([&](Session& s) { return Orchestrator(s, request, out).execute(); });
     return out;
 }

@@ -6,8 +6,8 @@
 
 #include "engine/migrator.hpp"
 #include "log/log.hpp"
+#include "run/boundary.hpp"
 #include "run/lock.hpp"
-#include "run/problems.hpp"
 #include "script/migration.hpp"
 
 namespace sg {
@@ -23,18 +23,6 @@ std::string lock_schema(Connection& conn, const std::string& version_table) {
 }
 
 }  // namespace
-
-std::string hint_for(const DbError& e, ExitCode code) {
-    if (!e.hint().empty()) return e.hint();
-    if (code == ExitCode::lock_timeout) {
-        return "another session holds a lock on the database (an application writing, a "
-               "long transaction); stop it or run again when it has finished";
-    }
-    if (code == ExitCode::unreachable && e.kind() == DbErrorKind::lost) {
-        return "the connection was lost; check the database server and run again";
-    }
-    return "";
-}
 
 Session::Session(const Settings& settings, std::string command, Connector connector, bool wait)
     : m_settings(settings), m_connector(std::move(connector)), m_wait(wait) {
@@ -152,33 +140,18 @@ void Session::fail_with(ExitCode code, const std::string& error, const std::stri
 }
 
 ExitCode Session::run(const std::function<ExitCode(Session&)>& body) {
-    try {
-        m_report.code = body(*this);
-    } catch (const MigrationFailure& f) {
-        fail_with(f.code(), f.what(), f.hint());
-        m_report.revision = f.revision();
-        m_report.location = f.location();
-        m_report.db_error = log::redact(f.db_error());
-        m_report.applied = f.done();
-    } catch (const ScriptError& e) {
-        fail_with(e.code(), e.what(), e.hint());
-        for (const auto& p : e.problems()) m_report.details.push_back(p.where() + ": " + p.message);
-        log_problems(e);
-        m_problems_logged = true;
-    } catch (const GraphError& e) {
-        fail_with(e.code(), e.what(), e.hint());
-        for (const auto& p : e.problems()) {
-            m_report.details.push_back((p.file.empty() ? "" : p.file + ": ") + p.message);
-        }
-        log_problems(e);
-        m_problems_logged = true;
-    } catch (const DbError& e) {
-        ExitCode code = e.code();
-        fail_with(code, e.describe(), hint_for(e, code));
-    } catch (const Error& e) {
-        fail_with(e.code(), e.what(), e.hint());
-    } catch (const std::exception& e) {
-        fail_with(ExitCode::internal, std::string("internal error: ") + e.what(), "");
+    Failure f;
+    m_report.code = guard([&] { return body(*this); }, f);
+    if (f.kind != Failure::Kind::none) {
+        fail_with(f.code, f.error, f.hint);
+        m_report.details.insert(m_report.details.end(), f.details.begin(), f.details.end());
+        m_problems_logged = f.kind == Failure::Kind::problems;
+    }
+    if (f.kind == Failure::Kind::migration) {
+        m_report.revision = f.revision;
+        m_report.location = f.location;
+        m_report.db_error = log::redact(f.db_error);
+        m_report.applied = f.applied;
     }
     int sig = interrupted()->load();
     // A statement cancelled by our own signal handling surfaces as some

@@ -11,15 +11,13 @@
 
 #include "backup/backup.hpp"
 #include "engine/state.hpp"
+#include "run/boundary.hpp"  // hint_for
 #include "run/report.hpp"
 #include "run/settings.hpp"
 #include "run/signals.hpp"
 #include "run/wait.hpp"
 
 namespace sg {
-
-/// What to do next about a database error of that exit code.
-std::string hint_for(const DbError& e, ExitCode code);
 
 class Session {
   public:

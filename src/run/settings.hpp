@@ -54,4 +54,11 @@ struct Settings {
     int ddl_lock_retries = 10;
 };
 
+/// The dialect whose SQL the revisions are read in: --dialect for the
+/// commands that connect to no database (offline --sql, the directory's),
+/// the URL's for those that do.
+inline Dialect script_dialect(const Settings& s, bool offline) {
+    return offline ? s.dialect.value_or(s.db.dialect) : s.db.dialect;
+}
+
 }  // namespace sg

@@ -12,8 +12,6 @@
 #include "engine/migrator.hpp"
 #include "engine/state.hpp"
 #include "log/log.hpp"
-#include "run/commands.hpp"
-#include "run/report.hpp"
 #include "schematool/dev_database.hpp"
 
 namespace fs = std::filesystem;
@@ -26,7 +24,7 @@ std::string base_name(const std::string& table) {
     return dot == std::string::npos ? table : table.substr(dot + 1);
 }
 
-ConnectOptions connect_options(const Settings& s) {
+ConnectOptions connect_options(const SchemaSettings& s) {
     ConnectOptions o;
     o.connect_timeout_s =
         static_cast<int>(std::max<long long>(1, s.connect_timeout.count() / 1000));
@@ -43,7 +41,7 @@ struct Live {
     std::vector<std::string> rows;
 };
 
-Live read_live(const Settings& s) {
+Live read_live(const SchemaSettings& s) {
     if (s.db.dialect == Dialect::sqlite && s.db.database != ":memory:" &&
         !fs::exists(s.db.database)) {
         return {};
@@ -102,7 +100,8 @@ struct TempDir {
 
 }  // namespace
 
-ExitCode baseline_command(const Settings& settings, const BaselineRequest& req, std::ostream& out) {
+BaselineResult baseline_command(const SchemaSettings& settings, const BaselineRequest& req,
+                                std::ostream& out) {
     const Dialect d = settings.db.dialect;
     Live live = read_live(settings);
     if (!live.rows.empty() && !req.no_stamp) {
@@ -168,38 +167,33 @@ ExitCode baseline_command(const Settings& settings, const BaselineRequest& req, 
             if (r.down_revisions.empty() && has_objects(after)) {
                 out << "The baseline's downgrade does not drop everything; no file written.\n"
                     << schema::describe(schema::diff(schema::Schema{d, {}, {}, {}, {}}, after));
-                return ExitCode::schema_diff;
+                return {ExitCode::schema_diff, ""};
             }
         }
         if (!result.equal()) {
             out << "The baseline does not rebuild the live schema; no file written.\n"
                 << "--- the baseline replayed\n+++ " << settings.db.masked() << "\n"
                 << schema::describe(result);
-            return ExitCode::schema_diff;
+            return {ExitCode::schema_diff, ""};
         }
     }
     std::string path = write_revision(settings.migrations, r);
     out << "wrote " << path << "\n";
     log::info("baseline written", {{"revision", r.rev_id}, {"file", path}});
-    if (req.no_stamp) return ExitCode::ok;
-    Request stamp{Command::stamp};
-    stamp.targets = {r.rev_id};
-    Outcome o = execute(settings, stamp);
-    if (o.code == ExitCode::ok)
-        out << "stamped " << settings.db.masked() << " at " << r.rev_id << "\n";
-    return o.code;
+    return {ExitCode::ok, r.rev_id};
 }
 
-static ExitCode gate_body(const Settings& settings, const std::string& rev,
-                          const std::vector<DbUrl>& dev_urls, const std::string& started) {
+GateResult baseline_gate(const SchemaSettings& settings, const std::string& rev,
+                         const std::vector<DbUrl>& dev_urls) {
+    GateResult gate;
     Live live = read_live(settings);
     if (!live.rows.empty()) {
         log::debug("--baseline ignored: the database is versioned");
-        return ExitCode::ok;
+        return gate;
     }
     if (!has_objects(live.schema)) {
         log::debug("--baseline: the database is empty, migrating from base");
-        return ExitCode::ok;
+        return gate;
     }
     const Dialect d = settings.db.dialect;
     auto scripts = load_directory(settings.migrations, d);
@@ -213,29 +207,21 @@ static ExitCode gate_body(const Settings& settings, const std::string& rev,
     auto result = schema::diff(want, live.schema);
     if (!result.equal()) {
         std::string text = trimmed(schema::describe(result), 40);
-        const std::string msg = "--baseline " + rev +
-                                ": the database's schema differs from the migrations at " + rev +
-                                "; nothing written";
-        const std::string hint =
+        gate.code = ExitCode::schema_diff;
+        gate.error = "--baseline " + rev +
+                     ": the database's schema differs from the migrations at " + rev +
+                     "; nothing written";
+        gate.hint =
             "schemagate diff --from migrations@" + rev + " shows the SQL of each difference";
-        log::error(
-            msg,
-            {{"exit_code", to_int(ExitCode::schema_diff)}, {"differences", text}, {"hint", hint}});
-        RunReport report;
-        report.tool_version = settings.tool_version;
-        report.database = settings.db.masked();
-        report.dialect = dialect_name(d);
-        report.target = settings.target;
-        report.started_at = started;
-        report.code = ExitCode::schema_diff;
-        report.error = msg;
-        report.hint = hint;
+        log::error(gate.error, {{"exit_code", to_int(ExitCode::schema_diff)},
+                                {"differences", text},
+                                {"hint", gate.hint}});
         // The termination message and the report list the differences
         // without their SQL, at most 20.
         for (const auto& x : result.differences) {
-            if (report.details.size() == 20) {
-                report.details.push_back("... " + std::to_string(result.differences.size() - 20) +
-                                         " more differences");
+            if (gate.details.size() == 20) {
+                gate.details.push_back("... " + std::to_string(result.differences.size() - 20) +
+                                       " more differences");
                 break;
             }
             char sign = x.kind == schema::Difference::Kind::added     ? '+'
@@ -243,39 +229,14 @@ static ExitCode gate_body(const Settings& settings, const std::string& rev,
                                                                       : '~';
             std::string line = std::string(1, sign) + " " + x.object + " " + x.name;
             if (!x.detail.empty()) line += ": " + x.detail;
-            report.details.push_back(line.size() > 200 ? line.substr(0, 200) + "..." : line);
+            gate.details.push_back(line.size() > 200 ? line.substr(0, 200) + "..." : line);
         }
-        write_outputs(report, settings.termination_log, settings.report);
-        return ExitCode::schema_diff;
+        return gate;
     }
     log::info("--baseline: the database's schema equals the migrations at " + rev +
               "; stamping it");
-    Request stamp{Command::stamp};
-    stamp.targets = ids;
-    Outcome o = execute(settings, stamp);
-    return o.code;
-}
-
-ExitCode baseline_gate(const Settings& settings, const std::string& rev,
-                       const std::vector<DbUrl>& dev_urls) {
-    const std::string started = utc_now();
-    try {
-        return gate_body(settings, rev, dev_urls, started);
-    } catch (const Error& e) {
-        // In a pod the termination message is what people read: say why
-        // the baseline check stopped the run, then let main log the error.
-        RunReport report;
-        report.tool_version = settings.tool_version;
-        report.database = settings.db.masked();
-        report.dialect = dialect_name(settings.db.dialect);
-        report.target = settings.target;
-        report.started_at = started;
-        report.code = e.code();
-        report.error = std::string("--baseline ") + rev + ": " + e.what();
-        report.hint = e.hint();
-        write_outputs(report, settings.termination_log, settings.report);
-        throw;
-    }
+    gate.stamp = ids;
+    return gate;
 }
 
 }  // namespace sg

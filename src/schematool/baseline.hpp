@@ -8,7 +8,7 @@
 
 #include "core/exit_code.hpp"
 #include "db/url.hpp"
-#include "run/settings.hpp"
+#include "schematool/schema_commands.hpp"  // SchemaSettings
 
 namespace sg {
 
@@ -22,15 +22,27 @@ struct BaselineRequest {
 
 /// `baseline -m MSG`: writes a revision whose upgrade creates the live schema
 /// and whose downgrade drops it, proven in the dev database (else exit 12,
-/// no file), then stamps the database at it (unless no_stamp).
-ExitCode baseline_command(const Settings& settings, const BaselineRequest& req, std::ostream& out);
+/// no file). Returns the code and the new revision's id; the run layer
+/// stamps the database at it (unless no_stamp).
+struct BaselineResult {
+    ExitCode code = ExitCode::ok;
+    std::string rev_id;
+};
+BaselineResult baseline_command(const SchemaSettings& settings, const BaselineRequest& req,
+                                std::ostream& out);
 
 /// `run --baseline REV`, before the run: a database with tables and no
 /// version rows is compared with the migrations replayed to REV; equal:
-/// stamped at REV (ok, the run goes on); different: schema_diff, the
-/// differences logged, nothing written. An empty or a stamped database: ok,
-/// nothing done.
-ExitCode baseline_gate(const Settings& settings, const std::string& rev,
-                       const std::vector<DbUrl>& dev_urls);
+/// ok with the revisions to stamp (the run layer stamps, and the run goes
+/// on); different: schema_diff, the differences logged and in `details`,
+/// nothing written. An empty or a stamped database: ok, nothing to stamp.
+struct GateResult {
+    ExitCode code = ExitCode::ok;
+    std::vector<std::string> stamp;  // the revisions to stamp at (empty: none)
+    std::string error, hint;         // schema_diff
+    std::vector<std::string> details;
+};
+GateResult baseline_gate(const SchemaSettings& settings, const std::string& rev,
+                         const std::vector<DbUrl>& dev_urls);
 
 }  // namespace sg

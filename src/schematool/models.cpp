@@ -166,13 +166,13 @@ Attempt run_once(const ModelsSource& src, const std::string& python, const std::
     const std::string label = "sqlalchemy:" + src.target;
     ScriptFile script;  // removed again however this ends
     std::string raw;
-    backup::ChildSpec spec;
+    process::ChildSpec spec;
     spec.argv = {python,       script.path(), "--target",  src.target,
                  "--dialects", dialects,      "--workdir", workdir_of(src)};
     spec.on_stdout = [&raw](const char* data, size_t n) { raw.append(data, n); };
     spec.own_process_group = true;  // what the models start goes with the child
     spec.timeout = src.timeout;
-    backup::ChildResult r;
+    process::ChildResult r;
     try {
         r = process::run_child(spec, "--python", src.interrupted);
     } catch (const Error& e) {

@@ -20,11 +20,11 @@ std::string base_name(const std::string& table) {
     return dot == std::string::npos ? table : table.substr(dot + 1);
 }
 
-std::set<std::string> own_tables(const Settings& s) {
+std::set<std::string> own_tables(const SchemaSettings& s) {
     return {base_name(s.tables.version), base_name(s.tables.history)};
 }
 
-ConnectOptions connect_options(const Settings& s) {
+ConnectOptions connect_options(const SchemaSettings& s) {
     ConnectOptions o;
     o.connect_timeout_s =
         static_cast<int>(std::max<long long>(1, s.connect_timeout.count() / 1000));
@@ -32,7 +32,7 @@ ConnectOptions connect_options(const Settings& s) {
 }
 
 /// Connects to a database that must exist (a missing SQLite file is not created).
-std::unique_ptr<Connection> connect_existing(const DbUrl& url, const Settings& s) {
+std::unique_ptr<Connection> connect_existing(const DbUrl& url, const SchemaSettings& s) {
     if (url.dialect == Dialect::sqlite && url.database != ":memory:" && !fs::exists(url.database)) {
         throw Error(ExitCode::usage, "the SQLite database " + url.database + " does not exist");
     }
@@ -53,7 +53,7 @@ std::vector<std::string> sql_files(const std::string& dir) {
 }
 
 /// The schema a source names, in dialect `d` (the dev database's).
-schema::Schema read_source(const SchemaSource& src, Dialect d, const Settings& settings,
+schema::Schema read_source(const SchemaSource& src, Dialect d, const SchemaSettings& settings,
                            const SchemaRequest& req, ModelsRender* models = nullptr) {
     if (src.kind == SchemaSource::Kind::url) {
         DbUrl url = parse_url(src.text);
@@ -97,7 +97,7 @@ schema::Schema read_source(const SchemaSource& src, Dialect d, const Settings& s
     return dev.inspect();
 }
 
-std::string source_label(const SchemaSource& s, const Settings& settings) {
+std::string source_label(const SchemaSource& s, const SchemaSettings& settings) {
     switch (s.kind) {
         case SchemaSource::Kind::url:
             return parse_url(s.text).masked();
@@ -137,7 +137,8 @@ SchemaSource parse_source(const std::string& value) {
                     "'sqlalchemy:MODULE:ATTR'");
 }
 
-ExitCode inspect_command(const Settings& settings, const SchemaRequest& req, std::ostream& out) {
+ExitCode inspect_command(const SchemaSettings& settings, const SchemaRequest& req,
+                         std::ostream& out) {
     if (req.format != "sql" && req.format != "json")
         throw Error(ExitCode::usage, "--format must be sql or json, not '" + req.format + "'");
     auto conn = connect_existing(settings.db, settings);
@@ -146,7 +147,7 @@ ExitCode inspect_command(const Settings& settings, const SchemaRequest& req, std
     return ExitCode::ok;
 }
 
-ExitCode diff_command(const Settings& settings, const SchemaRequest& req, std::ostream& out) {
+ExitCode diff_command(const SchemaSettings& settings, const SchemaRequest& req, std::ostream& out) {
     SchemaSource from = req.from.empty() ? SchemaSource{SchemaSource::Kind::live_current, ""}
                                          : parse_source(req.from);
     SchemaSource to = req.to.empty() ? SchemaSource{SchemaSource::Kind::url, settings.db.original}

@@ -3,6 +3,8 @@
 // and .sql files, read through the drivers' introspection and compared by
 // the pure schema module. Migrations and .sql files are replayed into a dev
 // database (dev_database.cpp) with the same engine `upgrade` uses.
+// A layer below run (docs/architecture.md): the run layer dispatches the
+// schema requests here and passes the configuration as plain values.
 #include <chrono>
 #include <iosfwd>
 #include <string>
@@ -10,10 +12,18 @@
 
 #include "core/exit_code.hpp"
 #include "db/url.hpp"
-#include "run/settings.hpp"
+#include "engine/state.hpp"  // TableNames
 #include "schema/schema.hpp"
 
 namespace sg {
+
+/// What the schema commands use of the configuration.
+struct SchemaSettings {
+    DbUrl db;
+    std::string migrations = "./migrations";
+    TableNames tables;
+    std::chrono::milliseconds connect_timeout{10000};
+};
 
 struct SchemaRequest {
     std::string format = "sql";   // inspect: sql | json
@@ -24,10 +34,11 @@ struct SchemaRequest {
 };
 
 /// `inspect`: prints the schema of settings.db. Throws Error / DbError.
-ExitCode inspect_command(const Settings& settings, const SchemaRequest& req, std::ostream& out);
+ExitCode inspect_command(const SchemaSettings& settings, const SchemaRequest& req,
+                         std::ostream& out);
 /// `diff`: prints the differences FROM -> TO with their SQL; ok when equal,
 /// schema_diff (12) when not. Throws Error / DbError.
-ExitCode diff_command(const Settings& settings, const SchemaRequest& req, std::ostream& out);
+ExitCode diff_command(const SchemaSettings& settings, const SchemaRequest& req, std::ostream& out);
 
 /// What a diff source names (exposed for tests).
 struct SchemaSource {
