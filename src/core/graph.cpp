@@ -11,18 +11,6 @@
 namespace sg {
 namespace {
 
-// Labels appear in targets (`label@head`, `label@-1`), so they must not hold
-// the characters of that syntax, nor be one of the symbolic names.
-bool valid_label(const std::string& label) {
-    if (label.empty() || label == "head" || label == "heads" || label == "base" ||
-        label == "current")
-        return false;
-    return std::all_of(label.begin(), label.end(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-               c == '_' || c == '-' || c == '.';
-    });
-}
-
 std::string join_files(const std::vector<std::string>& files) {
     std::string out;
     for (const auto& f : files) {
@@ -66,7 +54,7 @@ struct Validator {
     void check_labels() {
         for (size_t i = 0; i < revs.size(); ++i) {
             for (const auto& label : revs[i].branch_labels) {
-                if (!valid_label(label)) {
+                if (!valid_branch_label(label)) {
                     add_at(revs[i], "branch_labels", {K::bad_branch_label, {revs[i].id}, label});
                 } else if (size_t id = index.find(revs, label); id != SIZE_MAX) {
                     add({revs[i].file, revs[id].file},
