@@ -19,7 +19,7 @@
 
 #include "backup/tools.hpp"
 #include "core/error.hpp"
-#include "db/driver_support.hpp"
+#include "core/hash.hpp"
 #include "log/log.hpp"
 
 namespace fs = std::filesystem;
@@ -244,8 +244,7 @@ std::string backup_id(const DbUrl& url) {
         identity += "://" + host + ":" + std::to_string(port) + "/" + url.database;
     }
     char buf[16];
-    std::snprintf(buf, sizeof buf, "%08x",
-                  static_cast<unsigned>(driver::fnv1a64(identity) & 0xffffffffu));
+    std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(fnv1a64(identity) & 0xffffffffu));
     return buf;
 }
 
@@ -263,8 +262,7 @@ std::string backup_from_part(const std::string& from) {
     size_t count = 1 + static_cast<size_t>(std::count(from.begin(), from.end(), '+'));
     std::string first = from.substr(0, from.find('+')).substr(0, 32);
     char hash[16];
-    std::snprintf(hash, sizeof hash, "%08x",
-                  static_cast<unsigned>(driver::fnv1a64(from) & 0xffffffffu));
+    std::snprintf(hash, sizeof hash, "%08x", static_cast<unsigned>(fnv1a64(from) & 0xffffffffu));
     return first + "+" + std::to_string(count) + "heads_" + hash;
 }
 
