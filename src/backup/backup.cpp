@@ -18,8 +18,8 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/hash.hpp"
 #include "db/database.hpp"
-#include "db/driver_support.hpp"
 #include "log/log.hpp"
 
 namespace fs = std::filesystem;
@@ -216,8 +216,7 @@ std::string backup_extension(const DbUrl& url) { return database(url.dialect).ba
 std::string backup_id(const DbUrl& url) {
     std::string identity = database(url.dialect).identity(url);
     char buf[16];
-    std::snprintf(buf, sizeof buf, "%08x",
-                  static_cast<unsigned>(driver::fnv1a64(identity) & 0xffffffffu));
+    std::snprintf(buf, sizeof buf, "%08x", static_cast<unsigned>(fnv1a64(identity) & 0xffffffffu));
     return buf;
 }
 
@@ -235,8 +234,7 @@ std::string backup_from_part(const std::string& from) {
     size_t count = 1 + static_cast<size_t>(std::count(from.begin(), from.end(), '+'));
     std::string first = from.substr(0, from.find('+')).substr(0, 32);
     char hash[16];
-    std::snprintf(hash, sizeof hash, "%08x",
-                  static_cast<unsigned>(driver::fnv1a64(from) & 0xffffffffu));
+    std::snprintf(hash, sizeof hash, "%08x", static_cast<unsigned>(fnv1a64(from) & 0xffffffffu));
     return first + "+" + std::to_string(count) + "heads_" + hash;
 }
 

@@ -11,18 +11,6 @@
 namespace sg {
 namespace {
 
-// Labels appear in targets (`label@head`, `label@-1`), so they must not hold
-// the characters of that syntax, nor be one of the symbolic names.
-bool valid_label(const std::string& label) {
-    if (label.empty() || label == "head" || label == "heads" || label == "base" ||
-        label == "current")
-        return false;
-    return std::all_of(label.begin(), label.end(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-               c == '_' || c == '-' || c == '.';
-    });
-}
-
 std::string join_files(const std::vector<std::string>& files) {
     std::string out;
     for (const auto& f : files) {
@@ -32,6 +20,8 @@ std::string join_files(const std::vector<std::string>& files) {
     return out;
 }
 
+using K = GraphProblemKind;
+
 struct Validator {
     const std::vector<Revision>& revs;
     std::vector<GraphProblem> problems;
@@ -39,41 +29,39 @@ struct Validator {
     bool known(std::string_view id) const { return index.find(revs, id) != SIZE_MAX; }
     std::map<std::string, size_t> labels;  // label -> declaring revision
 
-    void add(const std::vector<std::string>& files, std::string message) {
-        problems.push_back({join_files(files), std::move(message), 0});
+    void add(const std::vector<std::string>& files, GraphProblem p) {
+        p.file = join_files(files);
+        problems.push_back(std::move(p));
     }
     // A problem of one header key of one revision: names its file:line.
-    void add_at(const Revision& r, const std::string& key, std::string message) {
+    void add_at(const Revision& r, const std::string& key, GraphProblem p) {
         auto line = r.lines.find(key);
-        problems.push_back({r.file, std::move(message), line == r.lines.end() ? 0 : line->second});
+        p.file = r.file;
+        p.line = line == r.lines.end() ? 0 : line->second;
+        problems.push_back(std::move(p));
     }
 
     void check_ids() {
         index.reset(revs.size());
         for (size_t i = 0; i < revs.size(); ++i) {
             const Revision& r = revs[i];
-            if (!valid_revision_id(r.id))
-                add_at(r, "revision",
-                       "bad revision id '" + r.id + "': use 1-32 characters of [0-9A-Za-z_]");
+            if (!valid_revision_id(r.id)) add_at(r, "revision", {K::bad_revision_id, {r.id}});
             size_t first = index.insert(revs, i);
-            if (first != i) add({revs[first].file, r.file}, "duplicate revision id '" + r.id + "'");
+            if (first != i) add({revs[first].file, r.file}, {K::duplicate_revision_id, {r.id}});
         }
     }
 
     void check_labels() {
         for (size_t i = 0; i < revs.size(); ++i) {
             for (const auto& label : revs[i].branch_labels) {
-                if (!valid_label(label)) {
-                    add_at(revs[i], "branch_labels",
-                           "bad branch label '" + label + "' in revision " + revs[i].id);
+                if (!valid_branch_label(label)) {
+                    add_at(revs[i], "branch_labels", {K::bad_branch_label, {revs[i].id}, label});
                 } else if (size_t id = index.find(revs, label); id != SIZE_MAX) {
-                    add({revs[i].file, revs[id].file}, "branch label '" + label + "' of revision " +
-                                                           revs[i].id +
-                                                           " is already a revision id");
+                    add({revs[i].file, revs[id].file},
+                        {K::label_is_revision_id, {revs[i].id}, label});
                 } else if (auto it = labels.find(label); it != labels.end()) {
                     add({revs[it->second].file, revs[i].file},
-                        "branch label '" + label + "' in revision " + revs[i].id +
-                            " is already used by revision " + revs[it->second].id);
+                        {K::duplicate_branch_label, {revs[i].id, revs[it->second].id}, label});
                 } else {
                     labels.emplace(label, i);
                 }
@@ -88,18 +76,13 @@ struct Validator {
                 const std::string& d = downs[k];
                 if (std::find(downs.begin(), downs.begin() + static_cast<long>(k), d) !=
                     downs.begin() + static_cast<long>(k))
-                    add_at(r, "down_revision",
-                           "revision " + r.id + " names down_revision " + d + " twice");
+                    add_at(r, "down_revision", {K::repeated_down_revision, {r.id, d}});
                 else if (!known(d))
-                    add_at(
-                        r, "down_revision",
-                        "down_revision " + d + " of revision " + r.id + " is not a known revision");
+                    add_at(r, "down_revision", {K::unknown_down_revision, {r.id, d}});
             }
             for (const auto& d : r.depends_on)
                 if (!known(d) && !labels.count(d))
-                    add_at(r, "depends_on",
-                           "depends_on " + d + " of revision " + r.id +
-                               " is not a known revision or branch label");
+                    add_at(r, "depends_on", {K::unknown_depends_on, {r.id, d}});
         }
     }
 
@@ -178,13 +161,12 @@ struct Validator {
         }
         for (auto& comp : cycles) {
             std::sort(comp.begin(), comp.end());
-            std::vector<std::string> files;
-            std::string ids;
+            std::vector<std::string> files, ids;
             for (size_t i : comp) {
                 files.push_back(revs[i].file);
-                ids += (ids.empty() ? "" : ", ") + revs[i].id;
+                ids.push_back(revs[i].id);
             }
-            add(files, "cycle through revisions " + ids + " (down_revision / depends_on)");
+            add(files, {K::cycle, std::move(ids)});
         }
     }
 };
@@ -202,12 +184,7 @@ void RevisionGraph::validate_and_order(std::vector<Revision> input) {
     v.check_labels();
     v.check_references();
     v.check_cycles();  // over known edges only, so also when references are broken
-    if (!v.problems.empty()) {
-        std::string summary = "invalid revision graph: " + v.problems.front().message;
-        if (v.problems.size() > 1)
-            summary += " (and " + std::to_string(v.problems.size() - 1) + " more)";
-        throw GraphError(summary, std::move(v.problems));
-    }
+    if (!v.problems.empty()) throw GraphError::invalid_graph(std::move(v.problems));
     for (Revision& r : input) r.lines.clear();  // only the messages above need them
     // Kahn's algorithm; among the revisions ready, the earliest in the input.
     Adjacency adj = v.edges();
@@ -339,7 +316,8 @@ size_t IdIndex::find(const std::vector<Revision>& revs, std::string_view id) con
 size_t RevisionGraph::index_of(const std::string& id) const {
     size_t i = m_index.find(m_revisions, id);
     if (i == SIZE_MAX)
-        throw GraphError("unknown revision '" + id + "'", {{"", "no revision " + id}});
+        throw GraphError({GraphProblemKind::unknown_revision, {id}},
+                         {{GraphProblemKind::no_revision, {id}}});
     return i;
 }
 

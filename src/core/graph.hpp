@@ -9,28 +9,10 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/graph_error.hpp"
 #include "core/revision.hpp"
 
 namespace sg {
-
-struct GraphProblem {
-    std::string file;  // the file(s) the problem is in ("" if none)
-    std::string message;
-    int line = 0;  // the header line in `file` when it is one file (0: none)
-    std::string where() const { return line > 0 ? file + ":" + std::to_string(line) : file; }
-};
-
-/// Graph validation failures and unresolvable targets; always exit 3.
-/// what() is a one-line summary; problems() holds every problem found.
-class GraphError : public Error {
-  public:
-    explicit GraphError(const std::string& message, std::vector<GraphProblem> problems = {})
-        : Error(ExitCode::invalid, message), m_problems(std::move(problems)) {}
-    const std::vector<GraphProblem>& problems() const { return m_problems; }
-
-  private:
-    std::vector<GraphProblem> m_problems;
-};
 
 enum class Direction { upgrade, downgrade };
 

@@ -40,7 +40,7 @@ std::vector<size_t> narrow_to_branch(const RevisionGraph& g, const detail::Walke
     const GraphLinks& links = g.links();
     if (rev >= 0 && w.id(static_cast<size_t>(rev)) == branch) {
         const auto& own = links.labels_of(static_cast<size_t>(rev));
-        if (own.size() != 1) fail("Revision " + branch + " is not on exactly one labelled branch");
+        if (own.size() != 1) fail({GraphProblemKind::not_one_labelled_branch, {branch}});
         branch = own.front();
     }
     std::vector<size_t> out;
@@ -55,7 +55,7 @@ std::vector<std::string> RevisionGraph::history_range(
     const std::string& range, const std::vector<std::string>& current) const {
     auto colon = range.find(':');
     if (colon == std::string::npos || range.find(':', colon + 1) != std::string::npos)
-        fail("History range requires [start]:[end], [start]:, or :[end]");
+        fail({GraphProblemKind::bad_history_range, {}, range});
     std::string a = range.substr(0, colon), b = range.substr(colon + 1);
     End lower{{a.empty() ? "base" : a}}, upper{{b.empty() ? "heads" : b}};
     if (b == "current")
@@ -83,8 +83,7 @@ std::vector<std::string> RevisionGraph::history_range(
     }
     for (Node n : now_nodes)
         if (n != kNone && (n < 0 || !required[static_cast<size_t>(n)]))
-            fail("Requested range " + shown +
-                 " does not refer to ancestor/descendant revisions along the same branch");
+            fail({GraphProblemKind::range_not_along_branch, {}, shown});
     auto now = only_revisions(now_nodes);
     detail::check_overlap(w, m_links, now);
     auto below = detail::ancestor_mask(m_links, now, true);
@@ -99,7 +98,7 @@ std::vector<std::string> RevisionGraph::history_range(
     if (order.size() != static_cast<size_t>(std::count(needs.begin(), needs.end(), 1)))
         // Alembic fails an assertion here: part of the range hangs off the
         // upper end only through depends_on.
-        fail("Requested range " + shown + " cannot be walked from its upper end");
+        fail({GraphProblemKind::range_not_walkable, {}, shown});
     std::vector<std::string> out;
     for (size_t i : order) out.push_back(m_revisions[i].id);
     return out;

@@ -43,10 +43,9 @@ void reject_repeated_destinations(const detail::Walker& w, const std::vector<Nod
         for (size_t j = 0; j < i; ++j) {
             bool same = dests[i] == dests[j] || (dests[i] < 0 && dests[j] < 0);
             if (!same) continue;
-            std::string what = dests[i] < 0 ? "base" : "revision " + w.id(dests[i]);
-            std::string name = dests[i] < 0 ? "base" : w.id(dests[i]);
-            fail("Cannot stamp '" + target + "': it leads to " + what +
-                 " from more than one head; name the revision to stamp (stamp " + name + ")");
+            std::vector<std::string> ids;
+            if (dests[i] >= 0) ids.push_back(w.id(static_cast<size_t>(dests[i])));
+            fail({GraphProblemKind::repeated_stamp_target, std::move(ids), target});
         }
     }
 }
@@ -63,11 +62,11 @@ std::vector<std::string> RevisionGraph::resolve(const std::string& target,
         nodes.push_back(w.parse_downgrade_target(current, target, true).second);
     } else if (rel) {
         nodes = w.parse_upgrade_target(current, target, true);
-        if (nodes.size() == 1 && nodes[0] == kNone) fail("Walked too far");
+        if (nodes.size() == 1 && nodes[0] == kNone) fail({GraphProblemKind::walked_too_far, {}});
     } else {
         nodes = w.get_revisions(target);
         if (std::find(nodes.begin(), nodes.end(), kNone) != nodes.end())
-            fail("Relative revision " + target + " walked past the end of a branch");
+            fail({GraphProblemKind::relative_past_branch, {}, target});
     }
     return to_ids(w, revisions_only(nodes));
 }
@@ -77,8 +76,7 @@ std::vector<Step> RevisionGraph::plan_upgrade(const std::vector<std::string>& cu
     detail::Walker w(*this);
     auto nodes = w.parse_upgrade_target(current, target.empty() ? "head" : target, true);
     for (Node n : nodes)  // Alembic asserts on these; say why instead
-        if (n == kNone || n == kBase)
-            fail("Relative revision " + target + " walks past the end of the graph");
+        if (n == kNone || n == kBase) fail({GraphProblemKind::relative_past_graph, {}, target});
     auto targets = revisions_only(nodes);
     detail::check_overlap(w, m_links, targets);
     auto now = revisions_only(w.get_revisions(current));
@@ -112,7 +110,7 @@ std::vector<Step> RevisionGraph::plan_downgrade(const std::vector<std::string>& 
         roots.erase(
             std::remove_if(roots.begin(), roots.end(), [&](size_t r) { return !on_branch[r]; }),
             roots.end());
-        if (roots.empty()) fail("Not a valid downgrade target from current heads");
+        if (roots.empty()) fail({GraphProblemKind::no_downgrade_root, {}, target});
     }
     auto now = revisions_only(w.get_revisions(current));
     auto drop = detail::descendant_mask(m_links, roots, true);
@@ -121,7 +119,7 @@ std::vector<Step> RevisionGraph::plan_downgrade(const std::vector<std::string>& 
     bool nothing = std::none_of(drop.begin(), drop.end(), [](char c) { return c != 0; });
     if (dest != kNone && nothing &&
         std::find(now.begin(), now.end(), static_cast<size_t>(dest)) == now.end())
-        fail("Destination " + target + " is not a valid downgrade target from current head(s)");
+        fail({GraphProblemKind::not_a_downgrade_target, {}, target});
     auto order = detail::alembic_order(m_links, drop, now);
     detail::HeadMaintainer heads(*this, current);
     std::vector<Step> steps;

@@ -11,6 +11,8 @@
 namespace sg::detail {
 namespace {
 
+using K = GraphProblemKind;
+
 std::vector<char> reach(const Adjacency& adj, const std::vector<size_t>& starts) {
     std::vector<char> seen(adj.size(), 0);
     std::vector<size_t> todo(starts.begin(), starts.end());
@@ -38,11 +40,7 @@ size_t& visit_count() {
     return count;
 }
 
-[[noreturn]] void fail(const std::string& message, std::vector<std::string> details) {
-    std::vector<GraphProblem> problems;
-    for (auto& d : details) problems.push_back({"", std::move(d)});
-    throw GraphError(message, std::move(problems));
-}
+[[noreturn]] void fail(GraphProblem problem) { throw GraphError(std::move(problem)); }
 
 std::vector<char> ancestor_mask(const GraphLinks& l, const std::vector<size_t>& starts, bool deps) {
     return reach(deps ? l.norm_down : l.down, starts);
@@ -194,7 +192,7 @@ long relative_steps(const std::string& text) {
         steps = LONG_MIN;
     }
     if (steps == LONG_MIN) {
-        throw Error(ExitCode::usage, "relative revision " + text + " is out of range");
+        throw TargetError({K::relative_out_of_range, {}, text});
     }
     return steps;
 }
@@ -224,9 +222,7 @@ void check_overlap(const Walker& w, const GraphLinks& l, const std::vector<size_
         parents.insert(parents.end(), l.norm_down[r].begin(), l.norm_down[r].end());
     auto below = ancestor_mask(l, parents, true);
     for (size_t r : revs)
-        if (below[r])
-            fail("Requested revision " + w.id(r) +
-                 " overlaps with other requested revisions (it is an ancestor of one of them)");
+        if (below[r]) fail({K::overlapping_revisions, {w.id(r)}});
 }
 
 std::optional<size_t> Walker::index(const std::string& key) const {
@@ -279,18 +275,16 @@ Node Walker::revision_for_ident(const std::string& id,
                                          [&](auto& m) { return !contains(keep, m.second); }),
                           matches.end());
         }
-        if (matches.empty())
-            fail("Can't locate revision identified by '" + id + "'" +
-                 (id.size() < 4 ? " (give at least four characters of a partial id)" : ""));
+        if (matches.empty()) fail({K::cannot_locate, {}, id});
         if (matches.size() > 1) {
             std::vector<std::string> names;
             for (auto& m : matches) names.push_back(m.first);
-            fail("Multiple revisions start with '" + id + "': " + join(names), names);
+            fail({K::ambiguous_prefix, std::move(names), id});
         }
         found = matches.front().second;
     }
     if (branch_rev && !shares_lineage(*found, {*branch_rev}, false))
-        fail("Revision " + this->id(*found) + " is not a member of branch '" + *branch + "'");
+        fail({K::not_on_branch, {this->id(*found)}, *branch});
     return static_cast<Node>(*found);
 }
 
@@ -299,7 +293,7 @@ size_t Walker::resolve_branch(const std::string& label) const {
     try {
         return static_cast<size_t>(revision_for_ident(label, std::nullopt));
     } catch (const GraphError&) {
-        fail("No such branch: '" + label + "'");
+        fail({K::no_such_branch, {}, label});
     }
 }
 
@@ -308,12 +302,7 @@ std::optional<size_t> Walker::current_head(const std::optional<std::string>& lab
     if (heads.size() > 1) {
         std::vector<std::string> names;
         for (size_t h : heads) names.push_back(id(h));
-        std::string arg = label ? *label + "@head" : "head";
-        fail("Multiple head revisions are present for given argument '" + arg + "' (" +
-                 join(names) +
-                 "); please specify a specific target revision, '<branchname>@head' to "
-                 "narrow to a specific head, or 'heads' for all heads",
-             names);
+        fail({K::multiple_heads, std::move(names), label ? *label + "@head" : "head"});
     }
     if (heads.empty()) return std::nullopt;
     return heads.front();
@@ -352,9 +341,7 @@ std::vector<Node> Walker::get_revisions(const std::vector<std::string>& ids) con
 
 Node Walker::get_revision(const std::string& text) const {
     Number num = resolve_number(text);
-    if (num.ids.size() > 1)
-        fail("Multiple heads are present for given argument '" + text + "' (" + join(num.ids) + ")",
-             num.ids);
+    if (num.ids.size() > 1) fail({K::multiple_revisions, num.ids, text});
     if (num.ids.empty()) {
         if (num.label) resolve_branch(*num.label);
         return kNone;
@@ -395,7 +382,7 @@ Node Walker::walk(Node start, long steps, const std::optional<std::string>& labe
     for (long k = 0; k < std::labs(steps); ++k) {
         std::vector<Node> children;
         if (steps > 0) {
-            if (current == kBase) fail("cannot walk up from base");
+            if (current == kBase) fail({K::walk_up_from_base, {}});
             std::vector<size_t> candidates =
                 current == kNone ? m_l.bases : m_l.next[static_cast<size_t>(current)];
             if (label) candidates = filter_for_lineage(candidates, *label);
@@ -407,7 +394,7 @@ Node Walker::walk(Node start, long steps, const std::optional<std::string>& labe
             if (children.empty()) children.push_back(kBase);
         }
         if (children.empty()) return no_overwalk ? kNone : current;
-        if (children.size() > 1) fail("Ambiguous walk");
+        if (children.size() > 1) fail({K::ambiguous_walk, {}});
         current = children.front();
     }
     return current;
@@ -418,14 +405,12 @@ std::vector<Node> Walker::parse_upgrade_target(const std::vector<std::string>& c
                                                bool assert_length) const {
     auto rel = parse_relative(target);
     if (!rel) return get_revisions(target);
-    const std::string didnt = "Relative revision " + rel->text + " didn't produce " +
-                              std::to_string(std::labs(rel->steps)) + " migrations";
+    const GraphProblem didnt{K::relative_too_short, {}, rel->text, rel->steps};
     if (rel->steps > 0 && rel->symbol)
         return {walk(get_revision(*rel->symbol), rel->steps, rel->label, assert_length)};
     if (rel->steps > 0) {
         std::vector<Node> starts;
-        if (current.size() > 1 && !rel->label)
-            fail("Ambiguous upgrade from multiple current revisions");
+        if (current.size() > 1 && !rel->label) fail({K::ambiguous_upgrade, {}});
         starts.push_back(current.empty() ? kNone : get_revision(current.front()));
         if (rel->label) {
             auto now = get_revisions(current);
@@ -448,7 +433,7 @@ std::vector<Node> Walker::parse_upgrade_target(const std::vector<std::string>& c
                 if (starts.empty()) starts.push_back(kNone);
             }
         }
-        if (starts.size() > 1) fail("Ambiguous upgrade from multiple current revisions");
+        if (starts.size() > 1) fail({K::ambiguous_upgrade, {}});
         Node rev = walk(starts.front(), rel->steps, rel->label, assert_length);
         if (rev == kNone) fail(didnt);
         return {rev};
@@ -468,13 +453,12 @@ std::pair<std::optional<std::string>, Node> Walker::parse_downgrade_target(
         std::string symbol = at == std::string::npos ? target : target.substr(at + 1);
         return {label, get_revision(symbol)};
     }
-    const std::string didnt = "Relative revision " + rel->text + " didn't produce " +
-                              std::to_string(std::labs(rel->steps)) + " migrations";
+    const GraphProblem didnt{K::relative_too_short, {}, rel->text, rel->steps};
     auto label = rel->label;
     if (rel->steps >= 0) {
         if (!rel->symbol) fail(didnt);
         Node rev = walk(get_revision(*rel->symbol), rel->steps, label, assert_length);
-        if (rev == kNone) fail("Walked too far");
+        if (rev == kNone) fail({K::walked_too_far, {}});
         return {label, rev};
     }
     bool relative_to_current = !rel->symbol;
@@ -497,8 +481,7 @@ std::pair<std::optional<std::string>, Node> Walker::parse_downgrade_target(
             }
             on_branch = filter_for_lineage(tips, *label);
         }
-        if (on_branch.size() != 1)
-            fail("cannot tell which current revision of branch '" + *label + "' to start from");
+        if (on_branch.size() != 1) fail({K::ambiguous_branch_start, {}, *label});
         symbol = id(on_branch.front());
     } else if (relative_to_current) {
         if (current.empty()) fail(didnt);
@@ -507,7 +490,7 @@ std::pair<std::optional<std::string>, Node> Walker::parse_downgrade_target(
     }
     Node start = get_revision(label ? *label + "@" + symbol : symbol);
     Node rev = walk(start, rel->steps, std::nullopt, assert_length);
-    if (rev == kNone) fail(relative_to_current ? didnt : "Walked too far");
+    if (rev == kNone) fail(relative_to_current ? didnt : GraphProblem{K::walked_too_far, {}});
     return {label, rev};
 }
 

@@ -29,7 +29,8 @@ std::vector<char> ancestor_mask(const GraphLinks& links, const std::vector<size_
 std::vector<char> descendant_mask(const GraphLinks& links, const std::vector<size_t>& starts,
                                   bool deps);
 
-[[noreturn]] void fail(const std::string& message, std::vector<std::string> details = {});
+/// Throws GraphError(problem): the one way the traversals and plans fail.
+[[noreturn]] void fail(GraphProblem problem);
 
 class Walker {
   public:
@@ -85,8 +86,8 @@ struct Relative {
     std::string text;  // "+2", "-1"
 };
 std::optional<Relative> parse_relative(const std::string& target);
-/// The number of a relative revision; Error(usage) when a long cannot hold
-/// it or its magnitude (LONG_MIN).
+/// The number of a relative revision; TargetError (relative_out_of_range,
+/// exit 2) when a long cannot hold it or its magnitude (LONG_MIN).
 long relative_steps(const std::string& text);
 
 }  // namespace sg::detail

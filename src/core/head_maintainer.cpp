@@ -152,7 +152,7 @@ void HeadMaintainer::stamp(const std::vector<std::string>& from, const std::vect
     // refuses targets that reach one revision twice); fail rather than read
     // past an empty list if it ever does.
     auto need = [](const std::vector<std::string>& ids, const char* what) -> const std::string& {
-        if (ids.empty()) fail(std::string("cannot stamp: no version-table row ") + what);
+        if (ids.empty()) fail({GraphProblemKind::stamp_without_row, {}, what});
         return ids.front();
     };
     auto missing = [&](const std::vector<std::string>& ids) {

@@ -6,12 +6,28 @@
 
 namespace sg {
 
-/// Revision ids: 1-32 characters of [0-9A-Za-z_] (docs/reference.md §1).
+/// Revision ids: 1-32 characters of [0-9A-Za-z_] (docs/reference.md §1). The
+/// one rule: the parser, the graph, the writer, the importer and `revision
+/// --rev-id` all call this.
 inline bool valid_revision_id(std::string_view id) {
     if (id.empty() || id.size() > 32) return false;
     for (char c : id)
         if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
               c == '_'))
+            return false;
+    return true;
+}
+
+/// Branch labels: 1 or more of [0-9A-Za-z_.-], and not one of the symbolic
+/// names. Labels appear in targets (`label@head`, `label@-1`), so they must
+/// not hold the characters of that syntax.
+inline bool valid_branch_label(std::string_view label) {
+    if (label.empty() || label == "head" || label == "heads" || label == "base" ||
+        label == "current")
+        return false;
+    for (char c : label)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              c == '_' || c == '-' || c == '.'))
             return false;
     return true;
 }

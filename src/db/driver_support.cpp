@@ -51,15 +51,6 @@ std::string libpq_conninfo(const std::vector<std::pair<std::string, std::string>
     return out;
 }
 
-std::uint64_t fnv1a64(const std::string& s) {
-    std::uint64_t h = 14695981039346656037ull;
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 namespace {
 
 template <typename F>

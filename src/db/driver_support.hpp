@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/hash.hpp"  // fnv1a64: the drivers' lock keys
+
 namespace sg::driver {
 
 /// One line for an error message: white space runs (libpq's newlines and
@@ -16,9 +18,6 @@ std::string clean_message(const std::string& text, const std::string& password =
 /// A libpq keyword/value connection string: every value single-quoted with
 /// '\\' and '\'' escaped, so spaces, quotes and '@' pass unchanged.
 std::string libpq_conninfo(const std::vector<std::pair<std::string, std::string>>& params);
-
-/// FNV-1a 64-bit: stable lock keys from names (same on every machine).
-std::uint64_t fnv1a64(const std::string& s);
 
 /// Rewrites `?` placeholders as `$1..$n` (PostgreSQL), leaving quoted text alone.
 std::string dollar_placeholders(const std::string& sql);

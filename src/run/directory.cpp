@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <ostream>
-#include <regex>
 
 #include "core/util.hpp"
 #include "engine/migrator.hpp"  // write_offline
@@ -57,8 +56,7 @@ bool mentions_current(const std::string& range) {
 }
 
 void validate_rev_id(const RevisionGraph& g, const std::string& id) {
-    static const std::regex valid("[0-9A-Za-z_]{1,32}");
-    if (!std::regex_match(id, valid)) {
+    if (!valid_revision_id(id)) {
         throw Error(ExitCode::usage,
                     "invalid revision id '" + id + "' (1-32 characters of 0-9, A-Z, a-z, _)");
     }

@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
+#include "core/hash.hpp"
 #include "db/deadline.hpp"
-#include "db/driver_support.hpp"
 #include "log/log.hpp"
 #include "run/backoff.hpp"
 #include "run/signals.hpp"
@@ -24,8 +24,7 @@ std::string lock_name(const std::string& database, const std::string& schema,
     std::string name = "schemagate:" + database + ":" + schema + ":" + version_table;
     if (name.size() <= kMaxLockName) return name;
     char hash[17];
-    std::snprintf(hash, sizeof hash, "%016llx",
-                  static_cast<unsigned long long>(driver::fnv1a64(name)));
+    std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(fnv1a64(name)));
     return name.substr(0, kMaxLockName - 17) + "#" + hash;
 }
 

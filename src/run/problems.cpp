@@ -32,13 +32,11 @@ void log_problems(const ScriptError& e) {
 }
 
 void log_problems(const GraphError& e) {
-    // Problems that only name what the summary already says (the heads of
-    // "multiple heads") are not repeated.
+    // The revisions the summary names already (the heads of "multiple
+    // heads", the matches of an ambiguous prefix) are not repeated.
     std::vector<GraphProblem> problems;
     for (const auto& p : e.problems()) {
-        if (!p.file.empty() || std::string(e.what()).find(p.message) == std::string::npos) {
-            problems.push_back(p);
-        }
+        if (p.kind != GraphProblemKind::named_revision) problems.push_back(p);
     }
     if (problems.size() != 1) log::error(e.what(), code_field(e));
     for (const auto& p : problems) {

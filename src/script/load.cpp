@@ -183,7 +183,8 @@ ScriptDirectory load_directory(const std::string& dir, std::optional<Dialect> on
             RevisionGraph check(revisions);
         } catch (const GraphError& e) {
             for (const GraphProblem& p : e.problems()) {
-                if (p.message.find("is not a known revision") == std::string::npos)
+                if (p.kind != GraphProblemKind::unknown_down_revision &&
+                    p.kind != GraphProblemKind::unknown_depends_on)
                     problems.push_back({p.file, p.line, p.message});
             }
         }
@@ -200,7 +201,7 @@ ScriptDirectory load_directory(const std::string& dir, std::optional<Dialect> on
 
 const Migration& ScriptDirectory::get(const std::string& id) const {
     const Revision* r = graph.find(id);
-    if (!r) throw GraphError("unknown revision '" + id + "'");
+    if (!r) throw GraphError({GraphProblemKind::unknown_revision, {id}}, {});
     return migrations[static_cast<size_t>(r - graph.revisions().data())];
 }
 

@@ -33,12 +33,7 @@ inline bool iequals(std::string_view s, std::string_view lower) {
 
 /// Branch labels (and depends_on items, which may name a label): the same rule
 /// as the graph, so `label@head` and `label@-1` stay parseable.
-inline bool valid_label(std::string_view s) {
-    if (s.empty() || s == "head" || s == "heads" || s == "base" || s == "current") return false;
-    for (char c : s)
-        if (!is_alpha(c) && !is_digit(c) && c != '_' && c != '-' && c != '.') return false;
-    return true;
-}
+inline bool valid_label(std::string_view s) { return valid_branch_label(s); }
 
 /// The ScriptError for a list of problems: what() is one line naming the first
 /// problem and how many more there are; problems() holds them all.

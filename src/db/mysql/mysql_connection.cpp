@@ -57,7 +57,7 @@ std::string prepare_name(const std::string& database, const std::string& name) {
     if (full.size() <= 64) return full;
     char buf[32];
     std::snprintf(buf, sizeof buf, "schemagate:%016llx",
-                  static_cast<unsigned long long>(driver::fnv1a64(full)));
+                  static_cast<unsigned long long>(fnv1a64(full)));
     return buf;
 }
 

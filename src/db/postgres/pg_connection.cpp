@@ -231,7 +231,7 @@ class PgConnection : public Connection {
     }
 
     std::string lock_holder(const std::string& name) override {
-        std::uint64_t key = driver::fnv1a64(name);
+        std::uint64_t key = fnv1a64(name);
         Rows r = query(
             "SELECT a.pid, coalesce(a.usename, ''), coalesce(a.application_name, ''), "
             "coalesce(host(a.client_addr), 'local socket'), "
@@ -335,7 +335,7 @@ class PgConnection : public Connection {
     }
 
     static std::string lock_key(const std::string& name) {
-        return std::to_string(static_cast<std::int64_t>(driver::fnv1a64(name)));
+        return std::to_string(static_cast<std::int64_t>(fnv1a64(name)));
     }
 
     template <typename F>
