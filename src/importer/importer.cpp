@@ -15,6 +15,8 @@
 #include "core/error.hpp"
 #include "core/revision.hpp"
 #include "importer/alembic_import_script.hpp"  // generated: k_alembic_import_script
+#include "importer/json_line.hpp"
+#include "importer/script_file.hpp"
 #include "log/log.hpp"
 #include "process/process.hpp"
 #include "script/import_marker.hpp"
@@ -47,236 +49,8 @@ bool can_import_alembic(const std::string& python) {
     }
 }
 
-/// The script, written to a private temporary directory for the child.
-class ScriptFile {
-  public:
-    ScriptFile() {
-        const char* tmp = std::getenv("TMPDIR");
-        std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/schemagate-import-XXXXXX";
-        if (!::mkdtemp(templ.data())) usage("cannot create a temporary directory in " + templ);
-        m_dir = templ;
-        m_path = m_dir + "/alembic_import.py";
-        std::ofstream f(m_path, std::ios::binary);
-        f << k_alembic_import_script;
-        if (!f.flush()) usage("cannot write " + m_path);
-        ::chmod(m_path.c_str(), 0600);
-    }
-    ~ScriptFile() {
-        std::error_code ec;
-        fs::remove_all(m_dir, ec);
-    }
-    ScriptFile(const ScriptFile&) = delete;
-    ScriptFile& operator=(const ScriptFile&) = delete;
-    const std::string& path() const { return m_path; }
-
-  private:
-    std::string m_dir, m_path;
-};
-
-/// A value of the script's output, as Python's json.dumps writes it.
-struct Json {
-    enum class Kind { null, boolean, number, string, array, object };
-    Kind kind = Kind::null;
-    bool boolean = false;
-    std::string text;  // a string, or a number's digits
-    std::vector<Json> items;
-    std::map<std::string, Json> members;
-
-    const Json* get(const std::string& key) const {
-        auto it = members.find(key);
-        return it == members.end() ? nullptr : &it->second;
-    }
-    std::string str(const std::string& key) const {
-        const Json* v = get(key);
-        return v && v->kind == Kind::string ? v->text : std::string();
-    }
-    std::vector<std::string> strings(const std::string& key) const {
-        std::vector<std::string> out;
-        if (const Json* v = get(key))
-            for (const Json& item : v->items) out.push_back(item.text);
-        return out;
-    }
-    bool flag(const std::string& key, bool otherwise) const {
-        const Json* v = get(key);
-        return v && v->kind == Kind::boolean ? v->boolean : otherwise;
-    }
-};
-
-/// One line of JSON; throws std::runtime_error on anything else.
-class JsonLine {
-  public:
-    explicit JsonLine(std::string_view text) : m_t(text) {}
-
-    Json parse() {
-        Json v = value(0);
-        space();
-        if (m_i != m_t.size()) fail("text after the value");
-        return v;
-    }
-
-  private:
-    [[noreturn]] void fail(const std::string& what) const {
-        throw std::runtime_error(what + " at column " + std::to_string(m_i + 1));
-    }
-    void space() {
-        while (m_i < m_t.size() && (m_t[m_i] == ' ' || m_t[m_i] == '\t' || m_t[m_i] == '\r')) ++m_i;
-    }
-    bool take(std::string_view word) {
-        if (m_t.substr(m_i, word.size()) != word) return false;
-        m_i += word.size();
-        return true;
-    }
-    Json value(int depth) {
-        if (depth > 64) fail("nesting too deep");
-        space();
-        if (m_i >= m_t.size()) fail("a value missing");
-        Json v;
-        char c = m_t[m_i];
-        if (c == '{') {
-            v.kind = Json::Kind::object;
-            ++m_i;
-            space();
-            if (take("}")) return v;
-            for (;;) {
-                space();
-                if (m_i >= m_t.size() || m_t[m_i] != '"') fail("a key missing");
-                std::string key = string();
-                space();
-                if (!take(":")) fail("':' missing");
-                v.members[key] = value(depth + 1);
-                space();
-                if (take("}")) return v;
-                if (!take(",")) fail("',' or '}' missing");
-            }
-        }
-        if (c == '[') {
-            v.kind = Json::Kind::array;
-            ++m_i;
-            space();
-            if (take("]")) return v;
-            for (;;) {
-                v.items.push_back(value(depth + 1));
-                space();
-                if (take("]")) return v;
-                if (!take(",")) fail("',' or ']' missing");
-            }
-        }
-        if (c == '"') {
-            v.kind = Json::Kind::string;
-            v.text = string();
-            return v;
-        }
-        if (take("true") || take("false")) {
-            v.kind = Json::Kind::boolean;
-            v.boolean = m_t[m_i - 1] == 'e' && m_t[m_i - 4] == 't';  // "true", not "false"
-            return v;
-        }
-        if (take("null")) return v;
-        size_t start = m_i;
-        while (m_i < m_t.size() && m_t[m_i] != '\0' && std::strchr("+-.eE0123456789", m_t[m_i]))
-            ++m_i;
-        if (m_i == start) fail("unexpected character");
-        v.kind = Json::Kind::number;
-        v.text = std::string(m_t.substr(start, m_i - start));
-        return v;
-    }
-    unsigned hex4() {
-        if (m_i + 4 > m_t.size()) fail("a short \\u escape");
-        unsigned cp = 0;
-        for (int k = 0; k < 4; ++k) {
-            char h = m_t[m_i++];
-            cp <<= 4;
-            if (h >= '0' && h <= '9')
-                cp |= static_cast<unsigned>(h - '0');
-            else if (h >= 'a' && h <= 'f')
-                cp |= static_cast<unsigned>(h - 'a' + 10);
-            else if (h >= 'A' && h <= 'F')
-                cp |= static_cast<unsigned>(h - 'A' + 10);
-            else
-                fail("a bad \\u escape");
-        }
-        return cp;
-    }
-    static void utf8(std::string& out, unsigned cp) {
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-    }
-    std::string string() {
-        ++m_i;  // the opening quote
-        std::string out;
-        for (;;) {
-            if (m_i >= m_t.size()) fail("an unterminated string");
-            char c = m_t[m_i++];
-            if (c == '"') return out;
-            if (c != '\\') {
-                out += c;
-                continue;
-            }
-            if (m_i >= m_t.size()) fail("an unterminated escape");
-            char e = m_t[m_i++];
-            switch (e) {
-                case '"':
-                    out += '"';
-                    break;
-                case '\\':
-                    out += '\\';
-                    break;
-                case '/':
-                    out += '/';
-                    break;
-                case 'b':
-                    out += '\b';
-                    break;
-                case 'f':
-                    out += '\f';
-                    break;
-                case 'n':
-                    out += '\n';
-                    break;
-                case 'r':
-                    out += '\r';
-                    break;
-                case 't':
-                    out += '\t';
-                    break;
-                case 'u': {
-                    unsigned cp = hex4();
-                    if (cp >= 0xD800 && cp < 0xDC00 && m_t.substr(m_i, 2) == "\\u") {
-                        size_t back = m_i;
-                        m_i += 2;
-                        unsigned low = hex4();
-                        if (low >= 0xDC00 && low < 0xE000)
-                            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                        else
-                            m_i = back;
-                    }
-                    // A lone surrogate (a file name Python could not decode).
-                    if (cp >= 0xD800 && cp < 0xE000) cp = 0xFFFD;
-                    utf8(out, cp);
-                    break;
-                }
-                default:
-                    fail("a bad escape");
-            }
-        }
-    }
-
-    std::string_view m_t;
-    size_t m_i = 0;
-};
+using json::Json;
+using json::JsonLine;
 
 /// What the script wrote (src/importer/alembic_import.py, its protocol).
 struct ScriptOutput {
@@ -382,7 +156,9 @@ std::string stderr_tail(const std::string& text) {
 }
 
 ScriptOutput run_script(const ImportOptions& o, const std::string& python) {
-    ScriptFile script;  // removed again however this ends (also on SIGTERM)
+    ScriptFile script(
+        "schemagate-import", "alembic_import.py",
+        k_alembic_import_script);  // removed again however this ends (also on SIGTERM)
     std::string out;
     process::ChildSpec spec;
     spec.argv = script_args(o, python, script.path());

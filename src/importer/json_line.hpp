@@ -1,8 +1,8 @@
 #pragma once
 // One line of JSON as Python's json.dumps(ensure_ascii=True) writes it: the
 // protocol of the embedded Python helpers (src/importer/alembic_import.py,
-// src/schematool/models_render.py). Header-only; a copy of the reader that
-// src/importer/importer.cpp keeps privately (that file can include this one).
+// src/schematool/models_render.py). Header-only; the importer and the models
+// renderer both read their child's output with it.
 #include <cstring>
 #include <map>
 #include <stdexcept>

@@ -16,6 +16,7 @@
 #include "log/log.hpp"
 #include "schematool/dev_database.hpp"
 #include "schematool/models.hpp"
+#include "schematool/scratch.hpp"
 #include "script/migration.hpp"
 
 namespace fs = std::filesystem;
@@ -38,30 +39,6 @@ std::string read_text(const std::string& path) {
     std::stringstream buf;
     buf << in.rdbuf();
     return buf.str();
-}
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "schemagate-autogen-XXXXXX").string();
-        if (!::mkdtemp(tmpl.data()))
-            throw Error(ExitCode::internal, "cannot create a temporary directory");
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
-void copy_sql_files(const std::string& from, const std::string& to) {
-    if (from.empty() || !fs::exists(from)) return;
-    for (const auto& e : fs::recursive_directory_iterator(from)) {
-        if (!e.is_regular_file() || e.path().extension() != ".sql") continue;
-        fs::path target = fs::path(to) / fs::relative(e.path(), from);
-        fs::create_directories(target.parent_path());
-        fs::copy_file(e.path(), target);
-    }
 }
 
 ScriptDirectory load_scripts(const std::string& dir, Dialect d) {
@@ -464,7 +441,7 @@ AutogenResult autogenerate(const AutogenRequest& req) {
 
     // The proof, with the very file: written into a copy of the directory,
     // replayed, upgraded with a generated row in every table, downgraded.
-    TempDir tmp;
+    TempDir tmp("schemagate-autogen");
     copy_sql_files(req.migrations, tmp.path.string());
     std::string tmp_file = write_revision(tmp.path.string(), r);
     r.file_name = fs::path(tmp_file).filename().string();

@@ -13,16 +13,12 @@
 #include "engine/state.hpp"
 #include "log/log.hpp"
 #include "schematool/dev_database.hpp"
+#include "schematool/scratch.hpp"
 
 namespace fs = std::filesystem;
 
 namespace sg {
 namespace {
-
-std::string base_name(const std::string& table) {
-    size_t dot = table.rfind('.');
-    return dot == std::string::npos ? table : table.substr(dot + 1);
-}
 
 ConnectOptions connect_options(const SchemaSettings& s) {
     ConnectOptions o;
@@ -74,30 +70,6 @@ std::string statements_text(const std::vector<std::string>& st) {
     return out;
 }
 
-void copy_sql_files(const std::string& from, const std::string& to) {
-    if (!fs::exists(from)) return;
-    for (const auto& e : fs::recursive_directory_iterator(from)) {
-        if (!e.is_regular_file() || e.path().extension() != ".sql") continue;
-        fs::path target = fs::path(to) / fs::relative(e.path(), from);
-        fs::create_directories(target.parent_path());
-        fs::copy_file(e.path(), target);
-    }
-}
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "schemagate-baseline-XXXXXX").string();
-        if (!::mkdtemp(tmpl.data()))
-            throw Error(ExitCode::internal, "cannot create a temporary directory");
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
 }  // namespace
 
 BaselineResult baseline_command(const SchemaSettings& settings, const BaselineRequest& req,
@@ -148,7 +120,7 @@ BaselineResult baseline_command(const SchemaSettings& settings, const BaselineRe
 
     // The proof: the directory with the new file, replayed into the dev
     // database, must give the live schema; the downgrade must undo it.
-    TempDir tmp;
+    TempDir tmp("schemagate-baseline");
     copy_sql_files(settings.migrations, tmp.path.string());
     std::string tmp_file = write_revision(tmp.path.string(), r);
     r.file_name = fs::path(tmp_file).filename().string();

@@ -10,10 +10,11 @@
 #include <set>
 #include <sstream>
 
-#include "process/process.hpp"
 #include "core/error.hpp"
 #include "importer/json_line.hpp"
+#include "importer/script_file.hpp"
 #include "log/log.hpp"
+#include "process/process.hpp"
 #include "schematool/dev_database.hpp"
 #include "schematool/models_render_script.hpp"  // generated: k_models_render_script
 #include "script/migration.hpp"
@@ -33,33 +34,6 @@ const char* const k_install =
 [[noreturn]] void config_error(const std::string& message, const std::string& hint = {}) {
     throw Error(ExitCode::usage, message, hint);
 }
-
-/// The script, written to a private temporary directory for the child.
-class ScriptFile {
-  public:
-    ScriptFile() {
-        const char* tmp = std::getenv("TMPDIR");
-        std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/schemagate-models-XXXXXX";
-        if (!::mkdtemp(templ.data()))
-            config_error("cannot create a temporary directory in " + templ);
-        m_dir = templ;
-        m_path = m_dir + "/models_render.py";
-        std::ofstream f(m_path, std::ios::binary);
-        f << k_models_render_script;
-        if (!f.flush()) config_error("cannot write " + m_path);
-        ::chmod(m_path.c_str(), 0600);
-    }
-    ~ScriptFile() {
-        std::error_code ec;
-        fs::remove_all(m_dir, ec);
-    }
-    ScriptFile(const ScriptFile&) = delete;
-    ScriptFile& operator=(const ScriptFile&) = delete;
-    const std::string& path() const { return m_path; }
-
-  private:
-    std::string m_dir, m_path;
-};
 
 /// What the script wrote (models_render.py, its protocol).
 struct ScriptOutput {
@@ -164,7 +138,8 @@ struct Attempt {
 Attempt run_once(const ModelsSource& src, const std::string& python, const std::string& dialects,
                  bool explicit_python) {
     const std::string label = "sqlalchemy:" + src.target;
-    ScriptFile script;  // removed again however this ends
+    importer::ScriptFile script("schemagate-models", "models_render.py",
+                                k_models_render_script);  // removed again however this ends
     std::string raw;
     process::ChildSpec spec;
     spec.argv = {python,       script.path(), "--target",  src.target,

@@ -9,16 +9,12 @@
 #include "engine/state.hpp"
 #include "schematool/dev_database.hpp"
 #include "schematool/models.hpp"
+#include "schematool/scratch.hpp"
 
 namespace fs = std::filesystem;
 
 namespace sg {
 namespace {
-
-std::string base_name(const std::string& table) {
-    size_t dot = table.rfind('.');
-    return dot == std::string::npos ? table : table.substr(dot + 1);
-}
 
 std::set<std::string> own_tables(const SchemaSettings& s) {
     return {base_name(s.tables.version), base_name(s.tables.history)};
