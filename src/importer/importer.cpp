@@ -50,7 +50,6 @@ bool can_import_alembic(const std::string& python) {
 }
 
 using json::Json;
-using json::JsonLine;
 
 /// What the script wrote (src/importer/alembic_import.py, its protocol).
 struct ScriptOutput {
@@ -64,21 +63,7 @@ struct ScriptOutput {
 
 ScriptOutput parse_output(const std::string& out) {
     ScriptOutput o;
-    size_t pos = 0, line_no = 0;
-    // Only whole lines: a child killed mid-line leaves an incomplete last one.
-    for (size_t eol; (eol = out.find('\n', pos)) != std::string::npos; pos = eol + 1) {
-        ++line_no;
-        Json rec;
-        try {
-            rec = JsonLine(std::string_view(out).substr(pos, eol - pos)).parse();
-        } catch (const std::exception& e) {
-            throw Error(ExitCode::internal, "the import script's output is not understood: line " +
-                                                std::to_string(line_no) + ": " + e.what());
-        }
-        if (o.ended)
-            throw Error(ExitCode::internal,
-                        "the import script's output is not understood: a line after its end");
-        std::string type = rec.str("type");
+    o.ended = json::read_records(out, "the import script", [&](const std::string& type, Json& rec) {
         if (type == "loading") {
             o.file = rec.str("file");
             o.activity = "loading the module";  // its top-level code runs
@@ -93,14 +78,11 @@ ScriptOutput parse_output(const std::string& out) {
             o.ignored.push_back({rec.str("source"), rec.str("reason")});
         } else if (type == "error") {
             o.error = rec.str("message");
-        } else if (type == "end") {
-            o.ended = true;
         } else {
-            throw Error(
-                ExitCode::internal,
-                "the import script's output is not understood: a record of type '" + type + "'");
+            return false;
         }
-    }
+        return true;
+    });
     return o;
 }
 

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.hpp"
+
 namespace sg::importer::json {
 
 /// A value of the script's output, as Python's json.dumps writes it.
@@ -216,5 +218,37 @@ class JsonLine {
     std::string_view m_t;
     size_t m_i = 0;
 };
+
+/// Calls `on_record(type, record)` for each whole line of a child's output
+/// before its end marker ({"type": "end"}) and says whether the marker came.
+/// A line that is not JSON, a line after the end, and a type `on_record`
+/// does not know (it returns false) are Error(internal) naming `who`.
+template <class OnRecord>
+bool read_records(const std::string& out, const std::string& who, OnRecord&& on_record) {
+    bool ended = false;
+    size_t pos = 0, line_no = 0;
+    // Only whole lines: a child killed mid-line leaves an incomplete last one.
+    for (size_t eol; (eol = out.find('\n', pos)) != std::string::npos; pos = eol + 1) {
+        ++line_no;
+        Json rec;
+        try {
+            rec = JsonLine(std::string_view(out).substr(pos, eol - pos)).parse();
+        } catch (const std::exception& e) {
+            throw Error(ExitCode::internal, who + "'s output is not understood: line " +
+                                                std::to_string(line_no) + ": " + e.what());
+        }
+        if (ended)
+            throw Error(ExitCode::internal,
+                        who + "'s output is not understood: a line after its end");
+        const std::string type = rec.str("type");
+        if (type == "end") {
+            ended = true;
+        } else if (!on_record(type, rec)) {
+            throw Error(ExitCode::internal,
+                        who + "'s output is not understood: a record of type '" + type + "'");
+        }
+    }
+    return ended;
+}
 
 }  // namespace sg::importer::json

@@ -24,7 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using importer::json::Json;
-using importer::json::JsonLine;
 
 const char* const k_install =
     "install SQLAlchemy 1.4 or newer for a Python 3 (`apt-get install python3-sqlalchemy`, or "
@@ -46,42 +45,27 @@ struct ScriptOutput {
 
 ScriptOutput parse_output(const std::string& out) {
     ScriptOutput o;
-    size_t pos = 0, line_no = 0;
-    // Only whole lines: a child killed mid-line leaves an incomplete last one.
-    for (size_t eol; (eol = out.find('\n', pos)) != std::string::npos; pos = eol + 1) {
-        ++line_no;
-        Json rec;
-        try {
-            rec = JsonLine(std::string_view(out).substr(pos, eol - pos)).parse();
-        } catch (const std::exception& e) {
-            throw Error(ExitCode::internal, "the models script's output is not understood: line " +
-                                                std::to_string(line_no) + ": " + e.what());
-        }
-        if (o.ended)
-            throw Error(ExitCode::internal,
-                        "the models script's output is not understood: a line after its end");
-        const std::string type = rec.str("type");
-        if (type == "loading") {
-            o.loading = rec.str("module");
-        } else if (type == "ddl") {
-            auto d = parse_dialect(rec.str("dialect"));
-            if (!d)
-                throw Error(ExitCode::internal, "the models script rendered an unknown dialect '" +
-                                                    rec.str("dialect") + "'");
-            o.ddl[*d] = rec.str("sql");
-        } else if (type == "timing") {
-            o.timing = std::move(rec);
-        } else if (type == "error") {
-            o.error_kind = rec.str("kind");
-            o.error = rec.str("message");
-        } else if (type == "end") {
-            o.ended = true;
-        } else {
-            throw Error(
-                ExitCode::internal,
-                "the models script's output is not understood: a record of type '" + type + "'");
-        }
-    }
+    o.ended = importer::json::read_records(
+        out, "the models script", [&](const std::string& type, Json& rec) {
+            if (type == "loading") {
+                o.loading = rec.str("module");
+            } else if (type == "ddl") {
+                auto d = parse_dialect(rec.str("dialect"));
+                if (!d)
+                    throw Error(ExitCode::internal,
+                                "the models script rendered an unknown dialect '" +
+                                    rec.str("dialect") + "'");
+                o.ddl[*d] = rec.str("sql");
+            } else if (type == "timing") {
+                o.timing = std::move(rec);
+            } else if (type == "error") {
+                o.error_kind = rec.str("kind");
+                o.error = rec.str("message");
+            } else {
+                return false;
+            }
+            return true;
+        });
     return o;
 }
 
