@@ -214,6 +214,22 @@ void recreate_triggers(std::vector<std::string>& script,
     }
 }
 
+/// The desired schema as the downgrade finds it: triggers are not in the
+/// schema model and the upgrade keeps head's (a rebuild makes them again), so
+/// head's triggers on tables the desired schema keeps are still there, and a
+/// rebuild in the downgrade must make them again as well.
+schema::Schema with_head_triggers(const schema::Schema& desired, const schema::Schema& head) {
+    schema::Schema out = desired;
+    for (const auto& o : head.not_covered) {
+        if (o.kind != "trigger" || !desired.table(o.table)) continue;
+        bool listed = std::any_of(
+            out.not_covered.begin(), out.not_covered.end(),
+            [&](const schema::OtherObject& x) { return x.kind == o.kind && x.name == o.name; });
+        if (!listed) out.not_covered.push_back(o);
+    }
+    return out;
+}
+
 std::string body_of(const std::vector<PerDialect>& all, const std::string& source) {
     std::string dialects;
     for (size_t i = 0; i < all.size(); ++i)
@@ -408,7 +424,8 @@ AutogenResult autogenerate(const AutogenRequest& req) {
         }
         try {
             p.up = schema::diff(p.current, p.desired, renames);
-            p.down = schema::diff(p.desired, p.current, renames.inverse());
+            p.down = schema::diff(with_head_triggers(p.desired, p.current), p.current,
+                                  renames.inverse());
         } catch (const std::invalid_argument& e) {
             throw Error(ExitCode::usage, std::string("--") + e.what());
         }
@@ -422,7 +439,11 @@ AutogenResult autogenerate(const AutogenRequest& req) {
                           {{"dialect", dialect_name(d)}});
         }
         recreate_triggers(p.up.script, current_triggers);
-        recreate_triggers(p.down.script, desired_triggers);
+        // The downgrade starts where the upgrade ends: head's triggers are
+        // still there, so a rebuild in it makes them again too.
+        std::map<std::string, std::string> down_triggers = current_triggers;
+        for (const auto& [name, sql] : desired_triggers) down_triggers[name] = sql;
+        recreate_triggers(p.down.script, down_triggers);
         all.push_back(std::move(p));
     }
     AutogenResult result;

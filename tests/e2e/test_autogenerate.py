@@ -282,6 +282,32 @@ def test_sqlite_rebuild_keeps_rows_and_triggers(tmp):
     cs.check({"visits_touch", "visits_at"} <= names, names)
 
 
+def test_sqlite_rebuild_downgrade_keeps_head_triggers(tmp):
+    """A desired schema without the trigger (inspect's output has none): the
+    upgrade's rebuild keeps head's trigger, and so must the downgrade's."""
+    lite = backend("sqlite", tmp)
+    mig = os.path.join(tmp, "migrations")
+    trigger = ("CREATE TRIGGER visits_touch AFTER UPDATE OF note ON visits BEGIN "
+               "UPDATE visits SET at = 'changed' WHERE id = new.id; END")
+    os.mkdir(mig)
+    cs.write_rev(mig, "t1", up="CREATE TABLE visits (id integer PRIMARY KEY, at varchar(10), note text);\n"
+                 + trigger + ";", down_sql="DROP TABLE visits;", name="0001_t1.sql")
+    # A column in the middle: SQLite can only add at the end, so this is a rebuild.
+    s2 = write(tmp, "s2.sql", ["CREATE TABLE visits (id integer PRIMARY KEY, at varchar(10), room text, "
+                               "note text)"])
+    cs.expect(cs.sg("revision", "--autogenerate", "-m", "room", "--schema", s2, "--migrations", mig,
+                    "--rev-id", "t2", cwd=tmp), 0, "rebuild")
+    text = open(files(mig)[1]).read()
+    down = text[text.index("-- +downgrade"):]
+    cs.check('CREATE TABLE "_sg_new_visits"' in down and "CREATE TRIGGER visits_touch" in down, text)
+    live = lite.fresh()
+    cs.expect(cs.sg("upgrade", "--url", live, "--migrations", mig, cwd=tmp), 0, "upgrade")
+    cs.expect(cs.sg("downgrade", "-1", "--url", live, "--migrations", mig, cwd=tmp), 0, "downgrade")
+    lite.execute(live, ["INSERT INTO visits (id, note) VALUES (1, 'new')", "UPDATE visits SET note = 'seen'"])
+    rows = lite.query(live, "SELECT id, at, note FROM visits")
+    cs.check(rows == [(1, "changed", "seen")], "the trigger after the downgrade: %s" % rows)
+
+
 def test_postgresql_type_change_converts_values(tmp):
     pg = backend("postgresql", tmp)
     try:
