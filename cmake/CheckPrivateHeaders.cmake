@@ -10,6 +10,8 @@ set(cases
   "db/postgres/pg_dump.hpp|SG_DB_POSTGRES_INTERNAL"
   "db/mysql/mysql_connection.hpp|SG_DB_MYSQL_INTERNAL"
   "db/mysql/mysqldump.hpp|SG_DB_MYSQL_INTERNAL"
+  "db/mysql/mysql_errors.hpp|SG_DB_MYSQL_INTERNAL"
+  "db/postgres/pg_errors.hpp|SG_DB_POSTGRES_INTERNAL"
   "db/sqlite/sqlite_connection.hpp|SG_DRIVERS_INTERNAL"
   "db/sqlite/backup.hpp|SG_DB_SQLITE_INTERNAL")
 set(failures "")

@@ -33,12 +33,8 @@ enum class ConnectFailure {
     usage,        // the driver rejected an option of the URL: a configuration error
 };
 
-/// Classifies libpq's text for a failed connection (there is no SQLSTATE
-/// before a session exists). Unknown texts count as unreachable.
-ConnectFailure classify_libpq_failure(const std::string& text);
-
-/// Classifies a MySQL/MariaDB client or server error number at connect time.
-ConnectFailure classify_mysql_failure(int code);
+// Each database classifies its own failures: classify_libpq_failure
+// (db/postgres/pg_errors.hpp), classify_mysql_failure (db/mysql/mysql_errors.hpp).
 
 /// True when `text` contains `needle`, ignoring ASCII case.
 bool contains_nocase(const std::string& text, const std::string& needle);

@@ -44,6 +44,7 @@
 #include <mutex>
 
 #include "db/driver_support.hpp"
+#include "db/mysql/mysql_errors.hpp"
 
 namespace sg {
 namespace {

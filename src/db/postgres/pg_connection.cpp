@@ -24,6 +24,7 @@
 #include <pqxx/pqxx>
 
 #include "db/driver_support.hpp"
+#include "db/postgres/pg_errors.hpp"
 
 namespace sg {
 namespace {
